@@ -1,0 +1,46 @@
+// The `super-server` command: serve (default) and user administration.
+import { Command, InvalidArgumentError } from 'commander';
+import { runServer } from '../server/main.ts';
+import { type CommonOptions, configFrom, fail } from './common.ts';
+import { registerUserCommands } from './user-commands.ts';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new InvalidArgumentError('must be 0-65535');
+  return n;
+}
+
+const program = new Command('super-server').description('Real-time messaging and command server');
+
+program
+  .command('serve', { isDefault: true })
+  .description('run the server (the default command)')
+  .option('--host <host>', 'address to bind (default 127.0.0.1)')
+  .option('--port <port>', 'TCP port, 0 for a free one (default 12345)', port)
+  .option('--data-dir <dir>', 'where the database lives (default ./data)')
+  .option('--config <file>', 'JSON config file')
+  .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
+  .action(async (opts: CommonOptions & { host?: string; port?: number; logLevel?: string }) => {
+    const config = configFrom(opts, {
+      'server.host': opts.host,
+      'server.port': opts.port,
+      'log.level': opts.logLevel,
+    });
+    try {
+      await runServer(config);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE')
+        fail(`port ${config.server.port} on ${config.server.host} is already in use`);
+      if (e.code === 'EACCES')
+        fail(`not allowed to bind ${config.server.host}:${config.server.port}`);
+      if (e.code === 'EADDRNOTAVAIL') fail(`address ${config.server.host} is not available here`);
+      fail(`failed to start: ${e.message}`);
+    }
+    process.exit(0);
+  });
+
+registerUserCommands(program);
+
+await program.parseAsync(process.argv);

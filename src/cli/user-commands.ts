@@ -1,0 +1,145 @@
+// `super-server user add|list|set-level`: account administration straight on the database.
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import { ActionError } from '../protocol/errors.ts';
+import { Email, formatId, Phone, Username } from '../server/actions/inputs.ts';
+import { systemClock } from '../server/clock.ts';
+import { Levels } from '../server/levels.ts';
+import { databaseFile } from '../server/main.ts';
+import { Accounts } from '../server/services/accounts.ts';
+import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
+import { LastHolderError } from '../storage/storage.ts';
+import { type CommonOptions, configFrom, fail } from './common.ts';
+
+/** Reads one line from stdin; the line ending is not part of it. */
+async function readPasswordLine(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    if ((chunk as Buffer).includes(0x0a)) break;
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const nl = text.indexOf('\n');
+  return (nl === -1 ? text : text.slice(0, nl)).replace(/\r$/, '');
+}
+
+function parseOrFail<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) fail(`${what} ${result.error.issues[0]?.message ?? 'is invalid'}`);
+  return result.data;
+}
+
+/** Opens the configured database for one command and closes it afterwards. */
+async function withStorage<T>(
+  opts: CommonOptions,
+  work: (ctx: {
+    storage: ReturnType<typeof openSqliteStorage>;
+    levels: Levels;
+    accounts: Accounts;
+  }) => Promise<T>,
+): Promise<T> {
+  const config = configFrom(opts);
+  const storage = openSqliteStorage(databaseFile(config));
+  const levels = new Levels(config.levels);
+  try {
+    return await work({
+      storage,
+      levels,
+      accounts: new Accounts(storage, levels, config.passwords, systemClock),
+    });
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Adds the `user` command group to the program. */
+export function registerUserCommands(program: Command): void {
+  const user = program.command('user').description('manage accounts in the database');
+  const common = (cmd: Command) =>
+    cmd
+      .option('--data-dir <dir>', 'where the database lives (default ./data)')
+      .option('--config <file>', 'JSON config file');
+
+  common(user.command('add <username>'))
+    .description('create an account (the way to make the first admin)')
+    .requiredOption('--email <email>', 'email address')
+    .option('--phone <phone>', 'phone number, international form')
+    .option('--level <level>', 'permission level (default: levels.default)')
+    .option('--password-stdin', 'read the password as one line from standard input')
+    .action(
+      async (
+        name: string,
+        opts: CommonOptions & {
+          email: string;
+          phone?: string;
+          level?: string;
+          passwordStdin?: boolean;
+        },
+      ) => {
+        if (!opts.passwordStdin) fail('give the password on standard input with --password-stdin');
+        const username = parseOrFail(Username, name, 'username');
+        const email = parseOrFail(Email, opts.email, 'email');
+        const phone =
+          opts.phone === undefined ? undefined : parseOrFail(Phone, opts.phone, 'phone');
+        const password = await readPasswordLine();
+        await withStorage(opts, async ({ accounts }) => {
+          try {
+            const created = await accounts.register({
+              username,
+              password,
+              email,
+              phone,
+              level: opts.level,
+            });
+            process.stdout.write(
+              `created ${created.username} (#${formatId(created.id)}, level ${created.level})\n`,
+            );
+          } catch (err) {
+            if (err instanceof ActionError) fail(`${err.code}: ${err.message}`);
+            throw err;
+          }
+        });
+      },
+    );
+
+  common(user.command('list'))
+    .description('list accounts (never shows password hashes)')
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: CommonOptions & { json?: boolean }) => {
+      await withStorage(opts, async ({ storage }) => {
+        for (const u of await storage.listUsers()) {
+          const row = {
+            id: formatId(u.id),
+            username: u.username,
+            email: u.email,
+            phone: u.phone,
+            level: u.level,
+            created_at: u.createdAt,
+          };
+          process.stdout.write(
+            opts.json
+              ? `${JSON.stringify(row)}\n`
+              : `#${row.id}  ${row.username}  ${row.level}  ${row.email}  ${row.phone ?? '-'}\n`,
+          );
+        }
+      });
+    });
+
+  common(user.command('set-level <username> <level>'))
+    .description("change an account's permission level")
+    .action(async (name: string, level: string, opts: CommonOptions) => {
+      await withStorage(opts, async ({ storage, levels }) => {
+        if (!levels.exists(level))
+          fail(`no level "${level}"; levels are ${levels.names().join(', ')}`);
+        const target = await storage.findUserByName(name);
+        if (!target) fail(`no user ${name}`);
+        try {
+          await storage.setLevel(target.id, level, levels.top);
+        } catch (err) {
+          if (err instanceof LastHolderError) fail(err.message);
+          throw err;
+        }
+        process.stdout.write(`${target.username} is now ${level}\n`);
+      });
+    });
+}

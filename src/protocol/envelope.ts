@@ -1,0 +1,113 @@
+// Parses request frames and builds reply and event frames (PROTOCOL.md sections 1-4).
+import { ActionError, type ErrorCode } from './errors.ts';
+
+/** The protocol version reported in the hello. */
+export const PROTOCOL_VERSION = 1;
+
+/** Deepest allowed nesting; the envelope object itself is depth 1. */
+export const MAX_DEPTH = 8;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A well-formed request envelope. */
+export interface Request {
+  action: string;
+  data: unknown[];
+  tag: string;
+  token: string | undefined;
+}
+
+/** A reply frame, success or failure. */
+export type Reply =
+  | { tag: string | null; ok: true; data: unknown }
+  | {
+      tag: string | null;
+      ok: false;
+      error: { code: ErrorCode; message: string; retry_after_ms?: number };
+    };
+
+/** An unrequested server frame. */
+export interface Event {
+  event: string;
+  tag: string;
+  data: unknown;
+}
+
+/** The outcome of parsing one frame: a request, or an error with whatever tag was readable. */
+export type ParseResult =
+  | { ok: true; request: Request }
+  | { ok: false; tag: string | null; error: ActionError };
+
+/** Parses one frame's text into a request envelope. */
+export function parseRequest(text: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail(null, 'bad_json', 'frame is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail(null, 'bad_json', 'frame is not a JSON object');
+  }
+  const obj = value as Record<string, unknown>;
+  const tag = isTag(obj.tag) ? obj.tag : null;
+  const shapeProblem = checkShape(obj);
+  if (shapeProblem) return fail(tag, 'bad_request', shapeProblem);
+  if (tag === null) return fail(null, 'bad_request', 'tag must be a string of 1-64 characters');
+  if (typeof obj.action !== 'string' || obj.action.length === 0) {
+    return fail(tag, 'bad_request', 'action must be a non-empty string');
+  }
+  const data = obj.data === undefined ? [] : obj.data;
+  if (!Array.isArray(data)) return fail(tag, 'bad_request', 'data must be a list');
+  if (obj.token !== undefined && typeof obj.token !== 'string') {
+    return fail(tag, 'bad_request', 'token must be a string');
+  }
+  return { ok: true, request: { action: obj.action, data, tag, token: obj.token } };
+}
+
+function isTag(tag: unknown): tag is string {
+  return typeof tag === 'string' && tag.length >= 1 && tag.length <= 64;
+}
+
+function fail(tag: string | null, code: ErrorCode, message: string): ParseResult {
+  return { ok: false, tag, error: new ActionError(code, message) };
+}
+
+/** Returns why the value nests too deep or holds a forbidden key, or null when it is fine. */
+function checkShape(root: object): string | null {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH}`;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push([item, depth + 1]);
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      if (FORBIDDEN_KEYS.has(key)) return `key "${key}" is not allowed`;
+      stack.push([(node as Record<string, unknown>)[key], depth + 1]);
+    }
+  }
+  return null;
+}
+
+/** A success reply. */
+export function okReply(tag: string, data: unknown): Reply {
+  return { tag, ok: true, data };
+}
+
+/** A failure reply carrying an ActionError's code and message. */
+export function errorReply(tag: string | null, error: ActionError): Reply {
+  const body: { code: ErrorCode; message: string; retry_after_ms?: number } = {
+    code: error.code,
+    message: error.message,
+  };
+  if (error.retryAfterMs !== undefined) body.retry_after_ms = error.retryAfterMs;
+  return { tag, ok: false, error: body };
+}
+
+/** An event frame. */
+export function event(name: string, tag: string, data: unknown): Event {
+  return { event: name, tag, data };
+}

@@ -1,0 +1,22 @@
+// change_permission_level [username, level] — set another user's level, per config grant rules.
+import { z } from 'zod';
+import { defineAction } from '../define.ts';
+import { LevelName, Username } from '../inputs.ts';
+
+export default defineAction({
+  name: 'change_permission_level',
+  phase: 'session',
+  level: 'admin',
+  input: z.tuple([Username, LevelName]),
+  async run(ctx, [username, level]) {
+    const { accounts, sessions } = ctx.services;
+    const by = ctx.session.user.username;
+    const target = await accounts.changeLevel(ctx.session.user, username, level);
+    sessions.setLevel(target.id, level);
+    for (const s of sessions.ofUser(target.id)) {
+      s.peer.sendEvent('permission_changed', 'system', { level, by });
+    }
+    ctx.services.log.info({ target: target.username, level, by }, 'permission level changed');
+    return { username: target.username, level };
+  },
+});

@@ -1,0 +1,109 @@
+// The one place every request is checked: action, phase and token, level, inputs.
+import type { z } from 'zod';
+import { errorReply, okReply, type Reply, type Request } from '../../protocol/envelope.ts';
+import { ActionError } from '../../protocol/errors.ts';
+import type { Connection } from '../connection.ts';
+import { hashToken } from '../security/tokens.ts';
+import type { Services } from '../services/index.ts';
+import type { Session } from '../services/sessions.ts';
+import type { Action, ActionContext } from './define.ts';
+import type { ActionRegistry } from './registry.ts';
+
+/** A reply and the work to run once it is sent. */
+export interface Outcome {
+  reply: Reply;
+  after: Array<() => void>;
+}
+
+/**
+ * Runs one request through every check, in order: resolve the action or
+ * alias, check phase and token, check the level, parse the inputs, run the
+ * handler. Anything a handler throws that is not an ActionError becomes
+ * `internal` on the wire and a full log line here.
+ */
+export async function dispatch(
+  registry: ActionRegistry,
+  services: Services,
+  conn: Connection,
+  req: Request,
+): Promise<Outcome> {
+  const after: Array<() => void> = [];
+  try {
+    const action = registry.resolve(req.action);
+    if (!action) throw new ActionError('unknown_action', `no action "${req.action}"`);
+    const session = authorize(action, conn, req.token, services);
+    if (session && action.level && !services.levels.atLeast(session.user.level, action.level)) {
+      throw new ActionError('forbidden', `${action.level} level required`);
+    }
+    const input = parseInput(action, req.data);
+    const ctx: ActionContext & { session?: Session } = {
+      conn,
+      services,
+      session,
+      after: (fn) => after.push(fn),
+    };
+    const data = await action.run(ctx, input);
+    return { reply: okReply(req.tag, data ?? null), after };
+  } catch (err) {
+    if (err instanceof ActionError) return { reply: errorReply(req.tag, err), after };
+    services.log.error({ err, action: req.action, conn: conn.id }, 'action failed');
+    return { reply: errorReply(req.tag, new ActionError('internal', 'internal error')), after };
+  }
+}
+
+/** Checks the token for the action's phase; returns the caller's session for session actions. */
+function authorize(
+  action: Action,
+  conn: Connection,
+  token: string | undefined,
+  services: Services,
+): Session | undefined {
+  if (action.phase === 'any') return undefined;
+  if (action.phase === 'hello') {
+    if (conn.session) throw new ActionError('already_logged_in', 'this connection has a session');
+    if (token === undefined || !conn.isHelloToken(hashToken(token))) {
+      throw new ActionError(
+        'invalid_token',
+        'hello token missing, expired or not this connection’s',
+      );
+    }
+    return undefined;
+  }
+  if (token === undefined) throw new ActionError('invalid_token', 'session token missing');
+  const hash = hashToken(token);
+  const session = services.sessions.byTokenHash(hash);
+  if (session && session.peer === conn) return session;
+  if (conn.isHelloToken(hash))
+    throw new ActionError('not_logged_in', 'log in first (veus, set_user)');
+  throw new ActionError('invalid_token', 'session token unknown or not this connection’s');
+}
+
+/** Parses `data` with the action's tuple schema; the error names the failing input. */
+function parseInput(action: Action, data: unknown[]): unknown[] {
+  const result = action.input.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const index = issue?.path[0];
+  if (typeof index !== 'number') {
+    throw new ActionError('invalid_input', `inputs: ${describeArity(action.input)}`);
+  }
+  const name = inputNames(action.input)[index] ?? 'value';
+  throw new ActionError(
+    'invalid_input',
+    `input ${index + 1} (${name}) ${issue?.message ?? 'is invalid'}`,
+  );
+}
+
+function describeArity(schema: z.ZodType): string {
+  return `expected [${inputNames(schema).join(', ')}]`;
+}
+
+/** The described names of a tuple schema's items (looking through `.optional()`). */
+function inputNames(schema: z.ZodType): string[] {
+  const items = ((schema as unknown as z.ZodTuple).def?.items ?? []) as unknown as z.ZodType[];
+  return items.map((item) => {
+    const inner = (item.def as { innerType?: z.ZodType }).innerType;
+    const name = item.description ?? inner?.description ?? 'value';
+    return item.def.type === 'optional' ? `${name}?` : name;
+  });
+}

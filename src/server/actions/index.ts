@@ -1,0 +1,29 @@
+// The static action table. Add a new action's import here (docs/adding-an-action.md).
+
+import createUser from './account/create-user.ts';
+import setUser from './account/set-user.ts';
+import veus from './account/veus.ts';
+import changePermissionLevel from './admin/change-permission-level.ts';
+import killServer from './admin/kill-server.ts';
+import type { Action } from './define.ts';
+import messageUser from './messaging/message-user.ts';
+import showOnlineUsers from './messaging/show-online-users.ts';
+import getId from './session/get-id.ts';
+import getPermissionLevel from './session/get-permission-level.ts';
+import logout from './session/logout.ts';
+import ping from './session/ping.ts';
+
+/** Every action the server offers. */
+export const ACTIONS: readonly Action[] = [
+  ping,
+  createUser,
+  veus,
+  setUser,
+  getId,
+  getPermissionLevel,
+  showOnlineUsers,
+  messageUser,
+  changePermissionLevel,
+  killServer,
+  logout,
+];

@@ -1,0 +1,66 @@
+// Input schemas shared by actions. Each is described with the input's name,
+// which dispatch puts in the `invalid_input` message.
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { z } from 'zod';
+
+/** 3-32 of A-Z a-z 0-9 _ . - ; case is kept for display. */
+export const Username = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{3,32}$/, 'must be 3-32 characters of A-Z a-z 0-9 _ . -')
+  .describe('username');
+
+/** A username or a `#00042` style id, as veus accepts. */
+export const Login = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9_.-]{3,32}|#\d{1,15})$/, 'must be a username or a #id')
+  .describe('username_or_#id');
+
+/** Any string; the password policy is checked by the accounts service (weak_password). */
+export const Password = z.string().max(4_096, 'is too long').describe('password');
+
+const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+
+/** An email address, trimmed and lower-cased. */
+export const Email = z
+  .string()
+  .transform((s) => s.trim().toLowerCase())
+  .pipe(z.string().max(254, 'is too long').regex(EMAIL, 'is not a valid email address'))
+  .describe('email');
+
+/** A phone number in international form, normalised to E.164. */
+export const Phone = z
+  .string()
+  .max(64, 'is too long')
+  .transform((s, ctx) => {
+    const parsed = /^\s*\+/.test(s) ? parsePhoneNumberFromString(s) : undefined;
+    if (!parsed?.isPossible()) {
+      ctx.addIssue({ code: 'custom', message: 'must be an international number like +4791234567' });
+      return z.NEVER;
+    }
+    return parsed.number as string;
+  })
+  .describe('phone');
+
+/** Counts Unicode code points, as PROTOCOL.md measures message text. */
+export function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** Direct message text: 1-4,000 code points, never altered. */
+export const MessageText = z
+  .string()
+  .refine((s) => s.length > 0 && codePoints(s) <= 4_000, 'must be 1-4000 characters')
+  .describe('text');
+
+/** A permission level name (whether it exists is checked against config). */
+export const LevelName = z.string().min(1).max(32).describe('level');
+
+/** A free-text reason, e.g. for kill_server. */
+export const Reason = z.string().max(500, 'is at most 500 characters').describe('reason');
+
+/** The wire form of a user id: digits zero-padded to at least five. */
+export function formatId(id: number): string {
+  return String(id).padStart(5, '0');
+}

@@ -1,0 +1,175 @@
+// The server's configuration: one zod schema with defaults, read from a JSON
+// file, then SUPER_SERVER__SECTION__KEY environment variables, then flags.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const seconds = z.number().positive().max(86_400);
+const positiveCount = z.number().int().positive();
+const levelName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'level names are 1-32 of a-z 0-9 _');
+
+const ServerSection = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65_535).default(12_345),
+  data_dir: z.string().min(1).default('./data'),
+  name: z.string().min(1).default('super-server'),
+  shutdown_grace_s: seconds.default(4),
+});
+
+const LogSection = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const SessionSection = z.strictObject({
+  hello_ttl_s: seconds.default(120),
+  heartbeat_interval_s: seconds.default(5),
+  heartbeat_timeout_s: seconds.default(15),
+  login_attempts: positiveCount.default(3),
+  sessions_per_user: positiveCount.default(1),
+});
+
+const LimitsSection = z.strictObject({
+  max_frame_bytes: z.number().int().min(256).default(65_536),
+  max_frame_bytes_before_login: z.number().int().min(256).default(4_096),
+  max_connections: positiveCount.default(10_000),
+  max_unauthenticated: positiveCount.default(1_000),
+  max_unauthenticated_per_ip: positiveCount.default(8),
+  user_capacity: positiveCount.default(10_000),
+  send_queue_bytes: z.number().int().min(4_096).default(1_048_576),
+  protocol_error_budget: positiveCount.default(10),
+  inbox_frames: positiveCount.default(64),
+});
+
+const LevelsSection = z
+  .strictObject({
+    order: z.array(levelName).min(1).default(['basic', 'admin']),
+    default: levelName.default('basic'),
+    grants: z.record(levelName, z.array(levelName)).default({ admin: ['admin', 'basic'] }),
+  })
+  .superRefine((levels, ctx) => {
+    const known = new Set(levels.order);
+    if (known.size !== levels.order.length) {
+      ctx.addIssue({ code: 'custom', path: ['order'], message: 'duplicate level' });
+    }
+    if (!known.has(levels.default)) {
+      ctx.addIssue({ code: 'custom', path: ['default'], message: 'not a level in levels.order' });
+    }
+    for (const [granter, granted] of Object.entries(levels.grants)) {
+      for (const level of [granter, ...granted]) {
+        if (!known.has(level)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['grants', granter],
+            message: `unknown level "${level}"`,
+          });
+        }
+      }
+    }
+  });
+
+const PasswordSection = z.strictObject({
+  min_length: z.number().int().min(1).max(128).default(8),
+  max_length: z.number().int().min(8).max(4_096).default(1_024),
+});
+
+/** The whole configuration schema; every key has a default. */
+export const ConfigSchema = z.strictObject({
+  server: ServerSection.default(ServerSection.parse({})),
+  log: LogSection.default(LogSection.parse({})),
+  session: SessionSection.default(SessionSection.parse({})),
+  limits: LimitsSection.default(LimitsSection.parse({})),
+  levels: LevelsSection.default(LevelsSection.parse({})),
+  passwords: PasswordSection.default(PasswordSection.parse({})),
+});
+
+/** The validated, frozen configuration. */
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Raised for any invalid configuration; its message names the offending key. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Tree = Record<string, unknown>;
+
+/** The sources to merge, lowest precedence first. */
+export interface ConfigSources {
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Dotted keys from command-line flags, e.g. `{ 'server.port': 0 }`. */
+  flags?: Record<string, unknown>;
+}
+
+const ENV_PREFIX = 'SUPER_SERVER__';
+
+/** Loads, merges and validates the configuration; throws ConfigError naming the bad key. */
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const tree: Tree = sources.file ? readConfigFile(sources.file) : {};
+  for (const [name, raw] of Object.entries(sources.env ?? {})) {
+    if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
+    const path = name.slice(ENV_PREFIX.length).toLowerCase().split('__');
+    if (path.length !== 2 || path.some((p) => p === '')) {
+      throw new ConfigError(`environment variable ${name}: expected ${ENV_PREFIX}SECTION__KEY`);
+    }
+    setPath(tree, path, parseEnvValue(raw));
+  }
+  for (const [dotted, value] of Object.entries(sources.flags ?? {})) {
+    if (value !== undefined) setPath(tree, dotted.split('.'), value);
+  }
+  const result = ConfigSchema.safeParse(tree);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(root)';
+      const unknown =
+        issue.code === 'unrecognized_keys' ? `: unknown key(s) ${issue.keys.join(', ')}` : '';
+      return `${key}: ${issue.message}${unknown}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return deepFreeze(result.data);
+}
+
+function readConfigFile(file: string): Tree {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`config file ${file} must hold a JSON object`);
+  }
+  return value as Tree;
+}
+
+/** Environment values are JSON when they parse as JSON (numbers, lists), else plain strings. */
+function parseEnvValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function setPath(tree: Tree, path: string[], value: unknown): void {
+  let node = tree;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,252 @@
+// One client connection: its login phase, hello token, error budget, ordered
+// request processing and bounded send queue. Knows nothing of sockets.
+import { errorReply, event, parseRequest, type Reply } from '../protocol/envelope.ts';
+import { ActionError, PROTOCOL_ERRORS } from '../protocol/errors.ts';
+import { LineFramer } from '../protocol/ndjson.ts';
+import { dispatch, type Outcome } from './actions/dispatch.ts';
+import type { ActionRegistry } from './actions/registry.ts';
+import { issueToken } from './security/tokens.ts';
+import type { Services } from './services/index.ts';
+import type { Identity, Session, SessionPeer } from './services/sessions.ts';
+import type { Transport } from './transport/transport.ts';
+
+/** Why the server closes a connection, as sent in the `disconnect` event. */
+export type DisconnectReason =
+  | 'login_timeout'
+  | 'heartbeat_timeout'
+  | 'too_many_errors'
+  | 'too_many_login_attempts'
+  | 'slow_consumer'
+  | 'logged_out'
+  | 'session_replaced'
+  | 'kicked';
+
+/** What a connection needs from the server that owns it. */
+export interface ConnectionHost {
+  readonly registry: ActionRegistry;
+  readonly services: Services;
+  /** False once shutdown began: no new requests are started. */
+  readonly accepting: boolean;
+  onSessionStarted(conn: Connection): void;
+  onClosed(conn: Connection): void;
+  /** Tracks requests in flight so shutdown can let them finish. */
+  trackRequest(work: Promise<unknown>): void;
+}
+
+const TOO_LARGE = Symbol('too_large');
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A client connection from hello to close. */
+export class Connection implements SessionPeer {
+  /** The account this connection proved it owns (veus / create_user), before set_user. */
+  verified: Identity | undefined;
+  /** The live session, once set_user succeeded. */
+  session: Session | undefined;
+  /** Failed veus attempts on this connection. */
+  failedLogins = 0;
+  /** Last time a frame arrived, for the heartbeat. */
+  lastSeen: number;
+
+  private readonly framer: LineFramer;
+  private readonly inbox: Array<Buffer | typeof TOO_LARGE> = [];
+  private processing = false;
+  private paused = false;
+  private helloHash: string | undefined;
+  private readonly helloExpiresAt: number;
+  private protocolErrors = 0;
+  private closing = false;
+  private closed = false;
+
+  constructor(
+    readonly id: number,
+    private readonly host: ConnectionHost,
+    private readonly transport: Transport,
+  ) {
+    const { config, clock } = host.services;
+    this.framer = new LineFramer(config.limits.max_frame_bytes_before_login);
+    this.lastSeen = clock.now();
+    this.helloExpiresAt = this.lastSeen + config.session.hello_ttl_s * 1000;
+  }
+
+  /** The peer's IP address. */
+  get ip(): string {
+    return this.transport.remoteAddress;
+  }
+
+  /** Sends the hello with a fresh connection-bound token. */
+  start(): void {
+    const { config, random } = this.host.services;
+    const { token, hash } = issueToken(random, 'h');
+    this.helloHash = hash;
+    this.sendEvent('hello', 'join_protocol', {
+      server: config.server.name,
+      version: SERVER_VERSION,
+      protocol: 1,
+      token,
+      token_expires_in_s: config.session.hello_ttl_s,
+      heartbeat_interval_s: config.session.heartbeat_interval_s,
+      heartbeat_timeout_s: config.session.heartbeat_timeout_s,
+      max_frame_bytes: config.limits.max_frame_bytes,
+      max_frame_bytes_before_login: config.limits.max_frame_bytes_before_login,
+    });
+  }
+
+  /** True when `hash` is this connection's hello token and it is still alive. */
+  isHelloToken(hash: string): boolean {
+    return (
+      this.helloHash === hash &&
+      this.session === undefined &&
+      this.host.services.clock.now() < this.helloExpiresAt
+    );
+  }
+
+  /** True when the hello token ran out before a session was made. */
+  loginExpired(now: number): boolean {
+    return this.session === undefined && now >= this.helloExpiresAt;
+  }
+
+  /** Binds a new session: the hello token dies and the larger frame limit applies. */
+  beginSession(session: Session): void {
+    this.session = session;
+    this.helloHash = undefined;
+    this.verified = undefined;
+    this.framer.setLimit(this.host.services.config.limits.max_frame_bytes);
+    this.host.onSessionStarted(this);
+  }
+
+  /** Feeds bytes from the transport. */
+  onData(chunk: Buffer): void {
+    if (this.closing) return;
+    const { lines, tooLarge } = this.framer.push(chunk);
+    if (lines.length > 0) this.lastSeen = this.host.services.clock.now();
+    this.inbox.push(...lines);
+    if (tooLarge) this.inbox.push(TOO_LARGE);
+    if (this.inbox.length >= this.host.services.config.limits.inbox_frames && !this.paused) {
+      this.paused = true;
+      this.transport.pause();
+    }
+    void this.pump();
+  }
+
+  /** Sends an event frame. */
+  sendEvent(name: string, tag: string, data: unknown): void {
+    this.send(event(name, tag, data));
+  }
+
+  /** Sends `disconnect {reason}` and closes. */
+  disconnect(reason: DisconnectReason): void {
+    if (this.closing) return;
+    this.sendEvent('disconnect', 'system', { reason });
+    this.close();
+  }
+
+  /** Sends a last frame (e.g. server_busy, shutdown) and closes. */
+  closeWith(frame: object): void {
+    if (this.closing) return;
+    this.send(frame);
+    this.close();
+  }
+
+  /** Flushes and closes the transport. */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.inbox.length = 0;
+    this.transport.close();
+  }
+
+  /** Called by the transport once the socket is gone. */
+  onTransportClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing = true;
+    this.inbox.length = 0;
+    this.host.onClosed(this);
+  }
+
+  private send(frame: object): void {
+    if (this.closing) return;
+    const text = `${JSON.stringify(frame)}\n`;
+    const limit = this.host.services.config.limits.send_queue_bytes;
+    if (this.transport.bufferedBytes() + Buffer.byteLength(text) > limit) {
+      this.host.services.log.info({ conn: this.id }, 'dropping slow consumer');
+      this.transport.write(
+        `${JSON.stringify(event('disconnect', 'system', { reason: 'slow_consumer' }))}\n`,
+      );
+      this.close();
+      return;
+    }
+    this.transport.write(text);
+  }
+
+  /** Handles queued frames one at a time, so replies keep request order. */
+  private async pump(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (this.inbox.length > 0 && !this.closing) {
+        const item = this.inbox.shift() as Buffer | typeof TOO_LARGE;
+        if (item === TOO_LARGE) {
+          const limit = this.session
+            ? this.host.services.config.limits.max_frame_bytes
+            : this.host.services.config.limits.max_frame_bytes_before_login;
+          this.closeWith(
+            errorReply(
+              null,
+              new ActionError('frame_too_large', `frames are limited to ${limit} bytes`),
+            ),
+          );
+          break;
+        }
+        if (!this.host.accepting) break;
+        await this.handleFrame(item);
+        if (this.paused && this.inbox.length === 0 && !this.closing) {
+          this.paused = false;
+          this.transport.resume();
+        }
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async handleFrame(bytes: Buffer): Promise<void> {
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      this.answer({
+        reply: errorReply(null, new ActionError('bad_json', 'frame is not valid UTF-8')),
+        after: [],
+      });
+      return;
+    }
+    const parsed = parseRequest(text);
+    if (!parsed.ok) {
+      this.answer({ reply: errorReply(parsed.tag, parsed.error), after: [] });
+      return;
+    }
+    const work = dispatch(this.host.registry, this.host.services, this, parsed.request);
+    this.host.trackRequest(work);
+    this.answer(await work);
+  }
+
+  /** Sends a reply, runs its follow-ups and enforces the protocol error budget. */
+  private answer(outcome: Outcome): void {
+    this.sendReply(outcome.reply);
+    for (const fn of outcome.after) fn();
+    if (!outcome.reply.ok && PROTOCOL_ERRORS.has(outcome.reply.error.code)) {
+      this.protocolErrors++;
+      if (this.protocolErrors >= this.host.services.config.limits.protocol_error_budget) {
+        this.disconnect('too_many_errors');
+      }
+    }
+  }
+
+  private sendReply(reply: Reply): void {
+    this.send(reply);
+  }
+}
+
+/** The server's version, reported in the hello. */
+export const SERVER_VERSION = '0.1.0';

@@ -1,0 +1,35 @@
+// Wiring only: config → logger → storage → server → signals.
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
+import type { Config } from './config.ts';
+import { createLogger } from './logger.ts';
+import { SuperServer } from './server.ts';
+
+/** The database file inside the data directory. */
+export function databaseFile(config: Config): string {
+  return join(config.server.data_dir, 'super-server.db');
+}
+
+/** Starts the server and resolves once it has stopped; the caller exits 0. */
+export async function runServer(config: Config): Promise<void> {
+  const log = createLogger(config.log.level);
+  const storage = openSqliteStorage(databaseFile(config));
+  const server = new SuperServer({ config, storage, log });
+  let port: number;
+  try {
+    port = await server.listen();
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  // The listening line is the start-up contract: written whatever the log level.
+  pino({ base: { service: 'super-server' } }).info(
+    { host: config.server.host, port, data_dir: config.server.data_dir },
+    'listening',
+  );
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void server.shutdown(signal, null));
+  }
+  await server.stopped;
+}

@@ -1,0 +1,34 @@
+// argon2id password hashing through the async API (runs on the libuv pool, off the event loop).
+import { hash, verify } from '@node-rs/argon2';
+
+// `Algorithm.Argon2id` is a const enum, which verbatimModuleSyntax cannot import.
+const ARGON2ID = 2;
+
+/** The parameters of PROTOCOL/issue: m=19456 KiB, t=2, p=1. */
+const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+let dummyHash: Promise<string> | undefined;
+
+/** Hashes a password with argon2id. */
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, OPTIONS);
+}
+
+/** Checks a password against a stored hash; false on any mismatch or malformed hash. */
+export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  try {
+    return await verify(stored, password);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Spends the same time as a real verify when the user does not exist, so the
+ * answer's timing does not tell whether a username is registered.
+ */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  dummyHash ??= hashPassword('dummy password that matches nothing');
+  await verifyPassword(await dummyHash, password);
+  return false;
+}

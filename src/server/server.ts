@@ -1,0 +1,200 @@
+// The server core: accepts transports, enforces connection caps, runs the
+// heartbeat sweep and the graceful shutdown. Wiring lives in main.ts.
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import { errorReply, event } from '../protocol/envelope.ts';
+import { ActionError } from '../protocol/errors.ts';
+import type { Storage } from '../storage/storage.ts';
+import { ACTIONS } from './actions/index.ts';
+import { ActionRegistry } from './actions/registry.ts';
+import { type Clock, type Random, systemClock, systemRandom } from './clock.ts';
+import type { Config } from './config.ts';
+import { Connection, type ConnectionHost } from './connection.ts';
+import { Levels } from './levels.ts';
+import { Accounts } from './services/accounts.ts';
+import type { Services } from './services/index.ts';
+import { Messages } from './services/messages.ts';
+import { Sessions } from './services/sessions.ts';
+import { listenTcp } from './transport/tcp.ts';
+import type { Transport } from './transport/transport.ts';
+
+/** What the server is built from. */
+export interface ServerOptions {
+  config: Config;
+  storage: Storage;
+  log: Logger;
+  clock?: Clock;
+  random?: Random;
+}
+
+/** The running server. */
+export class SuperServer implements ConnectionHost {
+  readonly registry: ActionRegistry;
+  readonly services: Services;
+  accepting = true;
+  /** Resolves once shutdown has finished draining and storage is closed. */
+  readonly stopped: Promise<void>;
+
+  private readonly connections = new Set<Connection>();
+  private readonly unauthenticatedByIp = new Map<string, number>();
+  private unauthenticated = 0;
+  private nextConnectionId = 1;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private tcp: net.Server | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private shuttingDown: Promise<void> | undefined;
+  private markStopped!: () => void;
+
+  constructor(private readonly options: ServerOptions) {
+    const { config, storage, log } = options;
+    const clock = options.clock ?? systemClock;
+    const random = options.random ?? systemRandom;
+    const levels = new Levels(config.levels);
+    const sessions = new Sessions(
+      { capacity: config.limits.user_capacity, perUser: config.session.sessions_per_user },
+      random,
+    );
+    this.services = {
+      config,
+      levels,
+      storage,
+      sessions,
+      clock,
+      random,
+      log,
+      accounts: new Accounts(storage, levels, config.passwords, clock),
+      messages: new Messages(sessions, storage, clock, random),
+      shutdown: (reason, by) => void this.shutdown(reason, by),
+    };
+    this.registry = new ActionRegistry(ACTIONS, levels);
+    this.stopped = new Promise((resolve) => {
+      this.markStopped = resolve;
+    });
+  }
+
+  /** Binds the TCP listener and starts the heartbeat sweep; resolves with the real port. */
+  async listen(): Promise<number> {
+    const { config, log } = this.services;
+    this.tcp = await listenTcp(this, config.server.host, config.server.port);
+    const { session } = config;
+    const sweepMs = Math.min(
+      1_000,
+      Math.max(25, (Math.min(session.hello_ttl_s, session.heartbeat_timeout_s) * 1000) / 4),
+    );
+    this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
+    this.sweepTimer.unref();
+    const address = this.tcp.address() as net.AddressInfo;
+    log.debug({ sweepMs }, 'heartbeat sweep started');
+    return address.port;
+  }
+
+  /** Admits a new transport if the caps allow it. */
+  accept(transport: Transport): { onData(chunk: Buffer): void; onClose(): void } {
+    const conn = new Connection(this.nextConnectionId++, this, transport);
+    const refusal = this.refusal(transport.remoteAddress);
+    if (refusal) {
+      conn.closeWith(errorReply(null, new ActionError('server_busy', refusal)));
+      this.services.log.warn({ ip: transport.remoteAddress, refusal }, 'connection refused');
+      return { onData: () => {}, onClose: () => {} };
+    }
+    this.connections.add(conn);
+    this.countUnauthenticated(conn.ip, +1);
+    conn.start();
+    return { onData: (chunk) => conn.onData(chunk), onClose: () => conn.onTransportClosed() };
+  }
+
+  private refusal(ip: string): string | undefined {
+    const { limits } = this.services.config;
+    if (!this.accepting) return 'the server is shutting down';
+    if (this.connections.size >= limits.max_connections) return 'too many connections';
+    if (this.unauthenticated >= limits.max_unauthenticated)
+      return 'too many connections waiting to log in';
+    if ((this.unauthenticatedByIp.get(ip) ?? 0) >= limits.max_unauthenticated_per_ip) {
+      return 'too many connections waiting to log in from your address';
+    }
+    return undefined;
+  }
+
+  private countUnauthenticated(ip: string, delta: number): void {
+    this.unauthenticated += delta;
+    const n = (this.unauthenticatedByIp.get(ip) ?? 0) + delta;
+    if (n > 0) this.unauthenticatedByIp.set(ip, n);
+    else this.unauthenticatedByIp.delete(ip);
+  }
+
+  onSessionStarted(conn: Connection): void {
+    this.countUnauthenticated(conn.ip, -1);
+    this.services.log.info({ conn: conn.id, user: conn.session?.user.username }, 'session started');
+  }
+
+  onClosed(conn: Connection): void {
+    if (!this.connections.delete(conn)) return;
+    if (conn.session) {
+      this.services.sessions.close(conn.session);
+      this.services.log.info({ conn: conn.id, user: conn.session.user.username }, 'session ended');
+    } else {
+      this.countUnauthenticated(conn.ip, -1);
+    }
+    if (this.shuttingDown && this.connections.size === 0) this.onDrained?.();
+  }
+
+  trackRequest(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Closes connections whose login window or heartbeat ran out. */
+  sweep(now = this.services.clock.now()): void {
+    const timeoutMs = this.services.config.session.heartbeat_timeout_s * 1000;
+    for (const conn of this.connections) {
+      if (conn.session) {
+        if (now - conn.lastSeen >= timeoutMs) {
+          // Drop the profile at once; the socket may take a moment to close.
+          this.services.sessions.close(conn.session);
+          conn.disconnect('heartbeat_timeout');
+        }
+      } else if (conn.loginExpired(now)) {
+        conn.disconnect('login_timeout');
+      }
+    }
+  }
+
+  private onDrained: (() => void) | undefined;
+
+  /** Graceful stop: no new connections or requests, `shutdown` to everyone, drain, close storage. */
+  shutdown(reason: string, by: string | null): Promise<void> {
+    this.shuttingDown ??= this.drain(reason, by);
+    return this.shuttingDown;
+  }
+
+  private async drain(reason: string, by: string | null): Promise<void> {
+    const { config, log } = this.services;
+    const deadline = Date.now() + config.server.shutdown_grace_s * 1000;
+    log.info({ reason, by }, 'shutting down');
+    this.accepting = false;
+    this.tcp?.close();
+    clearInterval(this.sweepTimer);
+    await waitAtMost(
+      Promise.allSettled([...this.inFlight]),
+      Math.min(1_000, deadline - Date.now()),
+    );
+    const drained = new Promise<void>((resolve) => {
+      this.onDrained = resolve;
+    });
+    const farewell = event('shutdown', 'system', { reason, by });
+    for (const conn of [...this.connections]) conn.closeWith(farewell);
+    if (this.connections.size > 0) await waitAtMost(drained, deadline - Date.now());
+    await this.options.storage.close();
+    log.info('stopped');
+    this.markStopped();
+  }
+}
+
+function waitAtMost(work: Promise<unknown>, ms: number): Promise<unknown> {
+  if (ms <= 0) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,115 @@
+// Accounts: registration, password verification and permission changes.
+import { ActionError } from '../../protocol/errors.ts';
+import {
+  LastHolderError,
+  type Storage,
+  UniqueViolation,
+  type UserRecord,
+} from '../../storage/storage.ts';
+import { codePoints } from '../actions/inputs.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Levels } from '../levels.ts';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../security/passwords.ts';
+import type { Identity } from './sessions.ts';
+
+/** What registration takes; email and phone are already normalised. */
+export interface Registration {
+  username: string;
+  password: string;
+  email: string;
+  phone?: string | undefined;
+  level?: string;
+}
+
+const TAKEN = {
+  username: 'username_taken',
+  email: 'email_taken',
+  phone: 'phone_taken',
+} as const;
+
+/** Registers and verifies users and changes their levels. */
+export class Accounts {
+  constructor(
+    private readonly storage: Storage,
+    private readonly levels: Levels,
+    private readonly policy: Config['passwords'],
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates an account; throws weak_password or *_taken. */
+  async register(reg: Registration): Promise<UserRecord> {
+    this.checkPassword(reg.username, reg.password);
+    const level = reg.level ?? this.levels.defaultLevel;
+    if (!this.levels.exists(level)) throw new ActionError('invalid_input', `no level "${level}"`);
+    // Cheap checks first so a taken name costs no hashing; the unique indexes decide races.
+    if (await this.storage.isTaken('username', reg.username)) throw taken('username');
+    if (await this.storage.isTaken('email', reg.email)) throw taken('email');
+    if (reg.phone && (await this.storage.isTaken('phone', reg.phone))) throw taken('phone');
+    const passwordHash = await hashPassword(reg.password);
+    try {
+      return await this.storage.createUser({
+        username: reg.username,
+        email: reg.email,
+        phone: reg.phone ?? null,
+        passwordHash,
+        level,
+        createdAt: new Date(this.clock.now()).toISOString(),
+      });
+    } catch (err) {
+      if (err instanceof UniqueViolation) throw taken(err.field);
+      throw err;
+    }
+  }
+
+  /** Checks a username or `#id` and password; throws invalid_credentials on any mismatch. */
+  async verify(login: string, password: string): Promise<UserRecord> {
+    const user = login.startsWith('#')
+      ? await this.storage.findUserById(Number(login.slice(1)))
+      : await this.storage.findUserByName(login);
+    const ok = user
+      ? await verifyPassword(user.passwordHash, password)
+      : await verifyAgainstDummy(password);
+    if (!user || !ok) throw new ActionError('invalid_credentials', 'wrong username or password');
+    return user;
+  }
+
+  /** Changes another user's level within the config's grant rules. */
+  async changeLevel(actor: Identity, username: string, level: string): Promise<UserRecord> {
+    if (!this.levels.exists(level)) {
+      throw new ActionError('invalid_input', `input 2 (level): no level "${level}"`);
+    }
+    if (!this.levels.mayGrant(actor.level, level)) {
+      throw new ActionError('forbidden', `level ${actor.level} may not grant ${level}`);
+    }
+    const target = await this.storage.findUserByName(username);
+    if (!target) throw new ActionError('not_found', `no user ${username}`);
+    if (target.id === actor.id)
+      throw new ActionError('forbidden', 'nobody changes their own level');
+    if (!this.levels.atLeast(actor.level, target.level)) {
+      throw new ActionError('forbidden', `${target.username} outranks you`);
+    }
+    try {
+      await this.storage.setLevel(target.id, level, this.levels.top);
+    } catch (err) {
+      if (err instanceof LastHolderError) throw new ActionError('forbidden', err.message);
+      throw err;
+    }
+    return { ...target, level };
+  }
+
+  private checkPassword(username: string, password: string): void {
+    const length = codePoints(password);
+    const { min_length: min, max_length: max } = this.policy;
+    if (length < min || length > max) {
+      throw new ActionError('weak_password', `password must be ${min}-${max} characters`);
+    }
+    if (password.toLowerCase() === username.toLowerCase()) {
+      throw new ActionError('weak_password', 'password must differ from the username');
+    }
+  }
+}
+
+function taken(field: keyof typeof TAKEN): ActionError {
+  return new ActionError(TAKEN[field], `${field} is already registered`);
+}

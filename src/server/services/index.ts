@@ -1,0 +1,24 @@
+// The services handlers reach through their context.
+import type { Logger } from 'pino';
+import type { Storage } from '../../storage/storage.ts';
+import type { Clock, Random } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Levels } from '../levels.ts';
+import type { Accounts } from './accounts.ts';
+import type { Messages } from './messages.ts';
+import type { Sessions } from './sessions.ts';
+
+/** Everything below dispatch that a handler may use. */
+export interface Services {
+  readonly config: Config;
+  readonly levels: Levels;
+  readonly storage: Storage;
+  readonly accounts: Accounts;
+  readonly sessions: Sessions;
+  readonly messages: Messages;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Logger;
+  /** Starts a graceful shutdown: `shutdown` to everyone, drain, exit 0. */
+  shutdown(reason: string, by: string | null): void;
+}

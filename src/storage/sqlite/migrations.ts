@@ -1,0 +1,19 @@
+// Schema migrations for SQLite, applied in order and recorded in PRAGMA user_version.
+
+/** Each entry moves the schema one version up; never edit a shipped entry, append a new one. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE users (
+     id            INTEGER PRIMARY KEY AUTOINCREMENT,
+     username      TEXT NOT NULL,
+     username_key  TEXT NOT NULL,
+     email         TEXT NOT NULL,
+     phone         TEXT,
+     password_hash TEXT NOT NULL,
+     level         TEXT NOT NULL,
+     created_at    TEXT NOT NULL
+   );
+   CREATE UNIQUE INDEX users_username_key ON users (username_key);
+   CREATE UNIQUE INDEX users_email ON users (email);
+   CREATE UNIQUE INDEX users_phone ON users (phone) WHERE phone IS NOT NULL;
+   CREATE INDEX users_level ON users (level);`,
+];

@@ -1,0 +1,161 @@
+// Storage on an embedded SQLite file through better-sqlite3 (WAL, prepared statements).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  LastHolderError,
+  type NewUser,
+  type Storage,
+  type UniqueField,
+  UniqueViolation,
+  type UserRecord,
+  usernameKey,
+} from '../storage.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+interface UserRow {
+  id: number;
+  username: string;
+  email: string;
+  phone: string | null;
+  password_hash: string;
+  level: string;
+  created_at: string;
+}
+
+const COLUMNS = 'id, username, email, phone, password_hash, level, created_at';
+
+/** Opens (creating if needed) the database file and brings its schema up to date. */
+export function openSqliteStorage(file: string): SqliteStorage {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return new SqliteStorage(db);
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this server knows`);
+  }
+  db.transaction(() => {
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  }).immediate();
+}
+
+/** The SQLite implementation of Storage. */
+export class SqliteStorage implements Storage {
+  private readonly insert;
+  private readonly byKey;
+  private readonly byId;
+  private readonly byEmail;
+  private readonly byPhone;
+  private readonly countLevel;
+  private readonly updateLevel;
+  private readonly all;
+
+  constructor(private readonly db: Database.Database) {
+    this.insert = db.prepare<
+      [string, string, string, string | null, string, string, string],
+      UserRow
+    >(
+      `INSERT INTO users (username, username_key, email, phone, password_hash, level, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+    );
+    this.byKey = db.prepare<[string], UserRow>(
+      `SELECT ${COLUMNS} FROM users WHERE username_key = ?`,
+    );
+    this.byId = db.prepare<[number], UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
+    this.byEmail = db.prepare<[string], { id: number }>('SELECT id FROM users WHERE email = ?');
+    this.byPhone = db.prepare<[string], { id: number }>('SELECT id FROM users WHERE phone = ?');
+    this.countLevel = db.prepare<[string], { n: number }>(
+      'SELECT count(*) AS n FROM users WHERE level = ?',
+    );
+    this.updateLevel = db.prepare<[string, number]>('UPDATE users SET level = ? WHERE id = ?');
+    this.all = db.prepare<[], UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY id`);
+  }
+
+  async createUser(user: NewUser): Promise<UserRecord> {
+    try {
+      const row = this.insert.get(
+        user.username,
+        usernameKey(user.username),
+        user.email,
+        user.phone,
+        user.passwordHash,
+        user.level,
+        user.createdAt,
+      ) as UserRow;
+      return toRecord(row);
+    } catch (err) {
+      throw uniqueViolation(err) ?? err;
+    }
+  }
+
+  async findUserByName(username: string): Promise<UserRecord | undefined> {
+    const row = this.byKey.get(usernameKey(username));
+    return row && toRecord(row);
+  }
+
+  async findUserById(id: number): Promise<UserRecord | undefined> {
+    const row = this.byId.get(id);
+    return row && toRecord(row);
+  }
+
+  async isTaken(field: UniqueField, value: string): Promise<boolean> {
+    if (field === 'username') return this.byKey.get(usernameKey(value)) !== undefined;
+    const stmt = field === 'email' ? this.byEmail : this.byPhone;
+    return stmt.get(value) !== undefined;
+  }
+
+  async setLevel(id: number, level: string, protectedLevel: string): Promise<void> {
+    this.db
+      .transaction(() => {
+        const user = this.byId.get(id);
+        if (!user) return;
+        const losesProtected = user.level === protectedLevel && level !== protectedLevel;
+        if (losesProtected && (this.countLevel.get(protectedLevel)?.n ?? 0) <= 1) {
+          throw new LastHolderError(`the last ${protectedLevel} cannot be demoted`);
+        }
+        this.updateLevel.run(level, id);
+      })
+      .immediate();
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return this.all.all().map(toRecord);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toRecord(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    phone: row.phone,
+    passwordHash: row.password_hash,
+    level: row.level,
+    createdAt: row.created_at,
+  };
+}
+
+/** Maps SQLite's "UNIQUE constraint failed: users.<column>" to the field it names. */
+function uniqueViolation(err: unknown): UniqueViolation | undefined {
+  const e = err as { code?: string; message?: string };
+  if (e?.code !== 'SQLITE_CONSTRAINT_UNIQUE' || !e.message) return undefined;
+  if (e.message.includes('users.username_key')) return new UniqueViolation('username');
+  if (e.message.includes('users.email')) return new UniqueViolation('email');
+  if (e.message.includes('users.phone')) return new UniqueViolation('phone');
+  return undefined;
+}

@@ -1,0 +1,62 @@
+// The persistence interface. SQLite implements it now; PostgreSQL can follow.
+
+/** A stored account. `passwordHash` never leaves the server. */
+export interface UserRecord {
+  id: number;
+  username: string;
+  email: string;
+  phone: string | null;
+  passwordHash: string;
+  level: string;
+  createdAt: string;
+}
+
+/** What registering needs; the storage assigns the id. */
+export interface NewUser {
+  username: string;
+  email: string;
+  phone: string | null;
+  passwordHash: string;
+  level: string;
+  createdAt: string;
+}
+
+/** The unique fields a registration can collide on. */
+export type UniqueField = 'username' | 'email' | 'phone';
+
+/** Thrown by createUser when a unique index refuses the row. */
+export class UniqueViolation extends Error {
+  override name = 'UniqueViolation';
+  constructor(readonly field: UniqueField) {
+    super(`${field} already exists`);
+  }
+}
+
+/** Thrown by setLevel when the change would leave no user at the protected level. */
+export class LastHolderError extends Error {
+  override name = 'LastHolderError';
+}
+
+/** Accounts storage. All methods are async so a networked database fits the same shape. */
+export interface Storage {
+  /** Inserts a user; throws UniqueViolation on a taken username, email or phone. */
+  createUser(user: NewUser): Promise<UserRecord>;
+  /** Finds a user by username, ignoring case. */
+  findUserByName(username: string): Promise<UserRecord | undefined>;
+  findUserById(id: number): Promise<UserRecord | undefined>;
+  /** True when the normalised email or phone is already registered. */
+  isTaken(field: UniqueField, value: string): Promise<boolean>;
+  /**
+   * Sets a user's level atomically, refusing (LastHolderError) when the user
+   * holds `protectedLevel`, is its last holder and would lose it.
+   */
+  setLevel(id: number, level: string, protectedLevel: string): Promise<void>;
+  /** All users in id order. */
+  listUsers(): Promise<UserRecord[]>;
+  close(): Promise<void>;
+}
+
+/** The key usernames are unique under: their lower-case form. */
+export function usernameKey(username: string): string {
+  return username.toLowerCase();
+}
