@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { parseRequest } from './envelope.ts';
+
+function code(text: string): string | undefined {
+  const r = parseRequest(text);
+  return r.ok ? undefined : r.error.code;
+}
+
+/** Wraps `inner` in `levels` arrays inside data (the envelope is depth 1, data depth 2). */
+function nested(levels: number): string {
+  return `{"action":"ping","tag":"t","data":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+}
+
+describe('parseRequest', () => {
+  it('accepts a well-formed request and defaults data to []', () => {
+    expect(parseRequest('{"action":"ping","tag":"1"}')).toEqual({
+      ok: true,
+      request: { action: 'ping', tag: '1', data: [], token: undefined },
+    });
+  });
+
+  it('ignores unknown extra fields', () => {
+    const r = parseRequest('{"action":"ping","tag":"1","data":[],"extra":{"x":1}}');
+    expect(r.ok).toBe(true);
+  });
+
+  it('answers bad_json for invalid JSON and for JSON that is not an object', () => {
+    for (const text of ['{', 'nope', '[1]', '"x"', '3', 'null'])
+      expect(code(text)).toBe('bad_json');
+  });
+
+  it('answers bad_request for a malformed envelope, echoing a readable tag', () => {
+    expect(code('{"tag":"1"}')).toBe('bad_request');
+    expect(code('{"action":"ping"}')).toBe('bad_request');
+    expect(code('{"action":"ping","tag":""}')).toBe('bad_request');
+    expect(code(`{"action":"ping","tag":"${'x'.repeat(65)}"}`)).toBe('bad_request');
+    expect(code('{"action":"ping","tag":5}')).toBe('bad_request');
+    expect(code('{"action":"ping","tag":"1","data":{}}')).toBe('bad_request');
+    expect(code('{"action":"ping","tag":"1","token":7}')).toBe('bad_request');
+    const r = parseRequest('{"action":"ping","tag":"keep","data":"x"}');
+    expect(r.ok ? null : r.tag).toBe('keep');
+  });
+
+  it('refuses prototype-polluting keys at any depth', () => {
+    expect(code('{"action":"ping","tag":"1","__proto__":{}}')).toBe('bad_request');
+    expect(code('{"action":"ping","tag":"1","data":[{"constructor":1}]}')).toBe('bad_request');
+    expect(code('{"action":"ping","tag":"1","data":[{"a":{"prototype":1}}]}')).toBe('bad_request');
+  });
+
+  it('allows nesting depth 8 and refuses depth 9', () => {
+    expect(code(nested(7))).toBeUndefined();
+    expect(code(nested(8))).toBe('bad_request');
+  });
+});

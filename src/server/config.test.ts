@@ -1,0 +1,93 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+function file(content: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'ss-config-')), 'config.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig();
+    expect(c.server).toMatchObject({ host: '127.0.0.1', port: 12_345, data_dir: './data' });
+    expect(c.session).toEqual({
+      hello_ttl_s: 120,
+      heartbeat_interval_s: 5,
+      heartbeat_timeout_s: 15,
+      login_attempts: 3,
+      sessions_per_user: 1,
+    });
+    expect(c.limits).toMatchObject({
+      max_frame_bytes: 65_536,
+      max_frame_bytes_before_login: 4_096,
+      max_connections: 10_000,
+      max_unauthenticated: 1_000,
+      max_unauthenticated_per_ip: 8,
+      user_capacity: 10_000,
+      send_queue_bytes: 1_048_576,
+      protocol_error_budget: 10,
+    });
+    expect(c.levels).toEqual({
+      order: ['basic', 'admin'],
+      default: 'basic',
+      grants: { admin: ['admin', 'basic'] },
+    });
+    expect(Object.isFrozen(c.limits)).toBe(true);
+  });
+
+  it('layers file, then environment, then flags', () => {
+    const c = loadConfig({
+      file: file({ server: { port: 1000, host: '127.0.0.2' }, session: { hello_ttl_s: 30 } }),
+      env: {
+        SUPER_SERVER__SERVER__PORT: '2000',
+        SUPER_SERVER__LEVELS__ORDER: '["basic","moderator","admin"]',
+        OTHER: 'ignored',
+      },
+      flags: { 'server.port': 3000 },
+    });
+    expect(c.server.port).toBe(3000);
+    expect(c.server.host).toBe('127.0.0.2');
+    expect(c.session.hello_ttl_s).toBe(30);
+    expect(c.levels.order).toEqual(['basic', 'moderator', 'admin']);
+  });
+
+  it('accepts fractional seconds', () => {
+    expect(
+      loadConfig({ flags: { 'session.heartbeat_timeout_s': 0.5 } }).session.heartbeat_timeout_s,
+    ).toBe(0.5);
+  });
+
+  it('names the key of an invalid value', () => {
+    expect(() => loadConfig({ file: file({ limits: { max_connections: 'lots' } }) })).toThrow(
+      /limits\.max_connections/,
+    );
+    expect(() => loadConfig({ env: { SUPER_SERVER__SESSION__LOGIN_ATTEMPTS: '0' } })).toThrow(
+      /session\.login_attempts/,
+    );
+  });
+
+  it('refuses unknown keys, naming them', () => {
+    expect(() => loadConfig({ file: file({ limits: { max_conections: 5 } }) })).toThrow(
+      /max_conections/,
+    );
+    expect(() => loadConfig({ file: file({ nonsense: {} }) })).toThrow(ConfigError);
+  });
+
+  it('refuses levels that do not line up', () => {
+    expect(() => loadConfig({ flags: { 'levels.default': 'guest' } })).toThrow(/levels\.default/);
+    expect(() => loadConfig({ flags: { 'levels.grants': { admin: ['root'] } } })).toThrow(
+      /levels\.grants/,
+    );
+  });
+
+  it('explains an unreadable or malformed file', () => {
+    expect(() => loadConfig({ file: '/nonexistent/config.json' })).toThrow(
+      /cannot read config file/,
+    );
+    expect(() => loadConfig({ file: file('{not json') })).toThrow(/not valid JSON/);
+  });
+});

@@ -1,0 +1,61 @@
+// The behaviour every Storage implementation must show; run against each backend.
+import { describe, expect, it } from 'vitest';
+import { LastHolderError, type NewUser, type Storage, UniqueViolation } from './storage.ts';
+
+function user(n: number, over: Partial<NewUser> = {}): NewUser {
+  return {
+    username: `user${n}`,
+    email: `user${n}@example.com`,
+    phone: null,
+    passwordHash: '$argon2id$fake',
+    level: 'basic',
+    createdAt: '2026-11-25T00:00:00.000Z',
+    ...over,
+  };
+}
+
+/** Registers the shared contract suite for a storage factory. */
+export function describeStorageContract(name: string, open: () => Promise<Storage>): void {
+  describe(`Storage contract: ${name}`, () => {
+    it('assigns increasing ids and finds users by name (any case) and id', async () => {
+      const s = await open();
+      const a = await s.createUser(user(1, { username: 'Alice' }));
+      const b = await s.createUser(user(2));
+      expect(b.id).toBeGreaterThan(a.id);
+      expect((await s.findUserByName('ALICE'))?.id).toBe(a.id);
+      expect((await s.findUserById(b.id))?.username).toBe('user2');
+      expect(await s.findUserByName('nobody')).toBeUndefined();
+      expect((await s.listUsers()).map((u) => u.id)).toEqual([a.id, b.id]);
+      await s.close();
+    });
+
+    it('refuses a taken username (any case), email or phone by unique index', async () => {
+      const s = await open();
+      await s.createUser(user(1, { username: 'Bob', phone: '+4791234567' }));
+      const attempt = (over: Partial<NewUser>) => s.createUser(user(2, over)).catch((e) => e);
+      expect(await attempt({ username: 'bob' })).toEqual(new UniqueViolation('username'));
+      expect(await attempt({ email: 'user1@example.com' })).toEqual(new UniqueViolation('email'));
+      expect(await attempt({ phone: '+4791234567' })).toEqual(new UniqueViolation('phone'));
+      // Users without a phone do not collide with each other.
+      await s.createUser(user(3));
+      await s.createUser(user(4));
+      expect(await s.isTaken('email', 'user1@example.com')).toBe(true);
+      expect(await s.isTaken('phone', '+4700000000')).toBe(false);
+      await s.close();
+    });
+
+    it('never demotes the last holder of the protected level', async () => {
+      const s = await open();
+      const a = await s.createUser(user(1, { level: 'admin' }));
+      const b = await s.createUser(user(2, { level: 'admin' }));
+      await s.setLevel(b.id, 'basic', 'admin');
+      expect((await s.findUserById(b.id))?.level).toBe('basic');
+      await expect(s.setLevel(a.id, 'basic', 'admin')).rejects.toBeInstanceOf(LastHolderError);
+      expect((await s.findUserById(a.id))?.level).toBe('admin');
+      await s.setLevel(b.id, 'admin', 'admin');
+      await s.setLevel(a.id, 'basic', 'admin');
+      expect((await s.findUserById(a.id))?.level).toBe('basic');
+      await s.close();
+    });
+  });
+}
