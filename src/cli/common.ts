@@ -7,22 +7,40 @@ export interface CommonOptions {
   dataDir?: string;
 }
 
-/** Loads config from file, environment and the given dotted flags; exits 2 with the message on error. */
-export function configFrom(opts: CommonOptions, flags: Record<string, unknown> = {}) {
-  try {
-    return loadConfig({
-      file: opts.config,
-      env: process.env,
-      flags: { 'server.data_dir': opts.dataDir, ...flags },
-    });
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message, 2);
-    throw err;
+/** A failure to report in one line on stderr, with the exit code to leave with. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
   }
 }
 
-/** Prints a message to stderr and exits. */
-export function fail(message: string, code = 1): never {
-  process.stderr.write(`super-server: ${message}\n`);
-  process.exit(code);
+/** Stops the command: the top level prints the message and exits with the code. */
+export function fail(message: string, exitCode = 1): never {
+  throw new CliError(message, exitCode);
+}
+
+/** Loads config from file, environment and the given dotted flags (undefined flags are skipped). */
+export function configFrom(opts: CommonOptions, flags: Record<string, unknown> = {}) {
+  return loadConfig({
+    file: opts.config,
+    env: process.env,
+    flags: { 'server.data_dir': opts.dataDir, ...flags },
+  });
+}
+
+/** Prints an error the way a person should see it and exits: 2 for configuration, else 1. */
+export function exitWithError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`super-server: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (err instanceof CliError) {
+    process.stderr.write(`super-server: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  process.stderr.write(`super-server: unexpected failure: ${(err as Error)?.stack ?? err}\n`);
+  process.exit(1);
 }

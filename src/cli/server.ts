@@ -1,15 +1,11 @@
 // The `super-server` command: serve (default) and user administration.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { runServer } from '../server/main.ts';
-import { type CommonOptions, configFrom, fail } from './common.ts';
+import { type CommonOptions, configFrom, exitWithError, fail } from './common.ts';
 import { registerUserCommands } from './user-commands.ts';
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535)
-    throw new InvalidArgumentError('must be 0-65535');
-  return n;
-}
+/** Flag values are checked by the config schema, which names the key on error. */
+const port = (value: string) => Number(value);
 
 const program = new Command('super-server').description('Real-time messaging and command server');
 
@@ -36,11 +32,11 @@ program
       if (e.code === 'EACCES')
         fail(`not allowed to bind ${config.server.host}:${config.server.port}`);
       if (e.code === 'EADDRNOTAVAIL') fail(`address ${config.server.host} is not available here`);
-      fail(`failed to start: ${e.message}`);
+      throw err;
     }
     process.exit(0);
   });
 
 registerUserCommands(program);
 
-await program.parseAsync(process.argv);
+await program.parseAsync(process.argv).catch(exitWithError);

@@ -66,10 +66,15 @@ const LevelsSection = z
     }
   });
 
-const PasswordSection = z.strictObject({
-  min_length: z.number().int().min(1).max(128).default(8),
-  max_length: z.number().int().min(8).max(4_096).default(1_024),
-});
+const PasswordSection = z
+  .strictObject({
+    min_length: z.number().int().min(1).max(128).default(8),
+    max_length: z.number().int().min(8).max(4_096).default(1_024),
+  })
+  .refine((p) => p.min_length <= p.max_length, {
+    path: ['min_length'],
+    message: 'must not exceed passwords.max_length',
+  });
 
 /** The whole configuration schema; every key has a default. */
 export const ConfigSchema = z.strictObject({
@@ -117,11 +122,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   }
   const result = ConfigSchema.safeParse(tree);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      const key = issue.path.join('.') || '(root)';
-      const unknown =
-        issue.code === 'unrecognized_keys' ? `: unknown key(s) ${issue.keys.join(', ')}` : '';
-      return `${key}: ${issue.message}${unknown}`;
+    const lines = result.error.issues.flatMap((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => `${[...issue.path, key].join('.')}: unknown key`);
+      }
+      return [`${issue.path.join('.') || '(root)'}: ${issue.message}`];
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }

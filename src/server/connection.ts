@@ -147,11 +147,16 @@ export class Connection implements SessionPeer {
     this.close();
   }
 
-  /** Flushes and closes the transport. */
+  /**
+   * Flushes and closes the transport. The session profile goes at once: a
+   * client that is not reading may hold its socket open for the close grace
+   * period, but it is offline from this moment.
+   */
   close(): void {
     if (this.closing) return;
     this.closing = true;
     this.inbox.length = 0;
+    if (this.session) this.host.services.sessions.close(this.session);
     this.transport.close();
   }
 

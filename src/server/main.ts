@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
+import { prepareDummyHash } from './security/passwords.ts';
 import { SuperServer } from './server.ts';
 
 /** The database file inside the data directory. */
@@ -15,9 +16,10 @@ export function databaseFile(config: Config): string {
 export async function runServer(config: Config): Promise<void> {
   const log = createLogger(config.log.level);
   const storage = openSqliteStorage(databaseFile(config));
-  const server = new SuperServer({ config, storage, log });
+  let server: SuperServer;
   let port: number;
   try {
+    server = new SuperServer({ config, storage, log });
     port = await server.listen();
   } catch (err) {
     await storage.close();
@@ -28,6 +30,8 @@ export async function runServer(config: Config): Promise<void> {
     { host: config.server.host, port, data_dir: config.server.data_dir },
     'listening',
   );
+  // Hash the dummy now, so the first unknown-user login costs what the others do.
+  await prepareDummyHash();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void server.shutdown(signal, null));
   }

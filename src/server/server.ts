@@ -148,11 +148,7 @@ export class SuperServer implements ConnectionHost {
     const timeoutMs = this.services.config.session.heartbeat_timeout_s * 1000;
     for (const conn of this.connections) {
       if (conn.session) {
-        if (now - conn.lastSeen >= timeoutMs) {
-          // Drop the profile at once; the socket may take a moment to close.
-          this.services.sessions.close(conn.session);
-          conn.disconnect('heartbeat_timeout');
-        }
+        if (now - conn.lastSeen >= timeoutMs) conn.disconnect('heartbeat_timeout');
       } else if (conn.loginExpired(now)) {
         conn.disconnect('login_timeout');
       }

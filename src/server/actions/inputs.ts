@@ -16,7 +16,7 @@ export const Login = z
   .describe('username_or_#id');
 
 /** Any string; the password policy is checked by the accounts service (weak_password). */
-export const Password = z.string().max(4_096, 'is too long').describe('password');
+export const Password = z.string().max(16_384, 'is too long').describe('password');
 
 const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 

@@ -1,4 +1,5 @@
 // The lookup table from action names and aliases to actions, checked at start-up.
+import { ConfigError } from '../config.ts';
 import type { Levels } from '../levels.ts';
 import type { Action } from './define.ts';
 
@@ -12,7 +13,9 @@ export class ActionRegistry {
         throw new Error(`action ${action.name}: a session action must declare a level`);
       }
       if (action.level !== undefined && !levels.exists(action.level)) {
-        throw new Error(`action ${action.name}: level "${action.level}" is not in levels.order`);
+        throw new ConfigError(
+          `levels.order: action ${action.name} needs level "${action.level}", which is not configured`,
+        );
       }
       for (const name of [action.name, ...action.aliases]) {
         if (this.byName.has(name)) throw new Error(`duplicate action name or alias "${name}"`);

@@ -23,12 +23,18 @@ export async function verifyPassword(stored: string, password: string): Promise<
   }
 }
 
+/** Computes the dummy hash ahead of the first login that needs it. */
+export async function prepareDummyHash(): Promise<void> {
+  dummyHash ??= hashPassword('dummy password that matches nothing');
+  await dummyHash;
+}
+
 /**
  * Spends the same time as a real verify when the user does not exist, so the
  * answer's timing does not tell whether a username is registered.
  */
 export async function verifyAgainstDummy(password: string): Promise<false> {
-  dummyHash ??= hashPassword('dummy password that matches nothing');
-  await verifyPassword(await dummyHash, password);
+  await prepareDummyHash();
+  await verifyPassword(await (dummyHash as Promise<string>), password);
   return false;
 }
