@@ -1,0 +1,133 @@
+// change_permission_level rules and custom level hierarchies.
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { closeAllClients, loginClient, registerClient } from './client.ts';
+import { cleanup, type SeedUser, useServer } from './harness.ts';
+import { codeOf, emailFor, PASSWORD, uniqueName } from './util.ts';
+
+afterEach(closeAllClients);
+afterAll(cleanup);
+
+// A seed account created with `user add`.
+function seed(username: string, level?: string): SeedUser {
+  return { username, email: emailFor(username), password: PASSWORD, level };
+}
+
+describe('change_permission_level', () => {
+  const server = useServer({ users: [seed('root', 'admin')] });
+  const port = () => server().port;
+
+  async function basic(prefix: string) {
+    const name = uniqueName(prefix);
+    return { name, client: await registerClient(port(), name, PASSWORD, emailFor(name)) };
+  }
+
+  it('reports admin for a seeded admin', async () => {
+    const root = await loginClient(port(), 'root', PASSWORD);
+    expect(await root.call('get_permission_level')).toMatchObject({ ok: true, data: 'admin' });
+  });
+
+  it('lets an admin promote a user, who is told and gains admin rights at once', async () => {
+    const root = await loginClient(port(), 'root', PASSWORD);
+    const target = await basic('promo');
+    const third = await basic('third');
+    const r = await root.call('change_permission_level', [target.name, 'admin']);
+    expect(r).toMatchObject({ ok: true, data: { username: target.name, level: 'admin' } });
+    const ev = await target.client.nextEvent('permission_changed');
+    expect(ev).toMatchObject({ tag: 'system', data: { level: 'admin', by: 'root' } });
+    expect((await target.client.call('get_permission_level')).data).toBe('admin');
+    const byTarget = await target.client.call('change_permission_level', [third.name, 'admin']);
+    expect(codeOf(byTarget)).toBe('OK');
+    const back = await target.client.call('change_permission_level', [third.name, 'basic']);
+    expect(back).toMatchObject({ ok: true, data: { username: third.name, level: 'basic' } });
+    expect((await third.client.call('get_permission_level')).data).toBe('basic');
+  });
+
+  it('forbids a basic user and changes nothing', async () => {
+    const actor = await basic('actor');
+    const target = await basic('victim');
+    const r = await actor.client.call('change_permission_level', [target.name, 'admin']);
+    expect(codeOf(r)).toBe('forbidden');
+    expect((await target.client.call('get_permission_level')).data).toBe('basic');
+    const self = await actor.client.call('change_permission_level', [actor.name, 'admin']);
+    expect(codeOf(self)).toBe('forbidden');
+    expect((await actor.client.call('get_permission_level')).data).toBe('basic');
+  });
+
+  it('rejects an unknown level, an unknown user and the caller itself', async () => {
+    const root = await loginClient(port(), 'root', PASSWORD);
+    const target = await basic('lvl');
+    const bad = await root.call('change_permission_level', [target.name, 'superuser']);
+    expect(codeOf(bad)).toBe('invalid_input');
+    const ghost = await root.call('change_permission_level', [uniqueName('ghost'), 'admin']);
+    expect(codeOf(ghost)).toBe('not_found');
+    const own = await root.call('change_permission_level', ['root', 'basic']);
+    expect(codeOf(own)).toBe('forbidden');
+    const ownUpper = await root.call('change_permission_level', ['ROOT', 'basic']);
+    expect(codeOf(ownUpper)).toBe('forbidden');
+    expect((await root.call('get_permission_level')).data).toBe('admin');
+  });
+
+  it('rejects malformed inputs with invalid_input', async () => {
+    const root = await loginClient(port(), 'root', PASSWORD);
+    const target = await basic('shape');
+    for (const data of [[], [target.name], [target.name, 5], [target.name, 'admin', 'x']]) {
+      const r = await root.call('change_permission_level', data);
+      expect(codeOf(r), JSON.stringify(data)).toBe('invalid_input');
+    }
+  });
+
+  it('forbids kill_server for a basic user and keeps running', async () => {
+    const user = await basic('killer');
+    expect(codeOf(await user.client.call('kill_server', ['because']))).toBe('forbidden');
+    expect(await user.client.request('ping')).toMatchObject({ ok: true, data: 'pong' });
+    expect(server().proc.exitCode).toBeNull();
+  });
+});
+
+describe('last admin', () => {
+  const server = useServer({ users: [seed('boss1', 'admin'), seed('boss2', 'admin')] });
+
+  it('allows demoting one of two admins but never the last one', async () => {
+    const b1 = await loginClient(server().port, 'boss1', PASSWORD);
+    const b2 = await loginClient(server().port, 'boss2', PASSWORD);
+    const r = await b1.call('change_permission_level', ['boss2', 'basic']);
+    expect(r).toMatchObject({ ok: true, data: { username: 'boss2', level: 'basic' } });
+    expect((await b2.nextEvent('permission_changed')).data).toMatchObject({
+      level: 'basic',
+      by: 'boss1',
+    });
+    expect((await b2.call('get_permission_level')).data).toBe('basic');
+    expect(codeOf(await b2.call('change_permission_level', ['boss1', 'basic']))).toBe('forbidden');
+    expect(codeOf(await b1.call('change_permission_level', ['boss1', 'basic']))).toBe('forbidden');
+    expect((await b1.call('get_permission_level')).data).toBe('admin');
+  });
+});
+
+describe('custom levels', () => {
+  const server = useServer({
+    config: {
+      levels: {
+        order: ['basic', 'moderator', 'admin'],
+        grants: { admin: ['admin', 'moderator', 'basic'] },
+      },
+    },
+    users: [seed('root', 'admin')],
+  });
+
+  it('lets an admin grant moderator, which cannot kill the server', async () => {
+    const root = await loginClient(server().port, 'root', PASSWORD);
+    const name = uniqueName('mod');
+    const mod = await registerClient(server().port, name, PASSWORD, emailFor(name));
+    const r = await root.call('change_permission_level', [name, 'moderator']);
+    expect(r).toMatchObject({ ok: true, data: { username: name, level: 'moderator' } });
+    expect((await mod.nextEvent('permission_changed')).data.level).toBe('moderator');
+    expect((await mod.call('get_permission_level')).data).toBe('moderator');
+    expect(codeOf(await mod.call('kill_server', ['nope']))).toBe('forbidden');
+    const other = uniqueName('other');
+    await registerClient(server().port, other, PASSWORD, emailFor(other));
+    expect(codeOf(await mod.call('change_permission_level', [other, 'moderator']))).toBe(
+      'forbidden',
+    );
+    expect(await mod.request('ping')).toMatchObject({ ok: true, data: 'pong' });
+  });
+});
