@@ -70,6 +70,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses a heartbeat interval that is not shorter than the timeout', () => {
+    expect(() =>
+      loadConfig({
+        flags: { 'session.heartbeat_interval_s': 15, 'session.heartbeat_timeout_s': 15 },
+      }),
+    ).toThrow(/session\.heartbeat_interval_s/);
+  });
+
   it('refuses unknown keys, naming them', () => {
     expect(() => loadConfig({ file: file({ limits: { max_conections: 5 } }) })).toThrow(
       /max_conections/,

@@ -19,13 +19,18 @@ const LogSection = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-const SessionSection = z.strictObject({
-  hello_ttl_s: seconds.default(120),
-  heartbeat_interval_s: seconds.default(5),
-  heartbeat_timeout_s: seconds.default(15),
-  login_attempts: positiveCount.default(3),
-  sessions_per_user: positiveCount.default(1),
-});
+const SessionSection = z
+  .strictObject({
+    hello_ttl_s: seconds.default(120),
+    heartbeat_interval_s: seconds.default(5),
+    heartbeat_timeout_s: seconds.default(15),
+    login_attempts: positiveCount.default(3),
+    sessions_per_user: positiveCount.default(1),
+  })
+  .refine((s) => s.heartbeat_interval_s < s.heartbeat_timeout_s, {
+    path: ['heartbeat_interval_s'],
+    message: 'must be shorter than session.heartbeat_timeout_s',
+  });
 
 const LimitsSection = z.strictObject({
   max_frame_bytes: z.number().int().min(256).default(65_536),

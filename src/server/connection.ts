@@ -1,6 +1,6 @@
 // One client connection: its login phase, hello token, error budget, ordered
 // request processing and bounded send queue. Knows nothing of sockets.
-import { errorReply, event, parseRequest, type Reply } from '../protocol/envelope.ts';
+import { errorReply, event, parseRequest } from '../protocol/envelope.ts';
 import { ActionError, PROTOCOL_ERRORS } from '../protocol/errors.ts';
 import { LineFramer } from '../protocol/ndjson.ts';
 import { dispatch, type Outcome } from './actions/dispatch.ts';
@@ -32,6 +32,9 @@ export interface ConnectionHost {
   /** Tracks requests in flight so shutdown can let them finish. */
   trackRequest(work: Promise<unknown>): void;
 }
+
+/** The server's version, reported in the hello. */
+export const SERVER_VERSION = '0.1.0';
 
 const TOO_LARGE = Symbol('too_large');
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -89,6 +92,11 @@ export class Connection implements SessionPeer {
       max_frame_bytes: config.limits.max_frame_bytes,
       max_frame_bytes_before_login: config.limits.max_frame_bytes_before_login,
     });
+  }
+
+  /** False once the server or the client began closing this connection. */
+  get isOpen(): boolean {
+    return !this.closing;
   }
 
   /** True when `hash` is this connection's hello token and it is still alive. */
@@ -238,7 +246,7 @@ export class Connection implements SessionPeer {
 
   /** Sends a reply, runs its follow-ups and enforces the protocol error budget. */
   private answer(outcome: Outcome): void {
-    this.sendReply(outcome.reply);
+    this.send(outcome.reply);
     for (const fn of outcome.after) fn();
     if (!outcome.reply.ok && PROTOCOL_ERRORS.has(outcome.reply.error.code)) {
       this.protocolErrors++;
@@ -247,11 +255,4 @@ export class Connection implements SessionPeer {
       }
     }
   }
-
-  private sendReply(reply: Reply): void {
-    this.send(reply);
-  }
 }
-
-/** The server's version, reported in the hello. */
-export const SERVER_VERSION = '0.1.0';

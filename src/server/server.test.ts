@@ -117,4 +117,18 @@ describe('SuperServer timeouts (manual clock)', () => {
     expect(server.services.sessions.list(10).total).toBe(0);
     expect(token).toMatch(/^s_/);
   });
+
+  it('gives no session to a connection that closed while set_user was running', async () => {
+    const { server, connect } = setup();
+    const a = connect();
+    expect((await a.request('create_user', ['gone', 'gone-password', 'g@x.io'], a.token)).ok).toBe(
+      true,
+    );
+    const frame = { action: 'set_user', data: [], tag: 'late', token: a.token };
+    a.handlers.onData(Buffer.from(`${JSON.stringify(frame)}\n`));
+    a.handlers.onClose(); // the socket goes while set_user awaits storage
+    await new Promise((r) => setTimeout(r, 20));
+    expect(server.services.sessions.size).toBe(0);
+    expect(server.services.sessions.list(10).total).toBe(0);
+  });
 });

@@ -43,6 +43,8 @@ export class SuperServer implements ConnectionHost {
   private tcp: net.Server | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private shuttingDown: Promise<void> | undefined;
+  /** Set during shutdown; called when the last connection has closed. */
+  private onDrained: (() => void) | undefined;
   private markStopped!: () => void;
 
   constructor(private readonly options: ServerOptions) {
@@ -154,8 +156,6 @@ export class SuperServer implements ConnectionHost {
       }
     }
   }
-
-  private onDrained: (() => void) | undefined;
 
   /** Graceful stop: no new connections or requests, `shutdown` to everyone, drain, close storage. */
   shutdown(reason: string, by: string | null): Promise<void> {

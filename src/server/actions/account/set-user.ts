@@ -16,6 +16,8 @@ export default defineAction({
     // The level may have changed since veus; the stored one is the truth.
     const user = await services.storage.findUserById(identity.id);
     if (!user) throw new ActionError('not_logged_in', 'the account no longer exists');
+    // The socket may have gone while the lookup ran: a dead connection never gets a profile.
+    if (!conn.isOpen) throw new ActionError('not_logged_in', 'the connection is closing');
     try {
       const { session, token } = services.sessions.open(conn, {
         id: user.id,
