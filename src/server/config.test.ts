@@ -56,9 +56,10 @@ describe('loadConfig', () => {
   });
 
   it('accepts fractional seconds', () => {
-    expect(
-      loadConfig({ flags: { 'session.heartbeat_timeout_s': 0.5 } }).session.heartbeat_timeout_s,
-    ).toBe(0.5);
+    const c = loadConfig({
+      flags: { 'session.heartbeat_interval_s': 0.2, 'session.heartbeat_timeout_s': 0.5 },
+    });
+    expect(c.session).toMatchObject({ heartbeat_interval_s: 0.2, heartbeat_timeout_s: 0.5 });
   });
 
   it('names the key of an invalid value', () => {
