@@ -6,6 +6,7 @@ import { Email, formatId, Phone, Username } from '../server/actions/inputs.ts';
 import { systemClock } from '../server/clock.ts';
 import { Levels } from '../server/levels.ts';
 import { databaseFile } from '../server/main.ts';
+import { HashGate } from '../server/security/hash-gate.ts';
 import { Accounts } from '../server/services/accounts.ts';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
 import { LastHolderError } from '../storage/storage.ts';
@@ -45,7 +46,7 @@ async function withStorage<T>(
     return await work({
       storage,
       levels,
-      accounts: new Accounts(storage, levels, config.passwords, systemClock),
+      accounts: new Accounts(storage, levels, config.passwords, systemClock, new HashGate(1, 0)),
     });
   } finally {
     await storage.close();

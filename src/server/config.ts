@@ -42,6 +42,8 @@ const LimitsSection = z.strictObject({
   send_queue_bytes: z.number().int().min(4_096).default(1_048_576),
   protocol_error_budget: positiveCount.default(10),
   inbox_frames: positiveCount.default(64),
+  hash_concurrency: positiveCount.default(4),
+  hash_queue: z.number().int().min(0).default(64),
 });
 
 const LevelsSection = z

@@ -11,6 +11,7 @@ import { type Clock, type Random, systemClock, systemRandom } from './clock.ts';
 import type { Config } from './config.ts';
 import { Connection, type ConnectionHost } from './connection.ts';
 import { Levels } from './levels.ts';
+import { HashGate } from './security/hash-gate.ts';
 import { Accounts } from './services/accounts.ts';
 import type { Services } from './services/index.ts';
 import { Messages } from './services/messages.ts';
@@ -64,7 +65,13 @@ export class SuperServer implements ConnectionHost {
       clock,
       random,
       log,
-      accounts: new Accounts(storage, levels, config.passwords, clock),
+      accounts: new Accounts(
+        storage,
+        levels,
+        config.passwords,
+        clock,
+        new HashGate(config.limits.hash_concurrency, config.limits.hash_queue),
+      ),
       messages: new Messages(sessions, storage, clock, random),
       shutdown: (reason, by) => void this.shutdown(reason, by),
     };

@@ -109,3 +109,30 @@ describe('user_capacity', () => {
     await c.waitClosed();
   });
 });
+
+describe('password hashing cap', () => {
+  const user = seed(uniqueName('hashed'));
+  const server = useServer({
+    config: { limits: { hash_concurrency: 1, hash_queue: 1 } },
+    users: [user],
+  });
+
+  it('answers server_busy beyond the hashing cap, keeps the connection, and serves others', async () => {
+    const clients = await Promise.all(
+      Array.from({ length: 20 }, () => connectClient(server().port)),
+    );
+    const replies = await Promise.all(
+      clients.map((c) => c.request('veus', [user.username, 'x'.repeat(128)], c.helloToken)),
+    );
+    const codes = replies.map(codeOf);
+    // Every request is answered: a wrong password, or refused before any hashing.
+    for (const code of codes) expect(['invalid_credentials', 'server_busy']).toContain(code);
+    expect(codes).toContain('server_busy');
+    expect(codes).toContain('invalid_credentials');
+    // A refused login is not a failed attempt and leaves the connection usable.
+    const busy = clients[codes.indexOf('server_busy')] as TestClient;
+    expect(
+      codeOf(await busy.request('veus', [user.username, user.password], busy.helloToken)),
+    ).toBe('OK');
+  });
+});

@@ -10,6 +10,7 @@ import { codePoints } from '../actions/inputs.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Levels } from '../levels.ts';
+import type { HashGate } from '../security/hash-gate.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../security/passwords.ts';
 import type { Identity } from './sessions.ts';
 
@@ -35,6 +36,7 @@ export class Accounts {
     private readonly levels: Levels,
     private readonly policy: Config['passwords'],
     private readonly clock: Clock,
+    private readonly gate: HashGate,
   ) {}
 
   /** Creates an account; throws weak_password or *_taken. */
@@ -46,7 +48,7 @@ export class Accounts {
     if (await this.storage.isTaken('username', reg.username)) throw taken('username');
     if (await this.storage.isTaken('email', reg.email)) throw taken('email');
     if (reg.phone && (await this.storage.isTaken('phone', reg.phone))) throw taken('phone');
-    const passwordHash = await hashPassword(reg.password);
+    const passwordHash = await this.gate.run(() => hashPassword(reg.password));
     try {
       return await this.storage.createUser({
         username: reg.username,
@@ -67,9 +69,9 @@ export class Accounts {
     const user = login.startsWith('#')
       ? await this.storage.findUserById(Number(login.slice(1)))
       : await this.storage.findUserByName(login);
-    const ok = user
-      ? await verifyPassword(user.passwordHash, password)
-      : await verifyAgainstDummy(password);
+    const ok = await this.gate.run(() =>
+      user ? verifyPassword(user.passwordHash, password) : verifyAgainstDummy(password),
+    );
     if (!user || !ok) throw new ActionError('invalid_credentials', 'wrong username or password');
     return user;
   }
