@@ -26,6 +26,17 @@ export type Reply =
       error: { code: ErrorCode; message: string; retry_after_ms?: number };
     };
 
+/** Why the server closes a connection, as sent in the `disconnect` event. */
+export type DisconnectReason =
+  | 'login_timeout'
+  | 'heartbeat_timeout'
+  | 'too_many_errors'
+  | 'too_many_login_attempts'
+  | 'slow_consumer'
+  | 'logged_out'
+  | 'session_replaced'
+  | 'kicked';
+
 /** An unrequested server frame. */
 export interface Event {
   event: string;

@@ -1,6 +1,6 @@
 // One client connection: its login phase, hello token, error budget, ordered
 // request processing and bounded send queue. Knows nothing of sockets.
-import { errorReply, event, parseRequest } from '../protocol/envelope.ts';
+import { type DisconnectReason, errorReply, event, parseRequest } from '../protocol/envelope.ts';
 import { ActionError, PROTOCOL_ERRORS } from '../protocol/errors.ts';
 import { LineFramer } from '../protocol/ndjson.ts';
 import { dispatch, type Outcome } from './actions/dispatch.ts';
@@ -9,17 +9,6 @@ import { issueToken } from './security/tokens.ts';
 import type { Services } from './services/index.ts';
 import type { Identity, Session, SessionPeer } from './services/sessions.ts';
 import type { Transport } from './transport/transport.ts';
-
-/** Why the server closes a connection, as sent in the `disconnect` event. */
-export type DisconnectReason =
-  | 'login_timeout'
-  | 'heartbeat_timeout'
-  | 'too_many_errors'
-  | 'too_many_login_attempts'
-  | 'slow_consumer'
-  | 'logged_out'
-  | 'session_replaced'
-  | 'kicked';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {

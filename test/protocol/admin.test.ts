@@ -131,3 +131,39 @@ describe('custom levels', () => {
     expect(await mod.request('ping')).toMatchObject({ ok: true, data: 'pong' });
   });
 });
+
+describe('kick', () => {
+  const server = useServer({
+    users: [seed('warden', 'admin'), seed('warden2', 'admin'), seed('sleeper')],
+  });
+  const port = () => server().port;
+
+  it('ends the target session with disconnect kicked; the user is offline at once', async () => {
+    const admin = await loginClient(port(), 'warden', PASSWORD);
+    const name = uniqueName('rowdy');
+    const rowdy = await registerClient(port(), name, PASSWORD, emailFor(name));
+    const r = await admin.call('kick', [name.toUpperCase()]);
+    expect(r).toMatchObject({ ok: true, data: { username: name, sessions: 1 } });
+    expect((await rowdy.nextEvent('disconnect')).data).toEqual({ reason: 'kicked' });
+    await rowdy.waitClosed();
+    const who = await admin.call('who');
+    expect(who.data.users.map((u: { username: string }) => u.username)).not.toContain(name);
+    expect(codeOf(await admin.call('msg', [name, 'still there?']))).toBe('not_online');
+    // Kicking is not banning: the user may log in again.
+    const again = await loginClient(port(), name, PASSWORD);
+    expect((await again.call('get_id')).ok).toBe(true);
+  });
+
+  it('refuses basic users, unknown or offline targets, and the caller itself', async () => {
+    const admin = await loginClient(port(), 'warden2', PASSWORD);
+    const name = uniqueName('meek');
+    const meek = await registerClient(port(), name, PASSWORD, emailFor(name));
+    expect(codeOf(await meek.call('kick', ['warden2']))).toBe('forbidden');
+    expect(codeOf(await admin.call('kick', [uniqueName('ghost')]))).toBe('not_found');
+    expect(codeOf(await admin.call('kick', ['sleeper']))).toBe('not_online');
+    expect(codeOf(await admin.call('kick', ['warden2']))).toBe('forbidden');
+    expect(codeOf(await admin.call('kick', []))).toBe('invalid_input');
+    expect((await admin.call('get_id')).ok).toBe(true);
+    expect((await meek.call('get_id')).ok).toBe(true);
+  });
+});

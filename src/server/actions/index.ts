@@ -4,6 +4,7 @@ import createUser from './account/create-user.ts';
 import setUser from './account/set-user.ts';
 import veus from './account/veus.ts';
 import changePermissionLevel from './admin/change-permission-level.ts';
+import kick from './admin/kick.ts';
 import killServer from './admin/kill-server.ts';
 import type { Action } from './define.ts';
 import messageUser from './messaging/message-user.ts';
@@ -24,6 +25,7 @@ export const ACTIONS: readonly Action[] = [
   showOnlineUsers,
   messageUser,
   changePermissionLevel,
+  kick,
   killServer,
   logout,
 ];

@@ -25,6 +25,7 @@ describe('ActionRegistry', () => {
       message_user: ['msg'],
       change_permission_level: [],
       kill_server: [],
+      kick: [],
       logout: ['exit'],
     };
     for (const [name, aliases] of Object.entries(expected)) {

@@ -3,7 +3,7 @@ import { systemRandom } from '../clock.ts';
 import { hashToken } from '../security/tokens.ts';
 import { type SessionPeer, Sessions } from './sessions.ts';
 
-const peer = (id: number): SessionPeer => ({ id, sendEvent: () => {} });
+const peer = (id: number): SessionPeer => ({ id, sendEvent: () => {}, disconnect: () => {} });
 
 describe('Sessions', () => {
   it('keeps only the token hash and finds the session by it', () => {

@@ -1,14 +1,16 @@
 // Live sessions: created only by set_user on a verified connection, gone when
 // their connection closes. Also the presence list behind show_online_users.
+import type { DisconnectReason } from '../../protocol/envelope.ts';
 import { ActionError } from '../../protocol/errors.ts';
 import { usernameKey } from '../../storage/storage.ts';
 import type { Random } from '../clock.ts';
 import { issueToken } from '../security/tokens.ts';
 
-/** The part of a connection a session needs: deliver a frame to it. */
+/** The part of a connection a session needs: deliver a frame to it, or end it. */
 export interface SessionPeer {
   readonly id: number;
   sendEvent(name: string, tag: string, data: unknown): void;
+  disconnect(reason: DisconnectReason): void;
 }
 
 /** The account a connection has proved it owns. */
