@@ -76,7 +76,8 @@ const LevelsSection = z
 const PasswordSection = z
   .strictObject({
     min_length: z.number().int().min(1).max(128).default(8),
-    max_length: z.number().int().min(8).max(4_096).default(1_024),
+    max_length: z.number().int().min(8).max(1_024).default(128),
+    reject_common: z.boolean().default(true),
   })
   .refine((p) => p.min_length <= p.max_length, {
     path: ['min_length'],

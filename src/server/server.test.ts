@@ -98,7 +98,7 @@ describe('SuperServer timeouts (manual clock)', () => {
     const { clock, server, connect } = setup();
     const a = connect();
     expect(
-      (await a.request('create_user', ['alice', 'alice-password', 'a@x.io'], a.token)).ok,
+      (await a.request('create_user', ['alice', 'purple lantern dawn', 'a@x.io'], a.token)).ok,
     ).toBe(true);
     const session = await a.request('set_user', [], a.token);
     const token = (session.data as { token: string }).token;
@@ -121,9 +121,9 @@ describe('SuperServer timeouts (manual clock)', () => {
   it('gives no session to a connection that closed while set_user was running', async () => {
     const { server, connect } = setup();
     const a = connect();
-    expect((await a.request('create_user', ['gone', 'gone-password', 'g@x.io'], a.token)).ok).toBe(
-      true,
-    );
+    expect(
+      (await a.request('create_user', ['gone', 'purple lantern dawn', 'g@x.io'], a.token)).ok,
+    ).toBe(true);
     const frame = { action: 'set_user', data: [], tag: 'late', token: a.token };
     a.handlers.onData(Buffer.from(`${JSON.stringify(frame)}\n`));
     a.handlers.onClose(); // the socket goes while set_user awaits storage

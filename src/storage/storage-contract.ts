@@ -44,6 +44,14 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       await s.close();
     });
 
+    it('replaces a password hash', async () => {
+      const s = await open();
+      const a = await s.createUser(user(1));
+      await s.setPasswordHash(a.id, '$argon2id$new');
+      expect((await s.findUserById(a.id))?.passwordHash).toBe('$argon2id$new');
+      await s.close();
+    });
+
     it('never demotes the last holder of the protected level', async () => {
       const s = await open();
       const a = await s.createUser(user(1, { level: 'admin' }));

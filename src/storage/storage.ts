@@ -51,6 +51,8 @@ export interface Storage {
    * holds `protectedLevel`, is its last holder and would lose it.
    */
   setLevel(id: number, level: string, protectedLevel: string): Promise<void>;
+  /** Replaces a user's password hash (rehash with current parameters). */
+  setPasswordHash(id: number, passwordHash: string): Promise<void>;
   /** All users in id order. */
   listUsers(): Promise<UserRecord[]>;
   close(): Promise<void>;

@@ -128,6 +128,15 @@ describe('accounts', () => {
       expect(codeOf(await createUser([n, '', emailFor(n)]))).not.toBe('OK');
     });
 
+    it('rejects common passwords and ones built from the username or email', async () => {
+      const n = uniqueName('policy');
+      expect(codeOf(await createUser([n, 'password1', emailFor(n)]))).toBe('weak_password');
+      expect(codeOf(await createUser([n, `my-${n}-secret`, emailFor(n)]))).toBe('weak_password');
+      expect(codeOf(await createUser([n, 'x'.repeat(129), emailFor(n)]))).toBe('weak_password');
+      // None of the refusals took the name: a good password registers it.
+      expect(codeOf(await createUser([n, PASSWORD, emailFor(n)]))).toBe('OK');
+    });
+
     it('rejects wrong input types and counts with invalid_input', async () => {
       const n = uniqueName('types');
       const e = emailFor(n);

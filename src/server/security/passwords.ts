@@ -7,7 +7,15 @@ const ARGON2ID = 2;
 /** The parameters of PROTOCOL/issue: m=19456 KiB, t=2, p=1. */
 const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
+/** How every hash made with OPTIONS begins; anything else was made with older parameters. */
+const CURRENT_PREFIX = `$argon2id$v=19$m=${OPTIONS.memoryCost},t=${OPTIONS.timeCost},p=${OPTIONS.parallelism}$`;
+
 let dummyHash: Promise<string> | undefined;
+
+/** True when a stored hash was made with other parameters than today's and should be redone. */
+export function needsRehash(stored: string): boolean {
+  return !stored.startsWith(CURRENT_PREFIX);
+}
 
 /** Hashes a password with argon2id. */
 export function hashPassword(password: string): Promise<string> {

@@ -60,6 +60,7 @@ export class SqliteStorage implements Storage {
   private readonly countLevel;
   private readonly updateLevel;
   private readonly all;
+  private readonly updateHash;
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare<
@@ -80,6 +81,9 @@ export class SqliteStorage implements Storage {
     );
     this.updateLevel = db.prepare<[string, number]>('UPDATE users SET level = ? WHERE id = ?');
     this.all = db.prepare<[], UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY id`);
+    this.updateHash = db.prepare<[string, number]>(
+      'UPDATE users SET password_hash = ? WHERE id = ?',
+    );
   }
 
   async createUser(user: NewUser): Promise<UserRecord> {
@@ -127,6 +131,10 @@ export class SqliteStorage implements Storage {
         this.updateLevel.run(level, id);
       })
       .immediate();
+  }
+
+  async setPasswordHash(id: number, passwordHash: string): Promise<void> {
+    this.updateHash.run(passwordHash, id);
   }
 
   async listUsers(): Promise<UserRecord[]> {
