@@ -2,6 +2,7 @@
 // file, then SUPER_SERVER__SECTION__KEY environment variables, then flags.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseCidr } from './security/addresses.ts';
 
 const seconds = z.number().positive().max(86_400);
 const positiveCount = z.number().int().positive();
@@ -44,6 +45,13 @@ const LimitsSection = z.strictObject({
   inbox_frames: positiveCount.default(64),
   hash_concurrency: positiveCount.default(4),
   hash_queue: z.number().int().min(0).default(64),
+  registrations_per_ip: positiveCount.default(3),
+  registrations_per_ip_window_s: z.number().int().positive().default(3_600),
+  registrations_global: positiveCount.default(30),
+  registrations_global_window_s: z.number().int().positive().default(600),
+  exempt_cidrs: z
+    .array(z.string().refine((c) => parseCidr(c) !== undefined, 'must be a CIDR like 127.0.0.0/8'))
+    .default(['127.0.0.0/8', '::1/128']),
 });
 
 const LevelsSection = z

@@ -34,6 +34,8 @@ export class Connection implements SessionPeer {
   verified: Identity | undefined;
   /** The live session, once set_user succeeded. */
   session: Session | undefined;
+  /** True once an account was registered on this connection (one per connection). */
+  registered = false;
   /** Failed veus attempts on this connection. */
   failedLogins = 0;
   /** Last time a frame arrived, for the heartbeat. */

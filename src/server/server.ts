@@ -15,6 +15,7 @@ import { HashGate } from './security/hash-gate.ts';
 import { Accounts } from './services/accounts.ts';
 import type { Services } from './services/index.ts';
 import { Messages } from './services/messages.ts';
+import { RegistrationLimits } from './services/registration-limits.ts';
 import { Sessions } from './services/sessions.ts';
 import { listenTcp } from './transport/tcp.ts';
 import type { Transport } from './transport/transport.ts';
@@ -73,6 +74,7 @@ export class SuperServer implements ConnectionHost {
         new HashGate(config.limits.hash_concurrency, config.limits.hash_queue),
       ),
       messages: new Messages(sessions, storage, clock, random),
+      registrations: new RegistrationLimits(config.limits),
       shutdown: (reason, by) => void this.shutdown(reason, by),
     };
     this.registry = new ActionRegistry(ACTIONS, levels);

@@ -266,3 +266,39 @@ describe('concurrent registration', () => {
     expect(codes.filter((c) => c === 'username_taken')).toHaveLength(N - 1);
   }, 90_000);
 });
+
+describe('registration limits', () => {
+  const server = useServer({
+    config: { limits: { exempt_cidrs: [], registrations_per_ip: 2 } },
+  });
+
+  async function createUser(
+    c: Awaited<ReturnType<typeof connectClient>>,
+    n: string,
+    email = emailFor(n),
+  ) {
+    return c.request('create_user', [n, PASSWORD, email], c.helloToken);
+  }
+
+  it('allows one per connection and registrations_per_ip per address; failures cost nothing', async () => {
+    const a = await connectClient(server().port);
+    const first = uniqueName('first');
+    // A refused registration (weak password) does not use up the address's allowance.
+    const weak = await a.request(
+      'create_user',
+      [first, 'password1', emailFor(first)],
+      a.helloToken,
+    );
+    expect(codeOf(weak)).toBe('weak_password');
+    expect(codeOf(await createUser(a, first))).toBe('OK');
+    expect(codeOf(await createUser(a, uniqueName('again')))).toBe('forbidden');
+    const b = await connectClient(server().port);
+    expect(codeOf(await createUser(b, uniqueName('second')))).toBe('OK');
+    const c = await connectClient(server().port);
+    const over = await createUser(c, uniqueName('third'));
+    expect(codeOf(over)).toBe('rate_limited');
+    expect(over.error?.retry_after_ms).toBeGreaterThan(0);
+    // The refused connection can still log in to an existing account.
+    expect(codeOf(await c.request('veus', [first, PASSWORD], c.helloToken))).toBe('OK');
+  });
+});

@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import type { Levels } from '../levels.ts';
 import type { Accounts } from './accounts.ts';
 import type { Messages } from './messages.ts';
+import type { RegistrationLimits } from './registration-limits.ts';
 import type { Sessions } from './sessions.ts';
 
 /** Everything below dispatch that a handler may use. */
@@ -16,6 +17,7 @@ export interface Services {
   readonly accounts: Accounts;
   readonly sessions: Sessions;
   readonly messages: Messages;
+  readonly registrations: RegistrationLimits;
   readonly clock: Clock;
   readonly random: Random;
   readonly log: Logger;

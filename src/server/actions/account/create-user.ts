@@ -1,5 +1,7 @@
 // create_user [username, password, email, phone?] — register; verifies this connection.
 import { z } from 'zod';
+import { ActionError } from '../../../protocol/errors.ts';
+import type { UserRecord } from '../../../storage/storage.ts';
 import { defineAction } from '../define.ts';
 import { Email, formatId, Password, Phone, Username } from '../inputs.ts';
 
@@ -9,8 +11,18 @@ export default defineAction({
   phase: 'hello',
   input: z.tuple([Username, Password, Email, Phone.optional()]),
   async run(ctx, [username, password, email, phone]) {
-    const user = await ctx.services.accounts.register({ username, password, email, phone });
-    ctx.conn.verified = { id: user.id, username: user.username, level: user.level };
+    const { conn, services } = ctx;
+    if (conn.registered) throw new ActionError('forbidden', 'one registration per connection');
+    const release = await services.registrations.reserve(conn.ip);
+    let user: UserRecord;
+    try {
+      user = await services.accounts.register({ username, password, email, phone });
+    } catch (err) {
+      await release();
+      throw err;
+    }
+    conn.registered = true;
+    conn.verified = { id: user.id, username: user.username, level: user.level };
     return { id: formatId(user.id), username: user.username, confirm: false };
   },
 });

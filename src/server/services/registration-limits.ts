@@ -1,0 +1,72 @@
+// Registration limits (the seed's "unlimited users"): per address and in
+// total, with trusted networks exempt. Built on rate-limiter-flexible so a
+// Redis store can replace the memory one without changing callers.
+import { BlockList, isIP } from 'node:net';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { ActionError } from '../../protocol/errors.ts';
+import type { Config } from '../config.ts';
+import { parseCidr, plainAddress } from '../security/addresses.ts';
+
+/** Gives back a reservation when the registration it was for failed. */
+export type Release = () => Promise<void>;
+
+const GLOBAL_KEY = 'all';
+
+/** Counts registrations per address and in total; refuses with `rate_limited`. */
+export class RegistrationLimits {
+  private readonly perIp: RateLimiterMemory;
+  private readonly global: RateLimiterMemory;
+  private readonly exempt = new BlockList();
+
+  constructor(limits: Config['limits']) {
+    this.perIp = new RateLimiterMemory({
+      keyPrefix: 'registrations_ip',
+      points: limits.registrations_per_ip,
+      duration: limits.registrations_per_ip_window_s,
+    });
+    this.global = new RateLimiterMemory({
+      keyPrefix: 'registrations_all',
+      points: limits.registrations_global,
+      duration: limits.registrations_global_window_s,
+    });
+    for (const cidr of limits.exempt_cidrs) {
+      const range = parseCidr(cidr);
+      if (range) this.exempt.addSubnet(range.address, range.prefix, range.type);
+    }
+  }
+
+  /** True when the address is in `limits.exempt_cidrs`. */
+  isExempt(ip: string): boolean {
+    const address = plainAddress(ip);
+    const version = isIP(address);
+    return version !== 0 && this.exempt.check(address, version === 4 ? 'ipv4' : 'ipv6');
+  }
+
+  /** Reserves one registration for this address; the caller releases it if registering fails. */
+  async reserve(ip: string): Promise<Release> {
+    if (this.isExempt(ip)) return async () => {};
+    const key = plainAddress(ip);
+    await take(this.perIp, key, 'too many registrations from your address');
+    try {
+      await take(this.global, GLOBAL_KEY, 'too many registrations right now');
+    } catch (err) {
+      await this.perIp.reward(key, 1);
+      throw err;
+    }
+    return async () => {
+      await this.perIp.reward(key, 1);
+      await this.global.reward(GLOBAL_KEY, 1);
+    };
+  }
+}
+
+/** Consumes one point; a refusal is undone (rate-limiter-flexible counts it) and becomes rate_limited. */
+async function take(limiter: RateLimiterMemory, key: string, message: string): Promise<void> {
+  try {
+    await limiter.consume(key, 1);
+  } catch (res) {
+    if (!(res instanceof RateLimiterRes)) throw res;
+    await limiter.reward(key, 1);
+    throw new ActionError('rate_limited', message, res.msBeforeNext);
+  }
+}
