@@ -6,8 +6,10 @@ import { Email, formatId, Phone, Username } from '../server/actions/inputs.ts';
 import { systemClock } from '../server/clock.ts';
 import { Levels } from '../server/levels.ts';
 import { databaseFile } from '../server/main.ts';
+import { AddressSet } from '../server/security/addresses.ts';
 import { HashGate } from '../server/security/hash-gate.ts';
 import { Accounts } from '../server/services/accounts.ts';
+import { LoginThrottle } from '../server/services/login-throttle.ts';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
 import { LastHolderError } from '../storage/storage.ts';
 import { type CommonOptions, configFrom, fail } from './common.ts';
@@ -46,7 +48,14 @@ async function withStorage<T>(
     return await work({
       storage,
       levels,
-      accounts: new Accounts(storage, levels, config.passwords, systemClock, new HashGate(1, 0)),
+      accounts: new Accounts({
+        storage,
+        levels,
+        passwords: config.passwords,
+        clock: systemClock,
+        gate: new HashGate(1, 0),
+        throttle: new LoginThrottle(config.login, new AddressSet([]), systemClock),
+      }),
     });
   } finally {
     await storage.close();
@@ -141,6 +150,19 @@ export function registerUserCommands(program: Command): void {
           throw err;
         }
         process.stdout.write(`${target.username} is now ${level}\n`);
+      });
+    });
+
+  common(user.command('unlock <username>'))
+    .description('clear failed logins, ending a backoff or a lock')
+    .action(async (name: string, opts: CommonOptions) => {
+      await withStorage(opts, async ({ storage }) => {
+        const target = await storage.findUserByName(name);
+        if (!target) fail(`no user ${name}`);
+        await storage.resetLoginFailures(target.id);
+        process.stdout.write(
+          `${target.username} unlocked (had ${target.failedLogins} failed logins)\n`,
+        );
       });
     });
 }

@@ -81,6 +81,16 @@ const LevelsSection = z
     }
   });
 
+const LoginSection = z.strictObject({
+  backoff_after: positiveCount.default(5),
+  backoff_initial_s: seconds.default(1),
+  backoff_max_s: seconds.default(900),
+  lock_after: positiveCount.default(100),
+  ip_failures: positiveCount.default(20),
+  ip_window_s: z.number().int().positive().default(600),
+  ip_block_s: z.number().int().positive().default(600),
+});
+
 const PasswordSection = z
   .strictObject({
     min_length: z.number().int().min(1).max(128).default(8),
@@ -100,6 +110,7 @@ export const ConfigSchema = z.strictObject({
   limits: LimitsSection.default(LimitsSection.parse({})),
   levels: LevelsSection.default(LevelsSection.parse({})),
   passwords: PasswordSection.default(PasswordSection.parse({})),
+  login: LoginSection.default(LoginSection.parse({})),
 });
 
 /** The validated, frozen configuration. */

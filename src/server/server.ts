@@ -11,9 +11,11 @@ import { type Clock, type Random, systemClock, systemRandom } from './clock.ts';
 import type { Config } from './config.ts';
 import { Connection, type ConnectionHost } from './connection.ts';
 import { Levels } from './levels.ts';
+import { AddressSet } from './security/addresses.ts';
 import { HashGate } from './security/hash-gate.ts';
 import { Accounts } from './services/accounts.ts';
 import type { Services } from './services/index.ts';
+import { LoginThrottle } from './services/login-throttle.ts';
 import { Messages } from './services/messages.ts';
 import { RegistrationLimits } from './services/registration-limits.ts';
 import { Sessions } from './services/sessions.ts';
@@ -54,6 +56,7 @@ export class SuperServer implements ConnectionHost {
     const clock = options.clock ?? systemClock;
     const random = options.random ?? systemRandom;
     const levels = new Levels(config.levels);
+    const exempt = new AddressSet(config.limits.exempt_cidrs);
     const sessions = new Sessions(
       { capacity: config.limits.user_capacity, perUser: config.session.sessions_per_user },
       random,
@@ -66,15 +69,16 @@ export class SuperServer implements ConnectionHost {
       clock,
       random,
       log,
-      accounts: new Accounts(
+      accounts: new Accounts({
         storage,
         levels,
-        config.passwords,
+        passwords: config.passwords,
         clock,
-        new HashGate(config.limits.hash_concurrency, config.limits.hash_queue),
-      ),
+        gate: new HashGate(config.limits.hash_concurrency, config.limits.hash_queue),
+        throttle: new LoginThrottle(config.login, exempt, clock),
+      }),
       messages: new Messages(sessions, storage, clock, random),
-      registrations: new RegistrationLimits(config.limits),
+      registrations: new RegistrationLimits(config.limits, exempt),
       shutdown: (reason, by) => void this.shutdown(reason, by),
     };
     this.registry = new ActionRegistry(ACTIONS, levels);

@@ -44,6 +44,18 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       await s.close();
     });
 
+    it('counts consecutive login failures until reset', async () => {
+      const s = await open();
+      const a = await s.createUser(user(1));
+      expect(await s.findUserById(a.id)).toMatchObject({ failedLogins: 0, lastFailedAt: null });
+      expect(await s.recordLoginFailure(a.id, 1_000)).toBe(1);
+      expect(await s.recordLoginFailure(a.id, 2_000)).toBe(2);
+      expect(await s.findUserById(a.id)).toMatchObject({ failedLogins: 2, lastFailedAt: 2_000 });
+      await s.resetLoginFailures(a.id);
+      expect(await s.findUserById(a.id)).toMatchObject({ failedLogins: 0, lastFailedAt: null });
+      await s.close();
+    });
+
     it('replaces a password hash', async () => {
       const s = await open();
       const a = await s.createUser(user(1));

@@ -9,6 +9,10 @@ export interface UserRecord {
   passwordHash: string;
   level: string;
   createdAt: string;
+  /** Consecutive failed password logins; reset by a success or `user unlock`. */
+  failedLogins: number;
+  /** When the last failed login happened (ms since the epoch), if any. */
+  lastFailedAt: number | null;
 }
 
 /** What registering needs; the storage assigns the id. */
@@ -51,6 +55,10 @@ export interface Storage {
    * holds `protectedLevel`, is its last holder and would lose it.
    */
   setLevel(id: number, level: string, protectedLevel: string): Promise<void>;
+  /** Counts one more failed login at `at` (ms); returns the new consecutive count. */
+  recordLoginFailure(id: number, at: number): Promise<number>;
+  /** Clears the failed-login count (a success, or an admin's unlock). */
+  resetLoginFailures(id: number): Promise<void>;
   /** Replaces a user's password hash (rehash with current parameters). */
   setPasswordHash(id: number, passwordHash: string): Promise<void>;
   /** All users in id order. */

@@ -4,21 +4,28 @@ import { openSqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
 import { ManualClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { Levels } from '../levels.ts';
+import { AddressSet } from '../security/addresses.ts';
 import { HashGate } from '../security/hash-gate.ts';
 import { needsRehash } from '../security/passwords.ts';
 import { Accounts } from './accounts.ts';
+import { LoginThrottle } from './login-throttle.ts';
+
+const IP = '10.1.2.3';
+const GOOD = 'purple lantern dawn';
 
 function setup() {
   const config = loadConfig();
   const storage = openSqliteStorage(':memory:');
-  const accounts = new Accounts(
+  const clock = new ManualClock(1_000_000);
+  const accounts = new Accounts({
     storage,
-    new Levels(config.levels),
-    config.passwords,
-    new ManualClock(0),
-    new HashGate(4, 64),
-  );
-  return { storage, accounts };
+    levels: new Levels(config.levels),
+    passwords: config.passwords,
+    clock,
+    gate: new HashGate(4, 64),
+    throttle: new LoginThrottle(config.login, new AddressSet([]), clock),
+  });
+  return { storage, accounts, clock };
 }
 
 describe('Accounts', () => {
@@ -41,7 +48,7 @@ describe('Accounts', () => {
       password: 'ｆｕｌｌｗｉｄｔｈ pass',
       email: 'e@x.io',
     });
-    await expect(accounts.verify('erik', 'fullwidth pass')).resolves.toMatchObject({
+    await expect(accounts.verify('erik', 'fullwidth pass', IP)).resolves.toMatchObject({
       username: 'erik',
     });
   });
@@ -63,11 +70,11 @@ describe('Accounts', () => {
       createdAt: '2026-11-25T00:00:00.000Z',
     });
     expect(needsRehash(old)).toBe(true);
-    await accounts.verify('frida', 'purple lantern dawn');
+    await accounts.verify('frida', 'purple lantern dawn', IP);
     const upgraded = (await storage.findUserById(user.id))?.passwordHash ?? '';
     expect(upgraded).not.toBe(old);
     expect(needsRehash(upgraded)).toBe(false);
-    await expect(accounts.verify('#' + user.id, 'purple lantern dawn')).resolves.toBeDefined();
+    await expect(accounts.verify(`#${user.id}`, 'purple lantern dawn', IP)).resolves.toBeDefined();
   });
 
   it('refuses a weak password before hashing or storing anything', async () => {
@@ -76,5 +83,42 @@ describe('Accounts', () => {
       accounts.register({ username: 'gus', password: 'password1', email: 'g@x.io' }),
     ).rejects.toMatchObject({ code: 'weak_password' });
     expect(await storage.listUsers()).toEqual([]);
+  });
+
+  it('backs off after 5 failures, refusing even the right password, then doubles', async () => {
+    const { accounts, clock } = setup();
+    await accounts.register({ username: 'hugo', password: GOOD, email: 'h@x.io' });
+    for (let i = 0; i < 5; i++) {
+      await expect(accounts.verify('hugo', 'wrong guess!', IP)).rejects.toMatchObject({
+        code: 'invalid_credentials',
+      });
+    }
+    const refused = await accounts.verify('hugo', GOOD, IP).catch((e) => e);
+    expect(refused).toMatchObject({ code: 'rate_limited', retryAfterMs: 1_000 });
+    clock.advance(1_000);
+    await expect(accounts.verify('hugo', 'wrong guess!', IP)).rejects.toMatchObject({
+      code: 'invalid_credentials',
+    });
+    expect(await accounts.verify('hugo', GOOD, IP).catch((e) => e)).toMatchObject({
+      code: 'rate_limited',
+      retryAfterMs: 2_000,
+    });
+    clock.advance(2_000);
+    await expect(accounts.verify('hugo', GOOD, IP)).resolves.toMatchObject({ username: 'hugo' });
+    // A success resets the count: the next failure does not back off.
+    await expect(accounts.verify('hugo', 'wrong guess!', IP)).rejects.toMatchObject({
+      code: 'invalid_credentials',
+    });
+    await expect(accounts.verify('hugo', GOOD, IP)).resolves.toBeDefined();
+  });
+
+  it('locks the account after 100 consecutive failures until an unlock', async () => {
+    const { storage, accounts, clock } = setup();
+    const user = await accounts.register({ username: 'ines', password: GOOD, email: 'i@x.io' });
+    for (let i = 0; i < 100; i++) await storage.recordLoginFailure(user.id, clock.now());
+    clock.advance(24 * 3_600_000);
+    await expect(accounts.verify('ines', GOOD, IP)).rejects.toMatchObject({ code: 'forbidden' });
+    await storage.resetLoginFailures(user.id);
+    await expect(accounts.verify('ines', GOOD, IP)).resolves.toBeDefined();
   });
 });

@@ -17,6 +17,7 @@ import {
   verifyAgainstDummy,
   verifyPassword,
 } from '../security/passwords.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import type { Identity } from './sessions.ts';
 
 /** What registration takes; email and phone are already normalised. */
@@ -28,6 +29,16 @@ export interface Registration {
   level?: string;
 }
 
+/** What Accounts is built from. */
+export interface AccountsDeps {
+  storage: Storage;
+  levels: Levels;
+  passwords: Config['passwords'];
+  clock: Clock;
+  gate: HashGate;
+  throttle: LoginThrottle;
+}
+
 const TAKEN = {
   username: 'username_taken',
   email: 'email_taken',
@@ -36,17 +47,21 @@ const TAKEN = {
 
 /** Registers and verifies users and changes their levels. */
 export class Accounts {
-  constructor(
-    private readonly storage: Storage,
-    private readonly levels: Levels,
-    passwords: Config['passwords'],
-    private readonly clock: Clock,
-    private readonly gate: HashGate,
-  ) {
-    this.policy = new PasswordPolicy(passwords);
-  }
-
+  private readonly storage: Storage;
+  private readonly levels: Levels;
+  private readonly clock: Clock;
+  private readonly gate: HashGate;
+  private readonly throttle: LoginThrottle;
   private readonly policy: PasswordPolicy;
+
+  constructor(deps: AccountsDeps) {
+    this.storage = deps.storage;
+    this.levels = deps.levels;
+    this.clock = deps.clock;
+    this.gate = deps.gate;
+    this.throttle = deps.throttle;
+    this.policy = new PasswordPolicy(deps.passwords);
+  }
 
   /** Creates an account; throws weak_password or *_taken. */
   async register(reg: Registration): Promise<UserRecord> {
@@ -75,15 +90,23 @@ export class Accounts {
   }
 
   /** Checks a username or `#id` and password; throws invalid_credentials on any mismatch. */
-  async verify(login: string, password: string): Promise<UserRecord> {
+  async verify(login: string, password: string, ip: string): Promise<UserRecord> {
+    await this.throttle.checkAddress(ip);
     const user = login.startsWith('#')
       ? await this.storage.findUserById(Number(login.slice(1)))
       : await this.storage.findUserByName(login);
+    if (user) this.throttle.checkAccount(user);
     const normalized = normalizePassword(password);
     const ok = await this.gate.run(() =>
       user ? verifyPassword(user.passwordHash, normalized) : verifyAgainstDummy(normalized),
     );
-    if (!user || !ok) throw new ActionError('invalid_credentials', 'wrong username or password');
+    if (!user || !ok) {
+      if (user) await this.storage.recordLoginFailure(user.id, this.clock.now());
+      await this.throttle.addressFailed(ip);
+      // The same reply whatever failed, so it tells nothing about the account.
+      throw new ActionError('invalid_credentials', 'wrong username or password');
+    }
+    if (user.failedLogins > 0) await this.storage.resetLoginFailures(user.id);
     if (needsRehash(user.passwordHash)) {
       // Stored with older argon2 parameters: upgrade now that the password is known.
       const upgraded = await this.gate.run(() => hashPassword(normalized));

@@ -1,11 +1,10 @@
 // Registration limits (the seed's "unlimited users"): per address and in
 // total, with trusted networks exempt. Built on rate-limiter-flexible so a
 // Redis store can replace the memory one without changing callers.
-import { BlockList, isIP } from 'node:net';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ActionError } from '../../protocol/errors.ts';
 import type { Config } from '../config.ts';
-import { parseCidr, plainAddress } from '../security/addresses.ts';
+import { type AddressSet, plainAddress } from '../security/addresses.ts';
 
 /** Gives back a reservation when the registration it was for failed. */
 export type Release = () => Promise<void>;
@@ -16,9 +15,10 @@ const GLOBAL_KEY = 'all';
 export class RegistrationLimits {
   private readonly perIp: RateLimiterMemory;
   private readonly global: RateLimiterMemory;
-  private readonly exempt = new BlockList();
-
-  constructor(limits: Config['limits']) {
+  constructor(
+    limits: Config['limits'],
+    private readonly exempt: AddressSet,
+  ) {
     this.perIp = new RateLimiterMemory({
       keyPrefix: 'registrations_ip',
       points: limits.registrations_per_ip,
@@ -29,22 +29,11 @@ export class RegistrationLimits {
       points: limits.registrations_global,
       duration: limits.registrations_global_window_s,
     });
-    for (const cidr of limits.exempt_cidrs) {
-      const range = parseCidr(cidr);
-      if (range) this.exempt.addSubnet(range.address, range.prefix, range.type);
-    }
-  }
-
-  /** True when the address is in `limits.exempt_cidrs`. */
-  isExempt(ip: string): boolean {
-    const address = plainAddress(ip);
-    const version = isIP(address);
-    return version !== 0 && this.exempt.check(address, version === 4 ? 'ipv4' : 'ipv6');
   }
 
   /** Reserves one registration for this address; the caller releases it if registering fails. */
   async reserve(ip: string): Promise<Release> {
-    if (this.isExempt(ip)) return async () => {};
+    if (this.exempt.has(ip)) return async () => {};
     const key = plainAddress(ip);
     await take(this.perIp, key, 'too many registrations from your address');
     try {

@@ -16,4 +16,6 @@ export const MIGRATIONS: readonly string[] = [
    CREATE UNIQUE INDEX users_email ON users (email);
    CREATE UNIQUE INDEX users_phone ON users (phone) WHERE phone IS NOT NULL;
    CREATE INDEX users_level ON users (level);`,
+  `ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE users ADD COLUMN last_failed_at INTEGER;`,
 ];

@@ -21,9 +21,12 @@ interface UserRow {
   password_hash: string;
   level: string;
   created_at: string;
+  failed_logins: number;
+  last_failed_at: number | null;
 }
 
-const COLUMNS = 'id, username, email, phone, password_hash, level, created_at';
+const COLUMNS =
+  'id, username, email, phone, password_hash, level, created_at, failed_logins, last_failed_at';
 
 /** Opens (creating if needed) the database file and brings its schema up to date. */
 export function openSqliteStorage(file: string): SqliteStorage {
@@ -61,6 +64,8 @@ export class SqliteStorage implements Storage {
   private readonly updateLevel;
   private readonly all;
   private readonly updateHash;
+  private readonly addFailure;
+  private readonly clearFailures;
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare<
@@ -81,6 +86,13 @@ export class SqliteStorage implements Storage {
     );
     this.updateLevel = db.prepare<[string, number]>('UPDATE users SET level = ? WHERE id = ?');
     this.all = db.prepare<[], UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY id`);
+    this.addFailure = db.prepare<[number, number], { failed_logins: number }>(
+      `UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ? WHERE id = ?
+       RETURNING failed_logins`,
+    );
+    this.clearFailures = db.prepare<[number]>(
+      'UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?',
+    );
     this.updateHash = db.prepare<[string, number]>(
       'UPDATE users SET password_hash = ? WHERE id = ?',
     );
@@ -133,6 +145,14 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
+  async recordLoginFailure(id: number, at: number): Promise<number> {
+    return this.addFailure.get(at, id)?.failed_logins ?? 0;
+  }
+
+  async resetLoginFailures(id: number): Promise<void> {
+    this.clearFailures.run(id);
+  }
+
   async setPasswordHash(id: number, passwordHash: string): Promise<void> {
     this.updateHash.run(passwordHash, id);
   }
@@ -155,6 +175,8 @@ function toRecord(row: UserRow): UserRecord {
     passwordHash: row.password_hash,
     level: row.level,
     createdAt: row.created_at,
+    failedLogins: row.failed_logins,
+    lastFailedAt: row.last_failed_at,
   };
 }
 

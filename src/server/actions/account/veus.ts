@@ -12,7 +12,7 @@ export default defineAction({
   async run(ctx, [login, password]) {
     const { conn, services } = ctx;
     try {
-      const user = await services.accounts.verify(login, password);
+      const user = await services.accounts.verify(login, password, conn.ip);
       conn.verified = { id: user.id, username: user.username, level: user.level };
       return { id: formatId(user.id), username: user.username, level: user.level };
     } catch (err) {

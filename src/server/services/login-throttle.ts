@@ -1,0 +1,78 @@
+// Login throttling: per account, a doubling backoff after repeated failures
+// and a lock after many; per address, a block after many failures in a window.
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { ActionError } from '../../protocol/errors.ts';
+import type { UserRecord } from '../../storage/storage.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { type AddressSet, plainAddress } from '../security/addresses.ts';
+
+/** Decides whether a login may be tried now; records failures per address. */
+export class LoginThrottle {
+  private readonly failuresByIp: RateLimiterMemory;
+
+  constructor(
+    private readonly config: Config['login'],
+    private readonly exempt: AddressSet,
+    private readonly clock: Clock,
+  ) {
+    this.failuresByIp = new RateLimiterMemory({
+      keyPrefix: 'login_failures_ip',
+      points: config.ip_failures,
+      duration: config.ip_window_s,
+    });
+  }
+
+  /** How long an account with `failures` consecutive failures must wait after the last one. */
+  backoffMs(failures: number): number {
+    const { backoff_after: after, backoff_initial_s: initial, backoff_max_s: max } = this.config;
+    if (failures < after) return 0;
+    return Math.min(initial * 2 ** (failures - after), max) * 1000;
+  }
+
+  /** Refuses (before any hashing) a login from a blocked address. */
+  async checkAddress(ip: string): Promise<void> {
+    if (this.exempt.has(ip)) return;
+    const res = await this.failuresByIp.get(plainAddress(ip));
+    if (res && res.consumedPoints > this.config.ip_failures) {
+      throw new ActionError(
+        'rate_limited',
+        'too many failed logins from your address',
+        res.msBeforeNext,
+      );
+    }
+  }
+
+  /** Refuses (before any hashing) a login to a locked account or one in its backoff. */
+  checkAccount(user: UserRecord): void {
+    if (user.failedLogins >= this.config.lock_after) {
+      throw new ActionError(
+        'forbidden',
+        'this account is locked after too many failed logins; an admin can unlock it',
+      );
+    }
+    const waitUntil = (user.lastFailedAt ?? 0) + this.backoffMs(user.failedLogins);
+    const now = this.clock.now();
+    if (now < waitUntil) {
+      throw new ActionError(
+        'rate_limited',
+        'too many failed logins; wait before trying again',
+        waitUntil - now,
+      );
+    }
+  }
+
+  /** Counts a failure for the address; blocks it for ip_block_s once it reaches ip_failures. */
+  async addressFailed(ip: string): Promise<void> {
+    if (this.exempt.has(ip)) return;
+    const key = plainAddress(ip);
+    try {
+      const res = await this.failuresByIp.consume(key, 1);
+      if (res.consumedPoints >= this.config.ip_failures) {
+        await this.failuresByIp.block(key, this.config.ip_block_s);
+      }
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+    }
+  }
+}
