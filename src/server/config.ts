@@ -81,6 +81,23 @@ const LevelsSection = z
     }
   });
 
+const RateClass = z.strictObject({
+  points: positiveCount,
+  duration_s: z.number().int().positive(),
+  burst_points: z.number().int().min(0),
+  burst_duration_s: z.number().int().positive(),
+});
+
+const RateLimitsSection = z.strictObject({
+  // About 100 a minute, up to 10 at once.
+  chat: RateClass.default({ points: 5, duration_s: 3, burst_points: 5, burst_duration_s: 60 }),
+  // About 10 a second, up to 20 at once.
+  default: RateClass.default({ points: 10, duration_s: 1, burst_points: 10, burst_duration_s: 10 }),
+  // Login-phase actions, per connection.
+  auth: RateClass.default({ points: 10, duration_s: 60, burst_points: 0, burst_duration_s: 60 }),
+  excess_disconnect_s: seconds.default(30),
+});
+
 const LoginSection = z.strictObject({
   backoff_after: positiveCount.default(5),
   backoff_initial_s: seconds.default(1),
@@ -111,6 +128,7 @@ export const ConfigSchema = z.strictObject({
   levels: LevelsSection.default(LevelsSection.parse({})),
   passwords: PasswordSection.default(PasswordSection.parse({})),
   login: LoginSection.default(LoginSection.parse({})),
+  rate_limits: RateLimitsSection.default(RateLimitsSection.parse({})),
 });
 
 /** The validated, frozen configuration. */

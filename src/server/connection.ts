@@ -48,6 +48,8 @@ export class Connection implements SessionPeer {
   private helloHash: string | undefined;
   private readonly helloExpiresAt: number;
   private protocolErrors = 0;
+  /** When the current run of rate_limited replies began, if one is going on. */
+  private limitedSince: number | undefined;
   private closing = false;
   private closed = false;
 
@@ -235,10 +237,23 @@ export class Connection implements SessionPeer {
     this.answer(await work);
   }
 
+  /** Disconnects a client that keeps exceeding its rate limits for excess_disconnect_s. */
+  private trackExcess(code: string | undefined): void {
+    if (code !== 'rate_limited') {
+      this.limitedSince = undefined;
+      return;
+    }
+    const now = this.host.services.clock.now();
+    this.limitedSince ??= now;
+    const limitMs = this.host.services.config.rate_limits.excess_disconnect_s * 1000;
+    if (now - this.limitedSince >= limitMs) this.disconnect('too_many_errors');
+  }
+
   /** Sends a reply, runs its follow-ups and enforces the protocol error budget. */
   private answer(outcome: Outcome): void {
     this.send(outcome.reply);
     for (const fn of outcome.after) fn();
+    this.trackExcess(outcome.reply.ok ? undefined : outcome.reply.error.code);
     if (!outcome.reply.ok && PROTOCOL_ERRORS.has(outcome.reply.error.code)) {
       this.protocolErrors++;
       if (this.protocolErrors >= this.host.services.config.limits.protocol_error_budget) {

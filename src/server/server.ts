@@ -17,6 +17,7 @@ import { Accounts } from './services/accounts.ts';
 import type { Services } from './services/index.ts';
 import { LoginThrottle } from './services/login-throttle.ts';
 import { Messages } from './services/messages.ts';
+import { RateLimits } from './services/rate-limits.ts';
 import { RegistrationLimits } from './services/registration-limits.ts';
 import { Sessions } from './services/sessions.ts';
 import { listenTcp } from './transport/tcp.ts';
@@ -79,6 +80,7 @@ export class SuperServer implements ConnectionHost {
       }),
       messages: new Messages(sessions, storage, clock, random),
       registrations: new RegistrationLimits(config.limits, exempt),
+      rateLimits: new RateLimits(config.rate_limits),
       shutdown: (reason, by) => void this.shutdown(reason, by),
     };
     this.registry = new ActionRegistry(ACTIONS, levels);

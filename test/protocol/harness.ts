@@ -10,8 +10,14 @@ import { deepMerge } from './util.ts';
 // Absolute path of the server's command-line entry point.
 export const BIN = fileURLToPath(new URL('../../bin/super-server', import.meta.url));
 
-// Config every test server gets unless the test overrides it (all clients share 127.0.0.1).
-export const BASE_CONFIG = { limits: { max_unauthenticated_per_ip: 200 } };
+// Config every test server gets unless the test overrides it: all clients share
+// 127.0.0.1, and tests of other features must not trip the request rate limits
+// (test/protocol/rate-limits.test.ts tests those with their defaults).
+const UNLIMITED = { points: 1_000_000, duration_s: 1, burst_points: 0, burst_duration_s: 1 };
+export const BASE_CONFIG = {
+  limits: { max_unauthenticated_per_ip: 200 },
+  rate_limits: { chat: UNLIMITED, default: UNLIMITED, auth: UNLIMITED },
+};
 
 const LISTEN_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 8_000;

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { Connection } from '../connection.ts';
 import type { Services } from '../services/index.ts';
+import type { LimitClass } from '../services/rate-limits.ts';
 import type { Session } from '../services/sessions.ts';
 
 /** When an action may run: always, during login (hello token), or with a session. */
@@ -26,6 +27,8 @@ export type InputSchema = z.ZodType<unknown[]>;
 interface Common<S extends InputSchema> {
   name: string;
   aliases?: readonly string[];
+  /** The rate-limit class; `auth` for login-phase actions and `default` otherwise if omitted. */
+  limit?: LimitClass;
   input: S;
 }
 
@@ -48,6 +51,7 @@ export interface Action {
   readonly aliases: readonly string[];
   readonly phase: Phase;
   readonly level: string | undefined;
+  readonly limit: LimitClass;
   readonly input: InputSchema;
   run(ctx: ActionContext | SessionContext, input: unknown[]): unknown;
 }
@@ -61,6 +65,7 @@ export function defineAction<S extends InputSchema>(
     aliases: spec.aliases ?? [],
     phase: spec.phase,
     level: spec.phase === 'session' ? spec.level : undefined,
+    limit: spec.limit ?? (spec.phase === 'hello' ? 'auth' : 'default'),
     input: spec.input,
     run: spec.run as Action['run'],
   };

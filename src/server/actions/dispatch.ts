@@ -17,8 +17,8 @@ export interface Outcome {
 
 /**
  * Runs one request through every check, in order: resolve the action or
- * alias, check phase and token, check the level, parse the inputs, run the
- * handler. Anything a handler throws that is not an ActionError becomes
+ * alias, check phase and token, check the level, charge the rate limit,
+ * parse the inputs, run the handler. Anything a handler throws that is not an ActionError becomes
  * `internal` on the wire and a full log line here.
  */
 export async function dispatch(
@@ -35,6 +35,7 @@ export async function dispatch(
     if (session && action.level && !services.levels.atLeast(session.user.level, action.level)) {
       throw new ActionError('forbidden', `${action.level} level required`);
     }
+    await services.rateLimits.take(action.limit, String(conn.id));
     const input = parseInput(action, req.data);
     const ctx: ActionContext & { session?: Session } = {
       conn,

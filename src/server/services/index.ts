@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import type { Levels } from '../levels.ts';
 import type { Accounts } from './accounts.ts';
 import type { Messages } from './messages.ts';
+import type { RateLimits } from './rate-limits.ts';
 import type { RegistrationLimits } from './registration-limits.ts';
 import type { Sessions } from './sessions.ts';
 
@@ -18,6 +19,7 @@ export interface Services {
   readonly sessions: Sessions;
   readonly messages: Messages;
   readonly registrations: RegistrationLimits;
+  readonly rateLimits: RateLimits;
   readonly clock: Clock;
   readonly random: Random;
   readonly log: Logger;

@@ -8,6 +8,7 @@ export default defineAction({
   aliases: ['msg'],
   phase: 'session',
   level: 'basic',
+  limit: 'chat',
   input: z.tuple([Username, MessageText]),
   run(ctx, [to, text]) {
     return ctx.services.messages.sendDirect(ctx.session.user.username, to, text);

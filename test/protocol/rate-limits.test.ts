@@ -1,0 +1,77 @@
+// Request rate limits with their default classes: answered, never dropped.
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { closeAllClients, registerClient } from './client.ts';
+import { cleanup, useServer } from './harness.ts';
+import { codeOf, emailFor, PASSWORD, pollUntil, sleep, uniqueName } from './util.ts';
+
+afterEach(closeAllClients);
+afterAll(cleanup);
+
+// The shipped defaults, restated because the harness lifts limits for other suites.
+const DEFAULTS = {
+  chat: { points: 5, duration_s: 3, burst_points: 5, burst_duration_s: 60 },
+  default: { points: 10, duration_s: 1, burst_points: 10, burst_duration_s: 10 },
+  auth: { points: 10, duration_s: 60, burst_points: 0, burst_duration_s: 60 },
+};
+
+describe('rate limits', () => {
+  const server = useServer({ config: { rate_limits: DEFAULTS } });
+
+  it('answers each of 200 messages sent at once: delivered or rate_limited, none lost', async () => {
+    const a = uniqueName('burst');
+    const b = uniqueName('inbox');
+    const sender = await registerClient(server().port, a, PASSWORD, emailFor(a));
+    const receiver = await registerClient(server().port, b, PASSWORD, emailFor(b));
+    const frames = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({ action: 'msg', data: [b, `n${i}`], tag: `m${i}`, token: sender.token }),
+    );
+    sender.sendRaw(`${frames.join('\n')}\n`);
+    const replies = await Promise.all(frames.map((_, i) => sender.reply(`m${i}`)));
+    const delivered = replies.filter((r) => r.ok);
+    const limited = replies.filter((r) => codeOf(r) === 'rate_limited');
+    expect(delivered.length + limited.length).toBe(200);
+    expect(delivered.length).toBeGreaterThanOrEqual(10);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const r of limited) expect(r.error?.retry_after_ms).toBeGreaterThan(0);
+    // The receiver gets exactly the delivered ones, with the same ids.
+    const ids = new Set(delivered.map((r) => r.data.id));
+    const arrived = await pollUntil(
+      async () => receiver.received.filter((f) => f.event === 'message').length >= ids.size,
+      5_000,
+    );
+    expect(arrived).toBe(true);
+    await sleep(100);
+    const got = receiver.received.filter((f) => f.event === 'message').map((f) => f.data.id);
+    expect(new Set(got)).toEqual(ids);
+    // Other classes are unaffected.
+    expect(await sender.call('get_id')).toMatchObject({ ok: true });
+  });
+});
+
+describe('continued excess', () => {
+  const server = useServer({
+    config: {
+      rate_limits: {
+        ...DEFAULTS,
+        default: { points: 1, duration_s: 60, burst_points: 0, burst_duration_s: 60 },
+        excess_disconnect_s: 1,
+      },
+    },
+  });
+
+  it('disconnects a client that keeps exceeding its limit (too_many_errors)', async () => {
+    const a = uniqueName('pest');
+    const pest = await registerClient(server().port, a, PASSWORD, emailFor(a));
+    const codes: string[] = [];
+    for (let i = 0; i < 20 && !pest.isClosed; i++) {
+      codes.push(codeOf(await pest.request('ping', [], pest.token)));
+      if (codes.length > 1) await sleep(150);
+      if (pest.received.some((f) => f.event === 'disconnect')) break;
+    }
+    expect(codes[0]).toBe('OK');
+    expect(codes.slice(1).every((c) => c === 'rate_limited')).toBe(true);
+    const disconnect = pest.received.find((f) => f.event === 'disconnect');
+    expect(disconnect?.data).toEqual({ reason: 'too_many_errors' });
+    await pest.waitClosed();
+  });
+});
