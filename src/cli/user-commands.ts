@@ -125,11 +125,12 @@ export function registerUserCommands(program: Command): void {
             phone: u.phone,
             level: u.level,
             created_at: u.createdAt,
+            status: u.pendingUntil === null ? 'active' : 'pending',
           };
           process.stdout.write(
             opts.json
               ? `${JSON.stringify(row)}\n`
-              : `#${row.id}  ${row.username}  ${row.level}  ${row.email}  ${row.phone ?? '-'}\n`,
+              : `#${row.id}  ${row.username}  ${row.level}  ${row.email}  ${row.phone ?? '-'}  ${row.status}\n`,
           );
         }
       });

@@ -119,6 +119,27 @@ const PasswordSection = z
     message: 'must not exceed passwords.max_length',
   });
 
+const AccountsSection = z.strictObject({
+  require_email_confirmation: z.boolean().default(true),
+  code_ttl_s: z.number().int().positive().default(900),
+  code_attempts: positiveCount.default(5),
+  pending_ttl_s: z
+    .number()
+    .int()
+    .positive()
+    .default(32 * 3_600),
+});
+
+const MailSection = z.strictObject({
+  transport: z.enum(['log', 'smtp']).default('log'),
+  from: z.string().min(3).default('super-server <no-reply@localhost>'),
+  smtp_host: z.string().min(1).default('127.0.0.1'),
+  smtp_port: z.number().int().min(1).max(65_535).default(25),
+  smtp_secure: z.boolean().default(false),
+  smtp_user: z.string().default(''),
+  smtp_password: z.string().default(''),
+});
+
 /** The whole configuration schema; every key has a default. */
 export const ConfigSchema = z.strictObject({
   server: ServerSection.default(ServerSection.parse({})),
@@ -129,6 +150,8 @@ export const ConfigSchema = z.strictObject({
   passwords: PasswordSection.default(PasswordSection.parse({})),
   login: LoginSection.default(LoginSection.parse({})),
   rate_limits: RateLimitsSection.default(RateLimitsSection.parse({})),
+  accounts: AccountsSection.default(AccountsSection.parse({})),
+  mail: MailSection.default(MailSection.parse({})),
 });
 
 /** The validated, frozen configuration. */

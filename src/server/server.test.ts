@@ -40,6 +40,7 @@ function setup() {
       'session.hello_ttl_s': 120,
       'session.heartbeat_timeout_s': 15,
       'server.shutdown_grace_s': 0.1,
+      'accounts.require_email_confirmation': false,
     },
   });
   const server = new SuperServer({

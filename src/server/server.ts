@@ -11,9 +11,11 @@ import { type Clock, type Random, systemClock, systemRandom } from './clock.ts';
 import type { Config } from './config.ts';
 import { Connection, type ConnectionHost } from './connection.ts';
 import { Levels } from './levels.ts';
+import { createMailer, type Mailer } from './mail/mailer.ts';
 import { AddressSet } from './security/addresses.ts';
 import { HashGate } from './security/hash-gate.ts';
 import { Accounts } from './services/accounts.ts';
+import { EmailConfirmation } from './services/email-confirmation.ts';
 import type { Services } from './services/index.ts';
 import { LoginThrottle } from './services/login-throttle.ts';
 import { Messages } from './services/messages.ts';
@@ -23,6 +25,9 @@ import { Sessions } from './services/sessions.ts';
 import { listenTcp } from './transport/tcp.ts';
 import type { Transport } from './transport/transport.ts';
 
+// How often unconfirmed accounts past their expiry are deleted.
+const PENDING_SWEEP_MS = 10 * 60_000;
+
 /** What the server is built from. */
 export interface ServerOptions {
   config: Config;
@@ -30,6 +35,8 @@ export interface ServerOptions {
   log: Logger;
   clock?: Clock;
   random?: Random;
+  /** Where confirmation emails go; by default what `mail.transport` says. */
+  mailer?: Mailer;
 }
 
 /** The running server. */
@@ -41,12 +48,14 @@ export class SuperServer implements ConnectionHost {
   readonly stopped: Promise<void>;
 
   private readonly connections = new Set<Connection>();
+  private readonly mailer: Mailer;
   private readonly unauthenticatedByIp = new Map<string, number>();
   private unauthenticated = 0;
   private nextConnectionId = 1;
   private readonly inFlight = new Set<Promise<unknown>>();
   private tcp: net.Server | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private pendingTimer: NodeJS.Timeout | undefined;
   private shuttingDown: Promise<void> | undefined;
   /** Set during shutdown; called when the last connection has closed. */
   private onDrained: (() => void) | undefined;
@@ -58,6 +67,7 @@ export class SuperServer implements ConnectionHost {
     const random = options.random ?? systemRandom;
     const levels = new Levels(config.levels);
     const exempt = new AddressSet(config.limits.exempt_cidrs);
+    this.mailer = options.mailer ?? createMailer(config, log);
     const sessions = new Sessions(
       { capacity: config.limits.user_capacity, perUser: config.session.sessions_per_user },
       random,
@@ -77,6 +87,14 @@ export class SuperServer implements ConnectionHost {
         clock,
         gate: new HashGate(config.limits.hash_concurrency, config.limits.hash_queue),
         throttle: new LoginThrottle(config.login, exempt, clock),
+      }),
+      confirmation: new EmailConfirmation({
+        storage,
+        mailer: this.mailer,
+        clock,
+        random,
+        accounts: config.accounts,
+        serverName: config.server.name,
       }),
       messages: new Messages(sessions, storage, clock, random),
       registrations: new RegistrationLimits(config.limits, exempt),
@@ -100,6 +118,8 @@ export class SuperServer implements ConnectionHost {
     );
     this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
     this.sweepTimer.unref();
+    this.pendingTimer = setInterval(() => void this.deleteExpiredPending(), PENDING_SWEEP_MS);
+    this.pendingTimer.unref();
     const address = this.tcp.address() as net.AddressInfo;
     log.debug({ sweepMs }, 'heartbeat sweep started');
     return address.port;
@@ -160,6 +180,17 @@ export class SuperServer implements ConnectionHost {
     void work.finally(() => this.inFlight.delete(work));
   }
 
+  /** Frees the names of unconfirmed accounts past their expiry. */
+  private async deleteExpiredPending(): Promise<void> {
+    const { storage, clock, log } = this.services;
+    try {
+      const n = await storage.deleteExpiredPending(clock.now());
+      if (n > 0) log.info({ count: n }, 'expired pending accounts deleted');
+    } catch (err) {
+      log.error({ err }, 'deleting expired pending accounts failed');
+    }
+  }
+
   /** Closes connections whose login window or heartbeat ran out. */
   sweep(now = this.services.clock.now()): void {
     const timeoutMs = this.services.config.session.heartbeat_timeout_s * 1000;
@@ -185,6 +216,7 @@ export class SuperServer implements ConnectionHost {
     this.accepting = false;
     this.tcp?.close();
     clearInterval(this.sweepTimer);
+    clearInterval(this.pendingTimer);
     await waitAtMost(
       Promise.allSettled([...this.inFlight]),
       Math.min(1_000, deadline - Date.now()),
@@ -196,6 +228,7 @@ export class SuperServer implements ConnectionHost {
     for (const conn of [...this.connections]) conn.closeWith(farewell);
     if (this.connections.size > 0) await waitAtMost(drained, deadline - Date.now());
     await this.options.storage.close();
+    this.mailer.close();
     log.info('stopped');
     this.markStopped();
   }

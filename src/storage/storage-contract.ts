@@ -10,6 +10,7 @@ function user(n: number, over: Partial<NewUser> = {}): NewUser {
     passwordHash: '$argon2id$fake',
     level: 'basic',
     createdAt: '2026-11-25T00:00:00.000Z',
+    pendingUntil: null,
     ...over,
   };
 }
@@ -53,6 +54,41 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       expect(await s.findUserById(a.id)).toMatchObject({ failedLogins: 2, lastFailedAt: 2_000 });
       await s.resetLoginFailures(a.id);
       expect(await s.findUserById(a.id)).toMatchObject({ failedLogins: 0, lastFailedAt: null });
+      await s.close();
+    });
+
+    it('keeps a code per pending account, spends its attempts, and activates', async () => {
+      const s = await open();
+      const a = await s.createUser(user(1, { pendingUntil: 5_000 }));
+      expect(a.pendingUntil).toBe(5_000);
+      await s.saveEmailCode(a.id, { codeHash: 'h1', expiresAt: 900, attemptsLeft: 2 });
+      await s.saveEmailCode(a.id, { codeHash: 'h2', expiresAt: 1_900, attemptsLeft: 2 });
+      expect(await s.findEmailCode(a.id)).toEqual({
+        codeHash: 'h2',
+        expiresAt: 1_900,
+        attemptsLeft: 2,
+      });
+      expect(await s.spendEmailCodeAttempt(a.id)).toBe(1);
+      expect(await s.spendEmailCodeAttempt(a.id)).toBe(0);
+      expect(await s.spendEmailCodeAttempt(a.id)).toBe(0);
+      await s.activateUser(a.id);
+      expect((await s.findUserById(a.id))?.pendingUntil).toBeNull();
+      expect(await s.findEmailCode(a.id)).toBeUndefined();
+      await s.close();
+    });
+
+    it('deletes expired pending accounts and frees their unique fields', async () => {
+      const s = await open();
+      const old = await s.createUser(user(1, { pendingUntil: 1_000, phone: '+4791234567' }));
+      await s.saveEmailCode(old.id, { codeHash: 'h', expiresAt: 900, attemptsLeft: 5 });
+      await s.createUser(user(2, { pendingUntil: 9_000 }));
+      await s.createUser(user(3));
+      expect(await s.deleteExpiredPending(2_000)).toBe(1);
+      expect(await s.findUserById(old.id)).toBeUndefined();
+      expect(await s.findEmailCode(old.id)).toBeUndefined();
+      const again = await s.createUser(user(1, { phone: '+4791234567' }));
+      expect(again.username).toBe('user1');
+      expect((await s.listUsers()).map((u) => u.username)).toEqual(['user2', 'user3', 'user1']);
       await s.close();
     });
 

@@ -13,6 +13,8 @@ export interface UserRecord {
   failedLogins: number;
   /** When the last failed login happened (ms since the epoch), if any. */
   lastFailedAt: number | null;
+  /** Set while the email address is unconfirmed: when the pending account expires (ms). */
+  pendingUntil: number | null;
 }
 
 /** What registering needs; the storage assigns the id. */
@@ -23,6 +25,16 @@ export interface NewUser {
   passwordHash: string;
   level: string;
   createdAt: string;
+  /** null for an active account; else when the unconfirmed account expires (ms). */
+  pendingUntil: number | null;
+}
+
+/** A stored email confirmation code (only its SHA-256 hash is kept). */
+export interface EmailCode {
+  codeHash: string;
+  /** ms since the epoch */
+  expiresAt: number;
+  attemptsLeft: number;
 }
 
 /** The unique fields a registration can collide on. */
@@ -61,6 +73,15 @@ export interface Storage {
   resetLoginFailures(id: number): Promise<void>;
   /** Replaces a user's password hash (rehash with current parameters). */
   setPasswordHash(id: number, passwordHash: string): Promise<void>;
+  /** Stores (replacing any older one) the confirmation code of a pending account. */
+  saveEmailCode(userId: number, code: EmailCode): Promise<void>;
+  findEmailCode(userId: number): Promise<EmailCode | undefined>;
+  /** Uses up one attempt of the user's code; returns the attempts left. */
+  spendEmailCodeAttempt(userId: number): Promise<number>;
+  /** Makes a pending account active and deletes its code. */
+  activateUser(userId: number): Promise<void>;
+  /** Deletes pending accounts that expired before `now` (ms), freeing their names; returns how many. */
+  deleteExpiredPending(now: number): Promise<number>;
   /** All users in id order. */
   listUsers(): Promise<UserRecord[]>;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 // The static action table. Add a new action's import here (docs/adding-an-action.md).
 
+import confirmUser from './account/confirm-user.ts';
 import createUser from './account/create-user.ts';
 import setUser from './account/set-user.ts';
 import veus from './account/veus.ts';
@@ -18,6 +19,7 @@ import ping from './session/ping.ts';
 export const ACTIONS: readonly Action[] = [
   ping,
   createUser,
+  confirmUser,
   veus,
   setUser,
   getId,

@@ -58,6 +58,12 @@ export const MessageText = z
 export const LevelName = z.string().min(1).max(32).describe('level');
 
 /** A free-text reason, e.g. for kill_server. */
+/** An emailed confirmation code: six digits. */
+export const ConfirmationCode = z
+  .string()
+  .regex(/^[0-9]{6}$/, 'is six digits')
+  .describe('code');
+
 export const Reason = z.string().max(500, 'is at most 500 characters').describe('reason');
 
 /** The wire form of a user id: digits zero-padded to at least five. */

@@ -68,6 +68,7 @@ describe('Accounts', () => {
       passwordHash: old,
       level: 'basic',
       createdAt: '2026-11-25T00:00:00.000Z',
+      pendingUntil: null,
     });
     expect(needsRehash(old)).toBe(true);
     await accounts.verify('frida', 'purple lantern dawn', IP);

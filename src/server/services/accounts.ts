@@ -27,6 +27,8 @@ export interface Registration {
   email: string;
   phone?: string | undefined;
   level?: string;
+  /** Set when the email must be confirmed first: the account stays pending until then (ms). */
+  pendingUntil?: number | null;
 }
 
 /** What Accounts is built from. */
@@ -63,14 +65,26 @@ export class Accounts {
     this.policy = new PasswordPolicy(deps.passwords);
   }
 
-  /** Creates an account; throws weak_password or *_taken. */
+  /**
+   * Creates an account; throws weak_password or *_taken. Registering again as a
+   * still-pending account with the same email and password returns that account
+   * (so a new confirmation code can be sent); nobody else can take it over.
+   */
   async register(reg: Registration): Promise<UserRecord> {
     const password = normalizePassword(reg.password);
     this.policy.check(password, reg);
     const level = reg.level ?? this.levels.defaultLevel;
     if (!this.levels.exists(level)) throw new ActionError('invalid_input', `no level "${level}"`);
+    const pendingUntil = reg.pendingUntil ?? null;
+    // Expired pending accounts give their username, email and phone back first.
+    await this.storage.deleteExpiredPending(this.clock.now());
     // Cheap checks first so a taken name costs no hashing; the unique indexes decide races.
-    if (await this.storage.isTaken('username', reg.username)) throw taken('username');
+    const existing = await this.storage.findUserByName(reg.username);
+    if (existing) {
+      if (pendingUntil !== null && (await this.isOwnPendingAccount(existing, reg.email, password)))
+        return existing;
+      throw taken('username');
+    }
     if (await this.storage.isTaken('email', reg.email)) throw taken('email');
     if (reg.phone && (await this.storage.isTaken('phone', reg.phone))) throw taken('phone');
     const passwordHash = await this.gate.run(() => hashPassword(password));
@@ -82,6 +96,7 @@ export class Accounts {
         passwordHash,
         level,
         createdAt: new Date(this.clock.now()).toISOString(),
+        pendingUntil,
       });
     } catch (err) {
       if (err instanceof UniqueViolation) throw taken(err.field);
@@ -107,12 +122,21 @@ export class Accounts {
       throw new ActionError('invalid_credentials', 'wrong username or password');
     }
     if (user.failedLogins > 0) await this.storage.resetLoginFailures(user.id);
+    if (user.pendingUntil !== null) {
+      // The password is right, so saying why is safe.
+      throw new ActionError('forbidden', 'confirm your email address first (confirm_user)');
+    }
     if (needsRehash(user.passwordHash)) {
       // Stored with older argon2 parameters: upgrade now that the password is known.
       const upgraded = await this.gate.run(() => hashPassword(normalized));
       await this.storage.setPasswordHash(user.id, upgraded);
     }
     return user;
+  }
+
+  private async isOwnPendingAccount(user: UserRecord, email: string, password: string) {
+    if (user.pendingUntil === null || user.email !== email) return false;
+    return this.gate.run(() => verifyPassword(user.passwordHash, password));
   }
 
   /** Changes another user's level within the config's grant rules. */

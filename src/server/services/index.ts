@@ -5,6 +5,7 @@ import type { Clock, Random } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Levels } from '../levels.ts';
 import type { Accounts } from './accounts.ts';
+import type { EmailConfirmation } from './email-confirmation.ts';
 import type { Messages } from './messages.ts';
 import type { RateLimits } from './rate-limits.ts';
 import type { RegistrationLimits } from './registration-limits.ts';
@@ -16,6 +17,7 @@ export interface Services {
   readonly levels: Levels;
   readonly storage: Storage;
   readonly accounts: Accounts;
+  readonly confirmation: EmailConfirmation;
   readonly sessions: Sessions;
   readonly messages: Messages;
   readonly registrations: RegistrationLimits;

@@ -18,4 +18,12 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX users_level ON users (level);`,
   `ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE users ADD COLUMN last_failed_at INTEGER;`,
+  `ALTER TABLE users ADD COLUMN pending_until INTEGER;
+   CREATE INDEX users_pending ON users (pending_until) WHERE pending_until IS NOT NULL;
+   CREATE TABLE email_codes (
+     user_id       INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+     code_hash     TEXT NOT NULL,
+     expires_at    INTEGER NOT NULL,
+     attempts_left INTEGER NOT NULL
+   );`,
 ];

@@ -20,6 +20,7 @@ describe('SQLite storage', () => {
       passwordHash: 'h',
       level: 'basic',
       createdAt: '2026-11-25T00:00:00.000Z',
+      pendingUntil: null,
     });
     await first.close();
     const second = openSqliteStorage(file);

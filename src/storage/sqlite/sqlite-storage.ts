@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  type EmailCode,
   LastHolderError,
   type NewUser,
   type Storage,
@@ -23,10 +24,17 @@ interface UserRow {
   created_at: string;
   failed_logins: number;
   last_failed_at: number | null;
+  pending_until: number | null;
+}
+
+interface EmailCodeRow {
+  code_hash: string;
+  expires_at: number;
+  attempts_left: number;
 }
 
 const COLUMNS =
-  'id, username, email, phone, password_hash, level, created_at, failed_logins, last_failed_at';
+  'id, username, email, phone, password_hash, level, created_at, failed_logins, last_failed_at, pending_until';
 
 /** Opens (creating if needed) the database file and brings its schema up to date. */
 export function openSqliteStorage(file: string): SqliteStorage {
@@ -66,14 +74,21 @@ export class SqliteStorage implements Storage {
   private readonly updateHash;
   private readonly addFailure;
   private readonly clearFailures;
+  private readonly upsertCode;
+  private readonly codeOf;
+  private readonly spendCode;
+  private readonly activate;
+  private readonly dropCode;
+  private readonly dropExpired;
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare<
-      [string, string, string, string | null, string, string, string],
+      [string, string, string, string | null, string, string, string, number | null],
       UserRow
     >(
-      `INSERT INTO users (username, username_key, email, phone, password_hash, level, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+      `INSERT INTO users
+         (username, username_key, email, phone, password_hash, level, created_at, pending_until)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
     );
     this.byKey = db.prepare<[string], UserRow>(
       `SELECT ${COLUMNS} FROM users WHERE username_key = ?`,
@@ -96,6 +111,23 @@ export class SqliteStorage implements Storage {
     this.updateHash = db.prepare<[string, number]>(
       'UPDATE users SET password_hash = ? WHERE id = ?',
     );
+    this.upsertCode = db.prepare<[number, string, number, number]>(
+      `INSERT INTO email_codes (user_id, code_hash, expires_at, attempts_left) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash,
+         expires_at = excluded.expires_at, attempts_left = excluded.attempts_left`,
+    );
+    this.codeOf = db.prepare<[number], EmailCodeRow>(
+      'SELECT code_hash, expires_at, attempts_left FROM email_codes WHERE user_id = ?',
+    );
+    this.spendCode = db.prepare<[number], { attempts_left: number }>(
+      `UPDATE email_codes SET attempts_left = max(attempts_left - 1, 0) WHERE user_id = ?
+       RETURNING attempts_left`,
+    );
+    this.activate = db.prepare<[number]>('UPDATE users SET pending_until = NULL WHERE id = ?');
+    this.dropCode = db.prepare<[number]>('DELETE FROM email_codes WHERE user_id = ?');
+    this.dropExpired = db.prepare<[number]>(
+      'DELETE FROM users WHERE pending_until IS NOT NULL AND pending_until < ?',
+    );
   }
 
   async createUser(user: NewUser): Promise<UserRecord> {
@@ -108,6 +140,7 @@ export class SqliteStorage implements Storage {
         user.passwordHash,
         user.level,
         user.createdAt,
+        user.pendingUntil,
       ) as UserRow;
       return toRecord(row);
     } catch (err) {
@@ -157,6 +190,33 @@ export class SqliteStorage implements Storage {
     this.updateHash.run(passwordHash, id);
   }
 
+  async saveEmailCode(userId: number, code: EmailCode): Promise<void> {
+    this.upsertCode.run(userId, code.codeHash, code.expiresAt, code.attemptsLeft);
+  }
+
+  async findEmailCode(userId: number): Promise<EmailCode | undefined> {
+    const row = this.codeOf.get(userId);
+    return (
+      row && { codeHash: row.code_hash, expiresAt: row.expires_at, attemptsLeft: row.attempts_left }
+    );
+  }
+
+  async spendEmailCodeAttempt(userId: number): Promise<number> {
+    return this.spendCode.get(userId)?.attempts_left ?? 0;
+  }
+
+  async activateUser(userId: number): Promise<void> {
+    this.db.transaction(() => {
+      this.activate.run(userId);
+      this.dropCode.run(userId);
+    })();
+  }
+
+  async deleteExpiredPending(now: number): Promise<number> {
+    // email_codes rows go with their user (ON DELETE CASCADE).
+    return this.dropExpired.run(now).changes;
+  }
+
   async listUsers(): Promise<UserRecord[]> {
     return this.all.all().map(toRecord);
   }
@@ -177,6 +237,7 @@ function toRecord(row: UserRow): UserRecord {
     createdAt: row.created_at,
     failedLogins: row.failed_logins,
     lastFailedAt: row.last_failed_at,
+    pendingUntil: row.pending_until,
   };
 }
 
