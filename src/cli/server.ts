@@ -1,6 +1,7 @@
 // The `super-server` command: serve (default) and user administration.
 import { Command } from 'commander';
 import { runServer } from '../server/main.ts';
+import { registerAuditCommand } from './audit-command.ts';
 import { type CommonOptions, configFrom, exitWithError, fail } from './common.ts';
 import { registerUserCommands } from './user-commands.ts';
 
@@ -38,5 +39,6 @@ program
   });
 
 registerUserCommands(program);
+registerAuditCommand(program);
 
 await program.parseAsync(process.argv).catch(exitWithError);

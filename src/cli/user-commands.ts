@@ -14,6 +14,26 @@ import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
 import { LastHolderError } from '../storage/storage.ts';
 import { type CommonOptions, configFrom, fail } from './common.ts';
 
+/** Records an operator's change in the audit log (actor `(cli)`). */
+async function auditCli(
+  storage: ReturnType<typeof openSqliteStorage>,
+  action: string,
+  target: string,
+  detail: string | null,
+): Promise<void> {
+  await storage.appendAudit([
+    {
+      at: new Date().toISOString(),
+      actor: '(cli)',
+      action,
+      target,
+      outcome: 'ok',
+      detail,
+      address: null,
+    },
+  ]);
+}
+
 /** Reads one line from stdin; the line ending is not part of it. */
 async function readPasswordLine(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -92,7 +112,7 @@ export function registerUserCommands(program: Command): void {
         const phone =
           opts.phone === undefined ? undefined : parseOrFail(Phone, opts.phone, 'phone');
         const password = await readPasswordLine();
-        await withStorage(opts, async ({ accounts }) => {
+        await withStorage(opts, async ({ accounts, storage }) => {
           try {
             const created = await accounts.register({
               username,
@@ -101,6 +121,7 @@ export function registerUserCommands(program: Command): void {
               phone,
               level: opts.level,
             });
+            await auditCli(storage, 'user_add', created.username, `level ${created.level}`);
             process.stdout.write(
               `created ${created.username} (#${formatId(created.id)}, level ${created.level})\n`,
             );
@@ -150,6 +171,7 @@ export function registerUserCommands(program: Command): void {
           if (err instanceof LastHolderError) fail(err.message);
           throw err;
         }
+        await auditCli(storage, 'set_level', target.username, `${target.level} -> ${level}`);
         process.stdout.write(`${target.username} is now ${level}\n`);
       });
     });
@@ -161,6 +183,7 @@ export function registerUserCommands(program: Command): void {
         const target = await storage.findUserByName(name);
         if (!target) fail(`no user ${name}`);
         await storage.resetLoginFailures(target.id);
+        await auditCli(storage, 'unlock', target.username, `${target.failedLogins} failed logins`);
         process.stdout.write(
           `${target.username} unlocked (had ${target.failedLogins} failed logins)\n`,
         );

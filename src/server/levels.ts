@@ -9,12 +9,15 @@ export class Levels {
   readonly defaultLevel: string;
   /** The highest level; the last user holding it cannot be demoted. */
   readonly top: string;
+  /** The lowest level: actions that need more than it are privileged (and audited). */
+  readonly bottom: string;
 
   constructor(config: Config['levels']) {
     this.rank = new Map(config.order.map((name, i) => [name, i]));
     this.grants = new Map(Object.entries(config.grants).map(([k, v]) => [k, new Set(v)]));
     this.defaultLevel = config.default;
     this.top = config.order[config.order.length - 1] as string;
+    this.bottom = config.order[0] as string;
   }
 
   /** True when the level is configured. */

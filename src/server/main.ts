@@ -30,10 +30,10 @@ export async function runServer(config: Config): Promise<void> {
     { host: config.server.host, port, data_dir: config.server.data_dir },
     'listening',
   );
-  // Hash the dummy now, so the first unknown-user login costs what the others do.
-  await prepareDummyHash();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void server.shutdown(signal, null));
   }
+  // Hash the dummy now, so the first unknown-user login costs what the others do.
+  await prepareDummyHash();
   await server.stopped;
 }

@@ -15,6 +15,7 @@ import { createMailer, type Mailer } from './mail/mailer.ts';
 import { AddressSet } from './security/addresses.ts';
 import { HashGate } from './security/hash-gate.ts';
 import { Accounts } from './services/accounts.ts';
+import { AuditLog } from './services/audit.ts';
 import { EmailConfirmation } from './services/email-confirmation.ts';
 import type { Services } from './services/index.ts';
 import { LoginThrottle } from './services/login-throttle.ts';
@@ -68,6 +69,7 @@ export class SuperServer implements ConnectionHost {
     const levels = new Levels(config.levels);
     const exempt = new AddressSet(config.limits.exempt_cidrs);
     this.mailer = options.mailer ?? createMailer(config, log);
+    const audit = new AuditLog(storage, clock, log);
     const sessions = new Sessions(
       { capacity: config.limits.user_capacity, perUser: config.session.sessions_per_user },
       random,
@@ -87,7 +89,9 @@ export class SuperServer implements ConnectionHost {
         clock,
         gate: new HashGate(config.limits.hash_concurrency, config.limits.hash_queue),
         throttle: new LoginThrottle(config.login, exempt, clock),
+        audit,
       }),
+      audit,
       confirmation: new EmailConfirmation({
         storage,
         mailer: this.mailer,
@@ -213,6 +217,7 @@ export class SuperServer implements ConnectionHost {
     const { config, log } = this.services;
     const deadline = Date.now() + config.server.shutdown_grace_s * 1000;
     log.info({ reason, by }, 'shutting down');
+    this.services.audit.record({ actor: by, action: 'shutdown', outcome: 'ok', detail: reason });
     this.accepting = false;
     this.tcp?.close();
     clearInterval(this.sweepTimer);
@@ -227,6 +232,7 @@ export class SuperServer implements ConnectionHost {
     const farewell = event('shutdown', 'system', { reason, by });
     for (const conn of [...this.connections]) conn.closeWith(farewell);
     if (this.connections.size > 0) await waitAtMost(drained, deadline - Date.now());
+    await this.services.audit.flush();
     await this.options.storage.close();
     this.mailer.close();
     log.info('stopped');

@@ -92,6 +92,30 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       await s.close();
     });
 
+    it('appends audit entries and lists them from a time on, oldest first', async () => {
+      const s = await open();
+      const entry = (at: string, action: string) => ({
+        at,
+        actor: 'root',
+        action,
+        target: 'bob',
+        outcome: 'ok',
+        detail: null,
+        address: '10.0.0.1',
+      });
+      await s.appendAudit([entry('2026-11-25T10:00:00.000Z', 'kick')]);
+      await s.appendAudit([
+        entry('2026-11-25T11:00:00.000Z', 'kill_server'),
+        entry('2026-11-25T12:00:00.000Z', 'shutdown'),
+      ]);
+      const all = await s.listAudit({});
+      expect(all.map((e) => e.action)).toEqual(['kick', 'kill_server', 'shutdown']);
+      expect(all[0]).toMatchObject(entry('2026-11-25T10:00:00.000Z', 'kick'));
+      const later = await s.listAudit({ since: '2026-11-25T11:00:00.000Z', limit: 1 });
+      expect(later.map((e) => e.action)).toEqual(['kill_server']);
+      await s.close();
+    });
+
     it('replaces a password hash', async () => {
       const s = await open();
       const a = await s.createUser(user(1));

@@ -37,6 +37,26 @@ export interface EmailCode {
   attemptsLeft: number;
 }
 
+/** One line of the audit log: who did what to whom, when, from where, and how it ended. */
+export interface AuditEntry {
+  /** ISO 8601 time */
+  at: string;
+  /** username, `(cli)` for the operator's commands, or null for the server itself */
+  actor: string | null;
+  action: string;
+  target: string | null;
+  /** `ok`, or the error code that refused it */
+  outcome: string;
+  detail: string | null;
+  /** the client's address, if it came over the network */
+  address: string | null;
+}
+
+/** A stored audit entry with its sequence number. */
+export interface AuditRecord extends AuditEntry {
+  id: number;
+}
+
 /** The unique fields a registration can collide on. */
 export type UniqueField = 'username' | 'email' | 'phone';
 
@@ -82,6 +102,10 @@ export interface Storage {
   activateUser(userId: number): Promise<void>;
   /** Deletes pending accounts that expired before `now` (ms), freeing their names; returns how many. */
   deleteExpiredPending(now: number): Promise<number>;
+  /** Appends audit entries in one transaction. */
+  appendAudit(entries: readonly AuditEntry[]): Promise<void>;
+  /** Audit entries at or after `since` (ISO time), oldest first, at most `limit`. */
+  listAudit(query: { since?: string; limit?: number }): Promise<AuditRecord[]>;
   /** All users in id order. */
   listUsers(): Promise<UserRecord[]>;
   close(): Promise<void>;

@@ -30,6 +30,14 @@ interface Common<S extends InputSchema> {
   /** The rate-limit class; `auth` for login-phase actions and `default` otherwise if omitted. */
   limit?: LimitClass;
   input: S;
+  /** For the audit log of privileged actions: which inputs name the target and the detail. */
+  audit?: AuditInputs;
+}
+
+/** Positions (0-based) of the inputs an audit entry shows. */
+export interface AuditInputs {
+  target?: number;
+  detail?: number;
 }
 
 /** A session action must name its minimum level. */
@@ -53,6 +61,7 @@ export interface Action {
   readonly level: string | undefined;
   readonly limit: LimitClass;
   readonly input: InputSchema;
+  readonly audit: AuditInputs;
   run(ctx: ActionContext | SessionContext, input: unknown[]): unknown;
 }
 
@@ -67,6 +76,7 @@ export function defineAction<S extends InputSchema>(
     level: spec.phase === 'session' ? spec.level : undefined,
     limit: spec.limit ?? (spec.phase === 'hello' ? 'auth' : 'default'),
     input: spec.input,
+    audit: spec.audit ?? {},
     run: spec.run as Action['run'],
   };
 }

@@ -28,10 +28,14 @@ export async function dispatch(
   req: Request,
 ): Promise<Outcome> {
   const after: Array<() => void> = [];
+  let audited: { action: Action; session: Session } | undefined;
   try {
     const action = registry.resolve(req.action);
     if (!action) throw new ActionError('unknown_action', `no action "${req.action}"`);
     const session = authorize(action, conn, req.token, services);
+    if (session && action.level && action.level !== services.levels.bottom) {
+      audited = { action, session };
+    }
     if (session && action.level && !services.levels.atLeast(session.user.level, action.level)) {
       throw new ActionError('forbidden', `${action.level} level required`);
     }
@@ -44,12 +48,37 @@ export async function dispatch(
       after: (fn) => after.push(fn),
     };
     const data = await action.run(ctx, input);
+    if (audited) audit(services, conn, audited, req.data, 'ok');
     return { reply: okReply(req.tag, data ?? null), after };
   } catch (err) {
+    const code = err instanceof ActionError ? err.code : 'internal';
+    if (audited) audit(services, conn, audited, req.data, code);
     if (err instanceof ActionError) return { reply: errorReply(req.tag, err), after };
     services.log.error({ err, action: req.action, conn: conn.id }, 'action failed');
     return { reply: errorReply(req.tag, new ActionError('internal', 'internal error')), after };
   }
+}
+
+/** Records a privileged call by a logged-in user, allowed or refused, with its outcome. */
+function audit(
+  services: Services,
+  conn: Connection,
+  { action, session }: { action: Action; session: Session },
+  data: unknown[],
+  outcome: string,
+): void {
+  const show = (i: number | undefined) => {
+    if (i === undefined || data[i] === undefined) return null;
+    return typeof data[i] === 'string' ? data[i] : JSON.stringify(data[i]);
+  };
+  services.audit.record({
+    actor: session.user.username,
+    action: action.name,
+    target: show(action.audit.target),
+    detail: show(action.audit.detail),
+    outcome,
+    address: conn.ip,
+  });
 }
 
 /** Checks the token for the action's phase; returns the caller's session for session actions. */

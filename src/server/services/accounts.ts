@@ -17,6 +17,7 @@ import {
   verifyAgainstDummy,
   verifyPassword,
 } from '../security/passwords.ts';
+import type { AuditLog } from './audit.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { Identity } from './sessions.ts';
 
@@ -39,6 +40,8 @@ export interface AccountsDeps {
   clock: Clock;
   gate: HashGate;
   throttle: LoginThrottle;
+  /** Where account locks are recorded (the server's audit log; absent in the CLI). */
+  audit?: AuditLog;
 }
 
 const TAKEN = {
@@ -55,6 +58,7 @@ export class Accounts {
   private readonly gate: HashGate;
   private readonly throttle: LoginThrottle;
   private readonly policy: PasswordPolicy;
+  private readonly audit: AuditLog | undefined;
 
   constructor(deps: AccountsDeps) {
     this.storage = deps.storage;
@@ -63,6 +67,7 @@ export class Accounts {
     this.gate = deps.gate;
     this.throttle = deps.throttle;
     this.policy = new PasswordPolicy(deps.passwords);
+    this.audit = deps.audit;
   }
 
   /**
@@ -116,7 +121,7 @@ export class Accounts {
       user ? verifyPassword(user.passwordHash, normalized) : verifyAgainstDummy(normalized),
     );
     if (!user || !ok) {
-      if (user) await this.storage.recordLoginFailure(user.id, this.clock.now());
+      if (user) await this.countFailure(user, ip);
       await this.throttle.addressFailed(ip);
       // The same reply whatever failed, so it tells nothing about the account.
       throw new ActionError('invalid_credentials', 'wrong username or password');
@@ -132,6 +137,20 @@ export class Accounts {
       await this.storage.setPasswordHash(user.id, upgraded);
     }
     return user;
+  }
+
+  private async countFailure(user: UserRecord, ip: string): Promise<void> {
+    const failures = await this.storage.recordLoginFailure(user.id, this.clock.now());
+    if (this.throttle.locksAt(failures)) {
+      this.audit?.record({
+        actor: null,
+        action: 'account_locked',
+        target: user.username,
+        outcome: 'ok',
+        detail: `${failures} consecutive failed logins`,
+        address: ip,
+      });
+    }
   }
 
   private async isOwnPendingAccount(user: UserRecord, email: string, password: string) {

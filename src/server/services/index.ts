@@ -5,6 +5,7 @@ import type { Clock, Random } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Levels } from '../levels.ts';
 import type { Accounts } from './accounts.ts';
+import type { AuditLog } from './audit.ts';
 import type { EmailConfirmation } from './email-confirmation.ts';
 import type { Messages } from './messages.ts';
 import type { RateLimits } from './rate-limits.ts';
@@ -18,6 +19,7 @@ export interface Services {
   readonly storage: Storage;
   readonly accounts: Accounts;
   readonly confirmation: EmailConfirmation;
+  readonly audit: AuditLog;
   readonly sessions: Sessions;
   readonly messages: Messages;
   readonly registrations: RegistrationLimits;

@@ -43,6 +43,11 @@ export class LoginThrottle {
     }
   }
 
+  /** True when this many consecutive failures is the one that locks the account. */
+  locksAt(failures: number): boolean {
+    return failures === this.config.lock_after;
+  }
+
   /** Refuses (before any hashing) a login to a locked account or one in its backoff. */
   checkAccount(user: UserRecord): void {
     if (user.failedLogins >= this.config.lock_after) {

@@ -26,4 +26,15 @@ export const MIGRATIONS: readonly string[] = [
      expires_at    INTEGER NOT NULL,
      attempts_left INTEGER NOT NULL
    );`,
+  `CREATE TABLE audit (
+     id      INTEGER PRIMARY KEY AUTOINCREMENT,
+     at      TEXT NOT NULL,
+     actor   TEXT,
+     action  TEXT NOT NULL,
+     target  TEXT,
+     outcome TEXT NOT NULL,
+     detail  TEXT,
+     address TEXT
+   );
+   CREATE INDEX audit_at ON audit (at);`,
 ];

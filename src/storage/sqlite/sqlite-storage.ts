@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  type AuditEntry,
+  type AuditRecord,
   type EmailCode,
   LastHolderError,
   type NewUser,
@@ -80,6 +82,8 @@ export class SqliteStorage implements Storage {
   private readonly activate;
   private readonly dropCode;
   private readonly dropExpired;
+  private readonly insertAudit;
+  private readonly auditSince;
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare<
@@ -125,6 +129,16 @@ export class SqliteStorage implements Storage {
     );
     this.activate = db.prepare<[number]>('UPDATE users SET pending_until = NULL WHERE id = ?');
     this.dropCode = db.prepare<[number]>('DELETE FROM email_codes WHERE user_id = ?');
+    this.insertAudit = db.prepare<
+      [string, string | null, string, string | null, string, string | null, string | null]
+    >(
+      `INSERT INTO audit (at, actor, action, target, outcome, detail, address)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.auditSince = db.prepare<[string, number], AuditRecord>(
+      `SELECT id, at, actor, action, target, outcome, detail, address FROM audit
+       WHERE at >= ? ORDER BY id LIMIT ?`,
+    );
     this.dropExpired = db.prepare<[number]>(
       'DELETE FROM users WHERE pending_until IS NOT NULL AND pending_until < ?',
     );
@@ -215,6 +229,18 @@ export class SqliteStorage implements Storage {
   async deleteExpiredPending(now: number): Promise<number> {
     // email_codes rows go with their user (ON DELETE CASCADE).
     return this.dropExpired.run(now).changes;
+  }
+
+  async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const e of entries) {
+        this.insertAudit.run(e.at, e.actor, e.action, e.target, e.outcome, e.detail, e.address);
+      }
+    })();
+  }
+
+  async listAudit(query: { since?: string; limit?: number }): Promise<AuditRecord[]> {
+    return this.auditSince.all(query.since ?? '', query.limit ?? -1);
   }
 
   async listUsers(): Promise<UserRecord[]> {

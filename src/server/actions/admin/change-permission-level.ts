@@ -7,6 +7,7 @@ export default defineAction({
   name: 'change_permission_level',
   phase: 'session',
   level: 'admin',
+  audit: { target: 0, detail: 1 },
   input: z.tuple([Username, LevelName]),
   async run(ctx, [username, level]) {
     const { accounts, sessions } = ctx.services;

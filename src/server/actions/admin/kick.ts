@@ -8,6 +8,7 @@ export default defineAction({
   name: 'kick',
   phase: 'session',
   level: 'admin',
+  audit: { target: 0 },
   input: z.tuple([Username]),
   async run(ctx, [username]) {
     const { sessions, storage, levels, log } = ctx.services;

@@ -7,6 +7,7 @@ export default defineAction({
   name: 'kill_server',
   phase: 'session',
   level: 'admin',
+  audit: { detail: 0 },
   input: z.tuple([Reason]),
   run(ctx, [reason]) {
     const by = ctx.session.user.username;
