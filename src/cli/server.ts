@@ -8,6 +8,15 @@ import { registerUserCommands } from './user-commands.ts';
 /** Flag values are checked by the config schema, which names the key on error. */
 const port = (value: string) => Number(value);
 
+/** The flags of `serve`. */
+interface ServeOptions extends CommonOptions {
+  host?: string;
+  port?: number;
+  logLevel?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
 const program = new Command('super-server').description('Real-time messaging and command server');
 
 program
@@ -18,11 +27,15 @@ program
   .option('--data-dir <dir>', 'where the database lives (default ./data)')
   .option('--config <file>', 'JSON config file')
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
-  .action(async (opts: CommonOptions & { host?: string; port?: number; logLevel?: string }) => {
+  .option('--tls-cert <file>', 'serve TLS 1.2+ with this PEM certificate (chain)')
+  .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+  .action(async (opts: ServeOptions) => {
     const config = configFrom(opts, {
       'server.host': opts.host,
       'server.port': opts.port,
       'log.level': opts.logLevel,
+      'tls.cert_file': opts.tlsCert,
+      'tls.key_file': opts.tlsKey,
     });
     try {
       await runServer(config);

@@ -140,6 +140,17 @@ const MailSection = z.strictObject({
   smtp_password: z.string().default(''),
 });
 
+const TlsSection = z
+  .strictObject({
+    cert_file: z.string().default(''),
+    key_file: z.string().default(''),
+    handshake_timeout_s: seconds.default(10),
+  })
+  .refine((t) => (t.cert_file === '') === (t.key_file === ''), {
+    path: ['cert_file'],
+    message: 'tls.cert_file and tls.key_file go together: set both or neither',
+  });
+
 /** The whole configuration schema; every key has a default. */
 export const ConfigSchema = z.strictObject({
   server: ServerSection.default(ServerSection.parse({})),
@@ -152,6 +163,7 @@ export const ConfigSchema = z.strictObject({
   rate_limits: RateLimitsSection.default(RateLimitsSection.parse({})),
   accounts: AccountsSection.default(AccountsSection.parse({})),
   mail: MailSection.default(MailSection.parse({})),
+  tls: TlsSection.default(TlsSection.parse({})),
 });
 
 /** The validated, frozen configuration. */

@@ -27,7 +27,12 @@ export async function runServer(config: Config): Promise<void> {
   }
   // The listening line is the start-up contract: written whatever the log level.
   pino({ base: { service: 'super-server' } }).info(
-    { host: config.server.host, port, data_dir: config.server.data_dir },
+    {
+      host: config.server.host,
+      port,
+      tls: config.tls.cert_file !== '',
+      data_dir: config.server.data_dir,
+    },
     'listening',
   );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,6 +1,8 @@
 // The server core: accepts transports, enforces connection caps, runs the
 // heartbeat sweep and the graceful shutdown. Wiring lives in main.ts.
+import { readFileSync } from 'node:fs';
 import type net from 'node:net';
+import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { errorReply, event } from '../protocol/envelope.ts';
 import { ActionError } from '../protocol/errors.ts';
@@ -8,7 +10,7 @@ import type { Storage } from '../storage/storage.ts';
 import { ACTIONS } from './actions/index.ts';
 import { ActionRegistry } from './actions/registry.ts';
 import { type Clock, type Random, systemClock, systemRandom } from './clock.ts';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { Connection, type ConnectionHost } from './connection.ts';
 import { Levels } from './levels.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
@@ -23,8 +25,11 @@ import { Messages } from './services/messages.ts';
 import { RateLimits } from './services/rate-limits.ts';
 import { RegistrationLimits } from './services/registration-limits.ts';
 import { Sessions } from './services/sessions.ts';
-import { listenTcp } from './transport/tcp.ts';
+import { listenTcp, type TlsOptions } from './transport/tcp.ts';
 import type { Transport } from './transport/transport.ts';
+
+// Sockets allowed beyond max_connections while their TLS handshake runs.
+const HANDSHAKE_HEADROOM = 64;
 
 // How often unconfirmed accounts past their expiry are deleted.
 const PENDING_SWEEP_MS = 10 * 60_000;
@@ -114,7 +119,7 @@ export class SuperServer implements ConnectionHost {
   /** Binds the TCP listener and starts the heartbeat sweep; resolves with the real port. */
   async listen(): Promise<number> {
     const { config, log } = this.services;
-    this.tcp = await listenTcp(this, config.server.host, config.server.port);
+    this.tcp = await listenTcp(this, config.server.host, config.server.port, loadTls(config));
     const { session } = config;
     const sweepMs = Math.min(
       1_000,
@@ -238,6 +243,33 @@ export class SuperServer implements ConnectionHost {
     log.info('stopped');
     this.markStopped();
   }
+}
+
+/** The certificate and key config names, read now; ConfigError naming the key if unusable. */
+function loadTls(config: Config): TlsOptions | undefined {
+  const { tls, limits } = config;
+  if (tls.cert_file === '') return undefined;
+  const read = (key: 'cert_file' | 'key_file') => {
+    try {
+      return readFileSync(tls[key]);
+    } catch (err) {
+      throw new ConfigError(`tls.${key}: cannot read ${tls[key]} (${(err as Error).message})`);
+    }
+  };
+  const cert = read('cert_file');
+  const key = read('key_file');
+  try {
+    createSecureContext({ cert, key });
+  } catch (err) {
+    throw new ConfigError(`tls: unusable certificate or key (${(err as Error).message})`);
+  }
+  return {
+    cert,
+    key,
+    handshakeTimeoutMs: tls.handshake_timeout_s * 1000,
+    // Room above max_connections so the server's own cap (with its server_busy reply) acts first.
+    maxSockets: limits.max_connections + HANDSHAKE_HEADROOM,
+  };
 }
 
 function waitAtMost(work: Promise<unknown>, ms: number): Promise<unknown> {

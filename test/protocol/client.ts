@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { expectOk } from './util.ts';
 
 // One server frame (reply or event); free-form JSON, so fields are loosely typed.
@@ -58,16 +59,18 @@ export class TestClient {
     clients.add(this);
   }
 
-  // Opens the TCP connection without reading anything.
-  open(port: number, timeoutMs = WAIT_MS): Promise<void> {
+  // Opens the TCP connection (TLS when `secure` is given) without reading anything.
+  open(port: number, timeoutMs = WAIT_MS, secure?: tls.ConnectionOptions): Promise<void> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
+      const socket = secure
+        ? tls.connect({ host: '127.0.0.1', port, ...secure })
+        : net.connect({ host: '127.0.0.1', port });
       this.socket = socket;
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`connect to 127.0.0.1:${port} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      socket.once('connect', () => {
+      socket.once(secure ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         resolve();
       });
@@ -82,8 +85,8 @@ export class TestClient {
   }
 
   // Connects and resolves with the first frame, which must be the hello event.
-  async connect(port: number, timeoutMs = WAIT_MS): Promise<Frame> {
-    await this.open(port, timeoutMs);
+  async connect(port: number, timeoutMs = WAIT_MS, secure?: tls.ConnectionOptions): Promise<Frame> {
+    await this.open(port, timeoutMs, secure);
     const first = await this.nextFrame(timeoutMs);
     if (first.event !== 'hello') {
       throw new Error(`first frame is not hello: ${JSON.stringify(first).slice(0, 300)}`);

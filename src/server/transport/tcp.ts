@@ -1,5 +1,6 @@
-// The TCP transport: a net.Server whose sockets become Connections.
+// The TCP transport: a net.Server (or a tls.Server, TLS 1.2+) whose sockets become Connections.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Transport } from './transport.ts';
 
 /** How long a closing socket may take to flush before it is destroyed. */
@@ -42,14 +43,47 @@ export interface TcpHandler {
   accept(transport: Transport): { onData(chunk: Buffer): void; onClose(): void };
 }
 
-/** Starts listening; resolves with the net.Server once bound. */
-export function listenTcp(handler: TcpHandler, host: string, port: number): Promise<net.Server> {
-  const server = net.createServer({ noDelay: true }, (socket) => {
+/** Certificate and key (PEM) to serve TLS with, and the limits on handshakes. */
+export interface TlsOptions {
+  cert: Buffer;
+  key: Buffer;
+  handshakeTimeoutMs: number;
+  /** Sockets open at once, handshaking or not: the listener refuses beyond. */
+  maxSockets: number;
+}
+
+/** Starts listening (TLS when `secure` is given); resolves with the server once bound. */
+export function listenTcp(
+  handler: TcpHandler,
+  host: string,
+  port: number,
+  secure?: TlsOptions,
+): Promise<net.Server> {
+  const serve = (socket: net.Socket) => {
     const conn = handler.accept(new TcpTransport(socket));
     socket.on('data', (chunk: Buffer) => conn.onData(chunk));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => conn.onClose());
-  });
+  };
+  let server: net.Server;
+  if (secure) {
+    server = tls.createServer(
+      {
+        cert: secure.cert,
+        key: secure.key,
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: secure.handshakeTimeoutMs,
+        noDelay: true,
+      },
+      serve,
+    );
+    // Sockets still handshaking are not Connections yet, so the server's own caps
+    // cannot see them: the listener bounds them instead.
+    server.maxConnections = secure.maxSockets;
+    server.on('tlsClientError', (_err, socket) => socket.destroy());
+  } else {
+    server = net.createServer({ noDelay: true }, serve);
+  }
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port }, () => {
