@@ -1,0 +1,42 @@
+// The client SDK's public API.
+export { Client, type ClientOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './client.ts';
+export { type ClientClock, ManualClock, systemClock, type TimerHandle } from './clock.ts';
+export { ClientCore } from './core.ts';
+export {
+  ConnectionClosedError,
+  FrameTooLargeError,
+  RequestTimeoutError,
+  ServerError,
+} from './errors.ts';
+export {
+  type ClientRequest,
+  genMessage,
+  parseServerFrame,
+  type ServerEvent,
+  type ServerFrame,
+  type ServerReply,
+} from './message.ts';
+export {
+  type ClientTransport,
+  connectTcp,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_LINE_BYTES,
+  LineSplitter,
+  type TcpOptions,
+} from './transport.ts';
+export type {
+  Account,
+  ChatMessage,
+  ClientEvent,
+  ClientEvents,
+  CloseInfo,
+  Disconnect,
+  Hello,
+  Kicked,
+  LevelChange,
+  OnlineUsers,
+  PermissionChanged,
+  Registration,
+  SentMessage,
+  Shutdown,
+} from './types.ts';

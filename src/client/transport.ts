@@ -1,0 +1,151 @@
+// Client transports: a line-based connection to the server; TCP (optionally TLS) for now.
+import net from 'node:net';
+import tls from 'node:tls';
+import { LineFramer } from '../protocol/ndjson.ts';
+
+/** A connection that carries one JSON text per line; what Client needs from any transport. */
+export interface ClientTransport {
+  /** Sends one line; the transport adds the line ending. Ignored once closed. */
+  send(line: string): void;
+  /** Drops the connection now; onClose callbacks follow. */
+  close(): void;
+  /** Called with each line received, without its line ending. */
+  onLine(cb: (line: string) => void): void;
+  /** Called once when the connection is gone, with the error that ended it, if any. */
+  onClose(cb: (err?: Error) => void): void;
+  readonly isOpen: boolean;
+}
+
+/** Where and how to connect over TCP. */
+export interface TcpOptions {
+  host: string;
+  port: number;
+  /** Use TLS (TLSv1.2 or later); `ca` pins the server's CA, `servername` sets SNI. */
+  tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean; servername?: string };
+  /** Give up connecting after this long (default 10,000 ms). */
+  connectTimeoutMs?: number;
+  /** Largest line accepted from the server, in bytes (default 4 MiB); longer closes. */
+  maxLineBytes?: number;
+}
+
+/** Default connect timeout. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Default limit on one received line. */
+export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+/** Opens a TCP (or TLS) connection; resolves once it is established (and the handshake done). */
+export function connectTcp(opts: TcpOptions): Promise<ClientTransport> {
+  return new Promise((resolve, reject) => {
+    const socket = opts.tls
+      ? tls.connect({
+          host: opts.host,
+          port: opts.port,
+          minVersion: 'TLSv1.2',
+          ca: opts.tls.ca,
+          rejectUnauthorized: opts.tls.rejectUnauthorized ?? true,
+          servername: opts.tls.servername ?? (net.isIP(opts.host) ? undefined : opts.host),
+        })
+      : net.connect({ host: opts.host, port: opts.port });
+    const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`connect to ${opts.host}:${opts.port} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    timer.unref();
+    const onError = (err: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    socket.once('error', onError);
+    socket.once(opts.tls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      resolve(new SocketTransport(socket, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
+    });
+  });
+}
+
+/** A connected net.Socket or tls.TLSSocket as a ClientTransport. */
+export class SocketTransport implements ClientTransport {
+  private readonly splitter: LineSplitter;
+  private readonly lineCbs: Array<(line: string) => void> = [];
+  private readonly closeCbs: Array<(err?: Error) => void> = [];
+  /** Lines that arrived before anyone listened. */
+  private early: string[] = [];
+  private error: Error | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly socket: net.Socket,
+    maxLineBytes: number,
+  ) {
+    this.splitter = new LineSplitter(maxLineBytes);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 10_000);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => {
+      this.error ??= err;
+    });
+    socket.on('close', () => this.onSocketClose());
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && !this.socket.destroyed;
+  }
+
+  send(line: string): void {
+    if (this.isOpen && this.socket.writable) this.socket.write(`${line}\n`);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  onLine(cb: (line: string) => void): void {
+    this.lineCbs.push(cb);
+    const early = this.early;
+    this.early = [];
+    for (const line of early) cb(line);
+  }
+
+  onClose(cb: (err?: Error) => void): void {
+    if (this.closed) queueMicrotask(() => cb(this.error));
+    else this.closeCbs.push(cb);
+  }
+
+  private onData(chunk: Buffer): void {
+    const { lines, tooLarge } = this.splitter.push(chunk);
+    for (const line of lines) {
+      if (this.lineCbs.length === 0) this.early.push(line);
+      else for (const cb of this.lineCbs) cb(line);
+    }
+    if (tooLarge) {
+      this.error ??= new Error(`server sent a line over ${this.splitter.limit} bytes`);
+      this.socket.destroy();
+    }
+  }
+
+  private onSocketClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cb of this.closeCbs.splice(0)) cb(this.error);
+  }
+}
+
+/** Splits a byte stream into non-empty UTF-8 lines (`\n` or `\r\n`), refusing lines over `limit`. */
+export class LineSplitter {
+  private readonly framer: LineFramer;
+
+  constructor(readonly limit: number) {
+    this.framer = new LineFramer(limit);
+  }
+
+  /** Feeds a chunk; returns the lines it completed, and whether a line went over the limit. */
+  push(chunk: Buffer): { lines: string[]; tooLarge: boolean } {
+    const out = this.framer.push(chunk);
+    const lines: string[] = [];
+    for (const bytes of out.lines) if (bytes.length > 0) lines.push(bytes.toString('utf8'));
+    return { lines, tooLarge: out.tooLarge };
+  }
+}
