@@ -9,24 +9,6 @@ import type {
   SentMessage,
 } from './types.ts';
 
-export { type ClientOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './core.ts';
-export type {
-  Account,
-  ChatMessage,
-  ClientEvent,
-  ClientEvents,
-  CloseInfo,
-  Disconnect,
-  Hello,
-  Kicked,
-  LevelChange,
-  OnlineUsers,
-  PermissionChanged,
-  Registration,
-  SentMessage,
-  Shutdown,
-} from './types.ts';
-
 /** A connection to a super-server: connect, log in, call actions, receive events. */
 export class Client extends ClientCore {
   /** Logs in (veus, then set_user); the session token is kept, the password is not. */

@@ -1,7 +1,7 @@
 // The client SDK's public API.
-export { Client, type ClientOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './client.ts';
+export { Client } from './client.ts';
 export { type ClientClock, ManualClock, systemClock, type TimerHandle } from './clock.ts';
-export { ClientCore } from './core.ts';
+export { ClientCore, type ClientOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './core.ts';
 export {
   ConnectionClosedError,
   FrameTooLargeError,
