@@ -110,9 +110,7 @@ describe('EmailConfirmation', () => {
     expect(second.id).toBe(first.id);
     const newCode = mailer.lastCode();
     if (newCode !== oldCode) {
-      expect(await confirmation.confirm('nora', oldCode).catch(codeOf)).toBe(
-        'invalid_credentials',
-      );
+      expect(await confirmation.confirm('nora', oldCode).catch(codeOf)).toBe('invalid_credentials');
     }
     expect((await confirmation.confirm('nora', newCode)).id).toBe(first.id);
   });

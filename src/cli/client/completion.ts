@@ -1,0 +1,44 @@
+// Tab completion at the prompt: command names first, then user names, levels and addresses.
+import { commandNames, findCommand } from './commands.ts';
+
+/** What completion may offer besides command names. */
+export interface CompletionContext {
+  /** user names seen (from who and incoming messages) */
+  users: string[];
+  /** the current default address, offered after connect */
+  address: string;
+  /** permission levels to offer after setlevel <user> */
+  levels?: string[];
+}
+
+/** readline's completer: the candidates for the word being typed, and that word. */
+export function completions(line: string, ctx: CompletionContext): [string[], string] {
+  const words = line.trimStart().split(/\s+/);
+  const current = words[words.length - 1] ?? '';
+  if (words.length <= 1) return [match(commandNames('interactive'), current), current];
+  const spec = findCommand(words[0] ?? '');
+  const index = words.length - 2;
+  let candidates: string[] = [];
+  switch (spec?.name) {
+    case 'msg':
+    case 'kick':
+      if (index === 0) candidates = ctx.users;
+      break;
+    case 'setlevel':
+      if (index === 0) candidates = ctx.users;
+      if (index === 1) candidates = ctx.levels ?? ['admin', 'basic'];
+      break;
+    case 'connect':
+      if (index === 0) candidates = [ctx.address];
+      break;
+    case 'help':
+      if (index === 0) candidates = commandNames('interactive');
+      break;
+  }
+  return [match(candidates, current), current];
+}
+
+function match(candidates: string[], prefix: string): string[] {
+  const p = prefix.toLowerCase();
+  return [...new Set(candidates)].filter((c) => c.toLowerCase().startsWith(p)).sort();
+}

@@ -1,0 +1,57 @@
+// Help texts: the command list at the prompt (`help`), one command's help, and --help's epilog.
+import { COMMANDS, type CommandSpec, findCommand, usage } from './commands.ts';
+import type { Style } from './style.ts';
+
+const aliasNote = (c: CommandSpec) => (c.aliases.length ? ` (also: ${c.aliases.join(', ')})` : '');
+
+/** The commands available at the prompt, one per line, aligned. */
+export function promptHelp(s: Style): string {
+  const list = COMMANDS.filter((c) => !c.scriptOnly);
+  const width = Math.max(...list.map((c) => usage(c).length));
+  const lines = list.map((c) => `  ${s.bold(usage(c).padEnd(width))}  ${c.summary}`);
+  return [
+    'Commands:',
+    ...lines,
+    '',
+    'Any other word is sent to the server as an action, with the following words as its',
+    'inputs (strings); use raw <action> <json-array> to send numbers or other JSON.',
+    'Tab completes commands and user names; Ctrl-C clears the line, Ctrl-D quits.',
+  ].join('\n');
+}
+
+/** Help for one command, or a hint when there is no such command. */
+export function commandHelp(name: string, s: Style): string {
+  const c = findCommand(name);
+  if (!c) return `no built-in command "${name}"; it would be sent to the server as an action`;
+  const action = c.action ? `\n  sends: ${c.action}` : '';
+  return `${s.bold(usage(c))}\n  ${c.summary}${aliasNote(c)}${action}`;
+}
+
+/** The text after the flags in `super-client --help`. */
+export function programHelpEpilog(): string {
+  const script = COMMANDS.filter((c) => !c.interactiveOnly);
+  const width = Math.max(...script.map((c) => usage(c).length));
+  const lines = script.map((c) => `  ${usage(c).padEnd(width)}  ${c.summary}`);
+  return `
+Without a command, super-client starts the interactive prompt (type help there).
+
+With a command it runs it once and exits (flags go before the command; the words
+after it are the command's arguments, passed as they are):
+${lines.join('\n')}
+  <action> [inputs…]${' '.repeat(Math.max(1, width - 17))} any other server action, inputs sent as strings
+
+Commands also answer to the seed's action names (show_online_users, message_user,
+get_id, get_permission_level, change_permission_level, kill_server).
+
+Exit status: 0 ok, 1 the server answered with an error, 2 usage error,
+3 connection failure (refused, lost, or no reply in time).
+
+Examples:
+  super-client ping
+  echo "$PW" | super-client --user alice --password-stdin msg bob "hi there"
+  echo "$PW" | super-client --user alice --password-stdin --json who
+  echo "$PW" | super-client --user alice --password-stdin --json listen
+
+Environment: NO_COLOR / FORCE_COLOR (colours), SUPER_CLIENT_HISTORY (history file,
+default ~/.super-client_history; empty turns it off). See docs/client.md.`;
+}

@@ -1,0 +1,321 @@
+// The interactive prompt: connect, register/login with hidden passwords, commands, live events.
+import { Client, type TcpOptions } from '../../client/index.ts';
+import { parseAddress, parseLine } from './commands.ts';
+import { completions } from './completion.ts';
+import { describeError, describeReason, UsageError } from './errors.ts';
+import { commandName, execute, type Runnable, wireAction } from './execute.ts';
+import { commandHelp, promptHelp } from './help.ts';
+import { HISTORY_SIZE, isSecretLine, loadHistory, saveHistory } from './history.ts';
+import {
+  formatEvent,
+  formatIdentity,
+  formatReply,
+  jsonError,
+  jsonEvent,
+  jsonReply,
+} from './render.ts';
+import { Screen } from './screen.ts';
+import { makeStyle, type Style } from './style.ts';
+
+/** What the interactive client is started with (from the command-line flags). */
+export interface InteractiveOptions {
+  host: string;
+  port: number;
+  tls?: TcpOptions['tls'];
+  timeoutMs: number;
+  json: boolean;
+  color: boolean;
+  historyFile: string | undefined;
+  /** connect and log in as this user at start (the password is asked for) */
+  user?: string;
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  output: NodeJS.WriteStream;
+}
+
+const KNOWN_EVENTS = new Set(['hello', 'message', 'permission_changed', 'shutdown', 'disconnect']);
+
+/** The read-eval-print loop; one per process. */
+class Repl {
+  private readonly s: Style;
+  private readonly screen: Screen;
+  private readonly client: Client;
+  private address: { host: string; port: number };
+  /** set while we close the connection ourselves (exit/quit): no "connection lost" notice */
+  private closingOnPurpose = false;
+  /** a disconnect/shutdown notice was shown for this connection */
+  private noticeShown = false;
+  private busy = false;
+  private interruptArmed = false;
+  private readonly knownUsers = new Set<string>();
+
+  constructor(private readonly opts: InteractiveOptions) {
+    this.s = makeStyle(opts.color);
+    this.address = { host: opts.host, port: opts.port };
+    this.screen = new Screen({
+      input: opts.input,
+      output: opts.output,
+      history: loadHistory(opts.historyFile),
+      historySize: HISTORY_SIZE,
+      completer: (line) => completions(line, this.completionContext()),
+      onHistory: (h) => saveHistory(opts.historyFile, h),
+      isSecret: isSecretLine,
+      onInterrupt: (empty) => this.onInterrupt(empty),
+    });
+    this.client = new Client({ requestTimeoutMs: opts.timeoutMs, heartbeat: true });
+    this.listen();
+  }
+
+  /** Runs until quit or end of input; resolves with the exit status. */
+  async run(initial: string[]): Promise<number> {
+    this.screen.setPrompt(this.promptText());
+    if (this.screen.terminal && !this.opts.json) {
+      this.screen.print(this.s.dim('super-client — type help for commands, quit to leave'));
+    }
+    const pending = [...initial];
+    for (;;) {
+      this.screen.setPrompt(this.promptText());
+      this.screen.showPrompt();
+      const line = pending.shift() ?? (await this.screen.nextLine());
+      if (line === undefined) break;
+      this.interruptArmed = false;
+      this.busy = true;
+      this.screen.hidePrompt();
+      let quit = false;
+      try {
+        quit = await this.handle(line);
+      } catch (err) {
+        this.printError(err);
+      } finally {
+        this.busy = false;
+      }
+      if (quit) break;
+    }
+    await this.leave();
+    return 0;
+  }
+
+  private promptText(): string {
+    const { s, client } = this;
+    if (!client.isConnected) return `${s.bold('super')}> `;
+    const where = s.cyan(`${this.address.host}:${this.address.port}`);
+    if (!client.isLoggedIn) return `${where}> `;
+    return `${s.bold(s.green(client.username ?? '?'))}@${where}> `;
+  }
+
+  private completionContext() {
+    return {
+      users: [...this.knownUsers],
+      address: `${this.address.host}:${this.address.port}`,
+    };
+  }
+
+  /** Runs one typed line; resolves true when the client should end. */
+  private async handle(line: string): Promise<boolean> {
+    const parsed = parseLine(line);
+    if (parsed.kind === 'empty') return false;
+    if (parsed.kind === 'usage') throw new UsageError(parsed.message);
+    if (parsed.kind === 'command') {
+      const { spec, args } = parsed;
+      switch (spec.name) {
+        case 'connect':
+          return this.connect(args[0]).then(() => false);
+        case 'login':
+          return this.login(args[0]).then(() => false);
+        case 'register':
+          return this.register(args[0]).then(() => false);
+        case 'exit':
+          return this.exit().then(() => false);
+        case 'quit':
+          return true;
+        case 'help':
+          this.screen.print(args[0] ? commandHelp(args[0], this.s) : promptHelp(this.s));
+          return false;
+        case 'listen':
+          throw new UsageError(
+            'listen is for one-shot use (super-client listen); here events print by themselves',
+          );
+      }
+    }
+    await this.runCommand(parsed as Runnable);
+    return false;
+  }
+
+  private async runCommand(r: Runnable): Promise<void> {
+    const data = await execute(this.client, r);
+    const name = commandName(r);
+    if (this.opts.json) {
+      this.screen.print(jsonReply(name, wireAction(r), data));
+      return;
+    }
+    if (name === 'who') this.rememberUsers(data);
+    const args = r.kind === 'command' ? r.args : r.inputs;
+    this.screen.print(formatReply(name, args, data, this.s));
+  }
+
+  private async connect(target: string | undefined): Promise<void> {
+    if (this.client.isConnected) {
+      const at = `${this.address.host}:${this.address.port}`;
+      throw new UsageError(`already connected to ${at} (type exit to disconnect first)`);
+    }
+    const address = parseAddress(target, this.address);
+    const where = `${address.host}:${address.port}`;
+    this.closingOnPurpose = false;
+    this.noticeShown = false;
+    try {
+      const hello = await this.client.connect({
+        ...address,
+        tls: this.opts.tls,
+        connectTimeoutMs: this.opts.timeoutMs,
+      });
+      this.address = address;
+      const server = `${hello.server} ${hello.version}, protocol ${hello.protocol}`;
+      this.info(`connected to ${this.s.cyan(where)} (${server}); now login or register`);
+    } catch (err) {
+      const d = describeError(err, where);
+      throw new UsageError(
+        d.text.startsWith('could not') ? d.text : `could not connect to ${where}: ${d.text}`,
+      );
+    }
+  }
+
+  private async login(username: string | undefined): Promise<void> {
+    this.requireLoggedOut();
+    const user = username ?? (await this.screen.ask('username: '));
+    const password = await this.screen.ask('password: ', true);
+    const account = await this.client.login(user.trim(), password);
+    this.info(`logged in as ${formatIdentity(account, this.s)}`);
+  }
+
+  private async register(username: string | undefined): Promise<void> {
+    this.requireLoggedOut();
+    const user = (username ?? (await this.screen.ask('username: '))).trim();
+    const password = await this.screen.ask('password (8+ characters, not shown): ', true);
+    const again = await this.screen.ask('repeat password: ', true);
+    if (password !== again) throw new UsageError('the passwords differ; nothing was sent');
+    const email = (await this.screen.ask('email: ')).trim();
+    const phone = (await this.screen.ask('phone (optional, e.g. +47 912 34 567): ')).trim();
+    const r = await this.client.register(user, password, email, phone || undefined);
+    if (r.confirm) {
+      this.info(`a confirmation code was sent to ${email}`);
+      const code = (await this.screen.ask('code from the email: ')).trim();
+      const account = await this.client.confirm(code);
+      this.info(`registered and logged in as ${formatIdentity(account, this.s)}`);
+      return;
+    }
+    const who = { id: r.id, username: r.username, level: this.client.level };
+    this.info(`registered and logged in as ${formatIdentity(who, this.s)}`);
+  }
+
+  private requireLoggedOut(): void {
+    if (!this.client.isConnected) {
+      throw new UsageError('not connected (use connect [host[:port]] first)');
+    }
+    if (this.client.isLoggedIn) {
+      throw new UsageError(`already logged in as ${this.client.username} (type exit first)`);
+    }
+  }
+
+  /** Logs out when logged in, and disconnects; the client keeps running. */
+  private async exit(): Promise<void> {
+    if (!this.client.isConnected) throw new UsageError('not connected');
+    const where = `${this.address.host}:${this.address.port}`;
+    const wasLoggedIn = this.client.isLoggedIn;
+    await this.disconnect();
+    this.info(
+      wasLoggedIn ? `logged out; disconnected from ${where}` : `disconnected from ${where}`,
+    );
+  }
+
+  private async disconnect(): Promise<void> {
+    this.closingOnPurpose = true;
+    if (this.client.isLoggedIn) {
+      try {
+        await this.client.logout();
+      } catch {
+        // The connection ends either way.
+      }
+    }
+    this.client.close();
+  }
+
+  private async leave(): Promise<void> {
+    if (this.client.isConnected) await this.disconnect();
+    this.screen.close();
+  }
+
+  private listen(): void {
+    const c = this.client;
+    c.on('message', (m) => {
+      this.knownUsers.add(m.from);
+      this.event('message', m);
+    });
+    c.on('permission_changed', (d) => this.event('permission_changed', d));
+    c.on('shutdown', (d) => {
+      this.noticeShown = true;
+      this.event('shutdown', d);
+    });
+    c.on('disconnect', (d) => {
+      if (this.closingOnPurpose && d.reason === 'logged_out') return;
+      this.noticeShown = true;
+      this.event('disconnect', d);
+    });
+    c.on('event', (ev) => {
+      if (!KNOWN_EVENTS.has(ev.event)) this.event(ev.event, ev.data);
+    });
+    c.on('close', (info) => {
+      if (!this.busy) this.screen.setPrompt(this.promptText());
+      if (this.closingOnPurpose) return;
+      if (this.opts.json) {
+        this.screen.print(JSON.stringify({ type: 'closed', reason: info.reason ?? null }));
+      } else if (this.noticeShown) {
+        this.info(this.s.dim(`connection to ${this.address.host}:${this.address.port} closed`));
+      } else {
+        this.screen.print(this.s.yellow(`* connection lost: ${describeReason(info.reason)}`));
+      }
+    });
+  }
+
+  private event(name: string, data: unknown): void {
+    if (this.opts.json) {
+      this.screen.print(jsonEvent(name, data));
+      return;
+    }
+    const text = formatEvent(name, data, this.s, this.client.username);
+    if (text !== undefined) this.screen.print(text);
+  }
+
+  private info(text: string): void {
+    if (this.opts.json) return;
+    this.screen.print(text);
+  }
+
+  private printError(err: unknown): void {
+    const d = describeError(err, `${this.address.host}:${this.address.port}`);
+    if (this.opts.json) {
+      this.screen.print(jsonError(d.text, d.code));
+      return;
+    }
+    this.screen.print(`${this.s.red('error:')} ${d.text}`);
+  }
+
+  private rememberUsers(data: unknown): void {
+    const users = (data as { users?: { username?: unknown }[] })?.users;
+    if (!Array.isArray(users)) return;
+    for (const u of users) if (typeof u?.username === 'string') this.knownUsers.add(u.username);
+  }
+
+  private onInterrupt(lineWasEmpty: boolean): void {
+    if (!lineWasEmpty) return;
+    if (this.interruptArmed) {
+      this.screen.close();
+      return;
+    }
+    this.interruptArmed = true;
+    this.screen.print(this.s.dim('(press Ctrl-C again, or type quit, to leave)'));
+  }
+}
+
+/** Starts the interactive client; `initial` lines run first as if typed. Resolves with the exit status. */
+export function runInteractive(opts: InteractiveOptions, initial: string[] = []): Promise<number> {
+  return new Repl(opts).run(initial);
+}

@@ -1,0 +1,128 @@
+// How replies and server events look on the terminal (text) or in --json mode (one JSON line each).
+import { describeReason } from './errors.ts';
+import { type Style, sanitize } from './style.ts';
+
+/** One user in a `who` reply. */
+interface OnlineUser {
+  id?: unknown;
+  username?: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const str = (v: unknown): string => sanitize(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
+
+/** Any reply data as text: strings as they are, everything else as compact JSON. */
+export function formatData(data: unknown): string {
+  if (data === undefined || data === null) return 'ok';
+  return str(data);
+}
+
+/** The text shown for a successful command; `args` are the command's arguments. */
+export function formatReply(command: string, args: string[], data: unknown, s: Style): string {
+  switch (command) {
+    case 'ping':
+      return typeof data === 'number' ? `pong (${Math.round(data)} ms)` : formatData(data);
+    case 'who':
+      return formatWho(data, s);
+    case 'msg': {
+      if (!isObject(data)) return formatData(data);
+      const to = s.bold(str(args[0]));
+      return data.delivered === false
+        ? `sent to ${to} (stored until they are online)`
+        : `sent to ${to}`;
+    }
+    case 'setlevel': {
+      if (!isObject(data)) return formatData(data);
+      return `${s.bold(str(data.username))} is now ${s.bold(str(data.level))}`;
+    }
+    case 'kick': {
+      if (!isObject(data)) return formatData(data);
+      const n = Number(data.sessions);
+      const sessions = Number.isFinite(n) ? ` (${n} session${n === 1 ? '' : 's'} ended)` : '';
+      return `kicked ${s.bold(str(data.username))}${sessions}`;
+    }
+    default:
+      return formatData(data);
+  }
+}
+
+function formatWho(data: unknown, s: Style): string {
+  if (!isObject(data) || !Array.isArray(data.users)) return formatData(data);
+  const users = data.users as OnlineUser[];
+  const total = typeof data.total === 'number' ? data.total : users.length;
+  const head =
+    users.length === total ? `${total} online` : `${total} online, showing ${users.length}`;
+  const lines = users.map((u) => `  ${s.dim(`#${str(u.id)}`)}  ${s.bold(str(u.username))}`);
+  return [head, ...lines].join('\n');
+}
+
+/** "alice (#00001, admin)": who you are after login or register. */
+export function formatIdentity(
+  who: { username?: unknown; id?: unknown; level?: unknown },
+  s: Style,
+): string {
+  const parts = [`#${str(who.id)}`];
+  if (who.level !== undefined) parts.push(str(who.level));
+  return `${s.bold(s.green(str(who.username)))} (${parts.join(', ')})`;
+}
+
+/** The time of day of an ISO timestamp as HH:MM, or the current time when it does not parse. */
+export function clock(iso: unknown, now = new Date()): string {
+  const d = typeof iso === 'string' ? new Date(iso) : now;
+  const t = Number.isNaN(d.getTime()) ? now : d;
+  return `${String(t.getHours()).padStart(2, '0')}:${String(t.getMinutes()).padStart(2, '0')}`;
+}
+
+/**
+ * The text shown for a server event, or undefined for events a person need not see (hello).
+ * `me` is the logged-in username, to tell a message to you from one you sent elsewhere.
+ */
+export function formatEvent(
+  name: string,
+  data: unknown,
+  s: Style,
+  me?: string,
+): string | undefined {
+  const d = isObject(data) ? data : {};
+  switch (name) {
+    case 'hello':
+      return undefined;
+    case 'message': {
+      const from = str(d.from);
+      const to = me !== undefined && d.to === me ? '' : ` → ${str(d.to)}`;
+      const text = str(d.text).replace(/\n/g, '\n    ');
+      return `${s.dim(`[${clock(d.sent_at)}]`)} ${s.bold(s.magenta(from))}${to}: ${text}`;
+    }
+    case 'permission_changed':
+      return s.yellow(
+        `* your permission level is now ${s.bold(str(d.level))} (changed by ${by(d.by)})`,
+      );
+    case 'shutdown':
+      return s.yellow(`* the server is shutting down: ${str(d.reason)} (by ${by(d.by)})`);
+    case 'disconnect':
+      return s.yellow(`* disconnected by the server: ${describeReason(str(d.reason))}`);
+    default:
+      return s.dim(`* event ${sanitize(name)}: ${formatData(data)}`);
+  }
+}
+
+function by(who: unknown): string {
+  return who === null || who === undefined ? 'the operator' : str(who);
+}
+
+/** A --json line for a successful reply. */
+export function jsonReply(command: string, action: string | undefined, data: unknown): string {
+  return JSON.stringify({ type: 'reply', command, action, ok: true, data });
+}
+
+/** A --json line for a server event. */
+export function jsonEvent(name: string, data: unknown): string {
+  return JSON.stringify({ type: 'event', event: name, data });
+}
+
+/** A --json line for a failure (written to stderr). */
+export function jsonError(text: string, code?: string): string {
+  return JSON.stringify({ type: 'error', ok: false, code: code ?? null, message: text });
+}

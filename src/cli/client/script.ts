@@ -1,0 +1,112 @@
+// One-shot mode: connect, log in if asked, run one command, print the result, exit with a status.
+import { Client, type TcpOptions } from '../../client/index.ts';
+import { parseArgv } from './commands.ts';
+import {
+  ClientError,
+  type Described,
+  describeError,
+  describeReason,
+  EXIT,
+  UsageError,
+} from './errors.ts';
+import { commandName, execute, type Runnable, wireAction } from './execute.ts';
+import { formatEvent, formatReply, jsonError, jsonEvent, jsonReply } from './render.ts';
+import { makeStyle } from './style.ts';
+
+/** What a one-shot run is started with (from the command-line flags). */
+export interface ScriptOptions {
+  host: string;
+  port: number;
+  tls?: TcpOptions['tls'];
+  timeoutMs: number;
+  json: boolean;
+  color: boolean;
+  user?: string;
+  /** the password, already read (from stdin) */
+  password?: string;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** Runs `words` (command and arguments) once; resolves with the exit status. */
+export async function runScript(words: string[], opts: ScriptOptions): Promise<number> {
+  const where = `${opts.host}:${opts.port}`;
+  const fail = (d: Described): number => {
+    const line = opts.json ? jsonError(d.text, d.code) : `super-client: error: ${d.text}`;
+    opts.stderr.write(`${line}\n`);
+    return d.exitCode;
+  };
+  const parsed = parseArgv(words);
+  if (parsed.kind === 'empty') return fail(describeError(new UsageError('no command given')));
+  if (parsed.kind === 'usage') return fail(describeError(new UsageError(parsed.message)));
+  if (parsed.kind === 'command' && parsed.spec.interactiveOnly) {
+    const hint =
+      parsed.spec.name === 'login' || parsed.spec.name === 'register'
+        ? ' (one-shot commands log in with --user NAME --password-stdin)'
+        : ' (start super-client without a command for the prompt)';
+    return fail(
+      describeError(new UsageError(`${parsed.spec.name} works only at the prompt${hint}`)),
+    );
+  }
+  const runnable = parsed as Runnable;
+  if (runnable.kind === 'command' && runnable.spec.needs === 'session' && opts.user === undefined) {
+    const msg = `${runnable.spec.name} needs a login: add --user NAME --password-stdin`;
+    return fail(describeError(new UsageError(msg)));
+  }
+
+  const s = makeStyle(opts.color);
+  const client = new Client({ requestTimeoutMs: opts.timeoutMs, heartbeat: true });
+  const listening = runnable.kind === 'command' && runnable.spec.name === 'listen';
+  client.on('event', (ev) => {
+    if (ev.event === 'hello') return;
+    if (opts.json) opts.stdout.write(`${jsonEvent(ev.event, ev.data)}\n`);
+    else if (listening) {
+      const text = formatEvent(ev.event, ev.data, s, client.username);
+      if (text !== undefined) opts.stdout.write(`${text}\n`);
+    }
+  });
+
+  try {
+    await client.connect({
+      host: opts.host,
+      port: opts.port,
+      tls: opts.tls,
+      connectTimeoutMs: opts.timeoutMs,
+    });
+  } catch (err) {
+    const d = describeError(err, where);
+    const text = d.text.startsWith('could not')
+      ? d.text
+      : `could not connect to ${where}: ${d.text}`;
+    return fail({ ...d, text, exitCode: EXIT.connection });
+  }
+  try {
+    if (opts.user !== undefined) await client.login(opts.user, opts.password ?? '');
+    if (listening) return await listen(client, opts);
+    const data = await execute(client, runnable);
+    const name = commandName(runnable);
+    const args = runnable.kind === 'command' ? runnable.args : runnable.inputs;
+    const out = opts.json
+      ? jsonReply(name, wireAction(runnable), data)
+      : formatReply(name, args, data, s);
+    opts.stdout.write(`${out}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    return fail(describeError(err, where));
+  } finally {
+    client.close();
+  }
+}
+
+/** Waits until the connection ends (or SIGINT/SIGTERM), printing events as they come. */
+async function listen(client: Client, opts: ScriptOptions): Promise<number> {
+  const stop = () => client.close();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const info = await new Promise<{ reason?: string }>((resolve) => client.once('close', resolve));
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  if (opts.json) opts.stdout.write(`${JSON.stringify({ type: 'closed', reason: info.reason })}\n`);
+  if (['client_closed', 'shutdown', 'logged_out'].includes(info.reason ?? '')) return EXIT.ok;
+  throw new ClientError(`connection closed: ${describeReason(info.reason)}`, EXIT.connection);
+}
