@@ -1,11 +1,11 @@
 // The `super-client` command: the interactive terminal client, or one command run from a script.
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { parsePort } from './client/commands.ts';
 import { EXIT } from './client/errors.ts';
 import { programHelpEpilog } from './client/help.ts';
 import { historyPath } from './client/history.ts';
 import { runInteractive } from './client/interactive.ts';
+import { parsePort } from './client/parse.ts';
 import { runScript } from './client/script.ts';
 import { wantsColor } from './client/style.ts';
 

@@ -1,16 +1,7 @@
 // Command-line parsing of the terminal client: names, aliases, quoting, rest arguments, raw actions.
 import { describe, expect, it } from 'vitest';
-import {
-  commandNames,
-  findCommand,
-  parseAddress,
-  parseArgv,
-  parseLine,
-  rawInputs,
-  tokenize,
-  usage,
-  whoInputs,
-} from './commands.ts';
+import { commandNames, findCommand, usage } from './commands.ts';
+import { parseAddress, parseArgv, parseLine, rawInputs, tokenize, whoInputs } from './parse.ts';
 
 describe('parseLine', () => {
   it('finds commands by friendly name, seed action name and wire alias, any case', () => {

@@ -1,7 +1,8 @@
 // Runs one session command (ping, who, msg, … or a raw action) on an SDK Client; no terminal I/O.
 import type { Client } from '../../client/index.ts';
-import { type CommandSpec, rawInputs, whoInputs } from './commands.ts';
+import type { CommandSpec } from './commands.ts';
 import { UsageError } from './errors.ts';
+import { rawInputs, whoInputs } from './parse.ts';
 
 /** A command that talks to the server without asking questions: what execute() accepts. */
 export type Runnable =

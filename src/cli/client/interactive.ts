@@ -1,11 +1,11 @@
 // The interactive prompt: connect, register/login with hidden passwords, commands, live events.
 import { Client, type TcpOptions } from '../../client/index.ts';
-import { parseAddress, parseLine } from './commands.ts';
 import { completions } from './completion.ts';
 import { describeError, describeReason, UsageError } from './errors.ts';
 import { commandName, execute, type Runnable, wireAction } from './execute.ts';
 import { commandHelp, promptHelp } from './help.ts';
 import { HISTORY_SIZE, isSecretLine, loadHistory, saveHistory } from './history.ts';
+import { parseAddress, parseLine } from './parse.ts';
 import {
   formatEvent,
   formatIdentity,

@@ -1,6 +1,5 @@
 // One-shot mode: connect, log in if asked, run one command, print the result, exit with a status.
 import { Client, type TcpOptions } from '../../client/index.ts';
-import { parseArgv } from './commands.ts';
 import {
   ClientError,
   type Described,
@@ -10,6 +9,7 @@ import {
   UsageError,
 } from './errors.ts';
 import { commandName, execute, type Runnable, wireAction } from './execute.ts';
+import { parseArgv } from './parse.ts';
 import { formatEvent, formatReply, jsonError, jsonEvent, jsonReply } from './render.ts';
 import { makeStyle } from './style.ts';
 
