@@ -11,6 +11,8 @@ import type { Transport } from './transport/transport.ts';
 class RecordingTransport implements Transport {
   readonly frames: Array<Record<string, unknown>> = [];
   closed = false;
+  /** pause() and resume() calls, in order */
+  readonly flow: string[] = [];
   constructor(readonly remoteAddress = '127.0.0.1') {}
   write(frame: string): void {
     this.frames.push(JSON.parse(frame));
@@ -18,8 +20,12 @@ class RecordingTransport implements Transport {
   bufferedBytes(): number {
     return 0;
   }
-  pause(): void {}
-  resume(): void {}
+  pause(): void {
+    this.flow.push('pause');
+  }
+  resume(): void {
+    this.flow.push('resume');
+  }
   close(): void {
     this.closed = true;
   }
@@ -133,3 +139,24 @@ describe('SuperServer timeouts (manual clock)', () => {
     expect(server.services.sessions.list(10).total).toBe(0);
   });
 });
+
+describe('SuperServer input back-pressure', () => {
+  it('stops reading at limits.inbox_frames waiting frames and resumes once they are done', async () => {
+    const { connect } = setup();
+    const c = connect();
+    // 200 pings in one chunk: more than the 64 frames the inbox may hold.
+    const burst = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({ action: 'ping', data: [], tag: `p${i}` }),
+    );
+    c.handlers.onData(Buffer.from(`${burst.join('\n')}\n`));
+    expect(c.transport.flow).toEqual(['pause']);
+    for (let i = 0; i < 200 && c.transport.flow.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(c.transport.flow).toEqual(['pause', 'resume']);
+    // Every frame is answered, in order (pong, or rate_limited past the default burst).
+    const answered = c.transport.frames.filter((f) => 'ok' in f).map((f) => f.tag);
+    expect(answered).toEqual(burst.map((_, i) => `p${i}`));
+  });
+});
+

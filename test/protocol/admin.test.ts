@@ -1,8 +1,8 @@
 // change_permission_level rules and custom level hierarchies.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closeAllClients, loginClient, registerClient } from './client.ts';
+import { closeAllClients, loginClient, registerClient, TestClient } from './client.ts';
 import { cleanup, type SeedUser, useServer } from './harness.ts';
-import { codeOf, emailFor, PASSWORD, uniqueName } from './util.ts';
+import { codeOf, emailFor, expectOk, PASSWORD, uniqueName } from './util.ts';
 
 afterEach(closeAllClients);
 afterAll(cleanup);
@@ -40,6 +40,22 @@ describe('change_permission_level', () => {
     const back = await target.client.call('change_permission_level', [third.name, 'basic']);
     expect(back).toMatchObject({ ok: true, data: { username: third.name, level: 'basic' } });
     expect((await third.client.call('get_permission_level')).data).toBe('basic');
+  });
+
+  it('gives a session the level stored at set_user, not the one seen at veus', async () => {
+    const root = await loginClient(port(), 'root', PASSWORD);
+    const { name, client } = await basic('between');
+    expectOk(await client.call('logout'), 'logout');
+    const again = new TestClient();
+    await again.connect(port());
+    const verified = await again.request('veus', [name, PASSWORD], again.helloToken);
+    expect(verified.data.level).toBe('basic');
+    // Promoted while verified but without a session: set_user reads the account again.
+    expectOk(await root.call('change_permission_level', [name, 'admin']), 'promote');
+    const session = await again.request('set_user', [], again.helloToken);
+    expect(session).toMatchObject({ ok: true, data: { username: name, level: 'admin' } });
+    again.token = session.data.token;
+    expect((await again.call('get_permission_level')).data).toBe('admin');
   });
 
   it('forbids a basic user and changes nothing', async () => {
