@@ -25,6 +25,11 @@ export async function runServer(config: Config): Promise<void> {
     await storage.close();
     throw err;
   }
+  // Handlers first: a supervisor may signal the moment it reads the listening line, and a
+  // signal without a handler would kill the process without the graceful stop.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void server.shutdown(signal, null));
+  }
   // The listening line is the start-up contract: written whatever the log level.
   pino({ base: { service: 'super-server' } }).info(
     {
@@ -35,9 +40,6 @@ export async function runServer(config: Config): Promise<void> {
     },
     'listening',
   );
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void server.shutdown(signal, null));
-  }
   // Hash the dummy now, so the first unknown-user login costs what the others do.
   await prepareDummyHash();
   await server.stopped;

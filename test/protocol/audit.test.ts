@@ -119,7 +119,7 @@ describe('audit log', () => {
     const unlock = await runCli(['user', 'unlock', 'bob', '--data-dir', server.dataDir]);
     expect(unlock.code).toBe(0);
     expectOk(await c.call('veus', ['bob', BOB.password]), 'veus after unlock');
-    await server.stop();
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
 
     const entries = (await audit(server.dataDir)).filter((e) => e.action !== 'user_add');
     expect(entries.map((e) => [e.actor, e.action, e.target, e.outcome])).toEqual([
@@ -133,7 +133,8 @@ describe('audit log', () => {
 
   it('filters with --since and refuses a bad one', async () => {
     const server = await startServer({ users: [ROOT] });
-    await server.stop();
+    // Signalled the moment it is listening: still the graceful stop, exit 0.
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
     expect((await audit(server.dataDir, '--since', '1h')).length).toBe(2);
     expect(await audit(server.dataDir, '--since', '2999-01-01')).toEqual([]);
     expect((await audit(server.dataDir, '--limit', '1')).map((e) => e.action)).toEqual([
