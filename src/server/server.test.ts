@@ -159,4 +159,3 @@ describe('SuperServer input back-pressure', () => {
     expect(answered).toEqual(burst.map((_, i) => `p${i}`));
   });
 });
-
