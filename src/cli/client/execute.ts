@@ -1,8 +1,20 @@
 // Runs one session command (ping, who, msg, … or a raw action) on an SDK Client; no terminal I/O.
-import type { Client } from '../../client/index.ts';
+import type { Client, TcpOptions } from '../../client/index.ts';
 import type { CommandSpec } from './commands.ts';
 import { UsageError } from './errors.ts';
 import { rawInputs, whoInputs } from './parse.ts';
+
+/** What both modes (prompt and one-shot) are started with, from the command-line flags. */
+export interface RunOptions {
+  host: string;
+  port: number;
+  tls?: TcpOptions['tls'];
+  timeoutMs: number;
+  json: boolean;
+  color: boolean;
+  /** log in as this user (the prompt asks for the password; one-shot reads it from stdin) */
+  user?: string;
+}
 
 /** A command that talks to the server without asking questions: what execute() accepts. */
 export type Runnable =

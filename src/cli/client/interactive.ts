@@ -1,8 +1,8 @@
 // The interactive prompt: connect, register/login with hidden passwords, commands, live events.
-import { Client, type TcpOptions } from '../../client/index.ts';
+import { Client } from '../../client/index.ts';
 import { completions } from './completion.ts';
 import { describeError, describeReason, UsageError } from './errors.ts';
-import { commandName, execute, type Runnable, wireAction } from './execute.ts';
+import { commandName, execute, type Runnable, type RunOptions, wireAction } from './execute.ts';
 import { commandHelp, promptHelp } from './help.ts';
 import { HISTORY_SIZE, isSecretLine, loadHistory, saveHistory } from './history.ts';
 import { parseAddress, parseLine } from './parse.ts';
@@ -18,16 +18,8 @@ import { Screen } from './screen.ts';
 import { makeStyle, type Style } from './style.ts';
 
 /** What the interactive client is started with (from the command-line flags). */
-export interface InteractiveOptions {
-  host: string;
-  port: number;
-  tls?: TcpOptions['tls'];
-  timeoutMs: number;
-  json: boolean;
-  color: boolean;
+export interface InteractiveOptions extends RunOptions {
   historyFile: string | undefined;
-  /** connect and log in as this user at start (the password is asked for) */
-  user?: string;
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   output: NodeJS.WriteStream;
 }

@@ -1,5 +1,5 @@
 // One-shot mode: connect, log in if asked, run one command, print the result, exit with a status.
-import { Client, type TcpOptions } from '../../client/index.ts';
+import { Client } from '../../client/index.ts';
 import {
   ClientError,
   type Described,
@@ -8,20 +8,13 @@ import {
   EXIT,
   UsageError,
 } from './errors.ts';
-import { commandName, execute, type Runnable, wireAction } from './execute.ts';
+import { commandName, execute, type Runnable, type RunOptions, wireAction } from './execute.ts';
 import { parseArgv } from './parse.ts';
 import { formatEvent, formatReply, jsonError, jsonEvent, jsonReply } from './render.ts';
 import { makeStyle } from './style.ts';
 
 /** What a one-shot run is started with (from the command-line flags). */
-export interface ScriptOptions {
-  host: string;
-  port: number;
-  tls?: TcpOptions['tls'];
-  timeoutMs: number;
-  json: boolean;
-  color: boolean;
-  user?: string;
+export interface ScriptOptions extends RunOptions {
   /** the password, already read (from stdin) */
   password?: string;
   stdout: NodeJS.WritableStream;
