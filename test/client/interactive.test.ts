@@ -74,6 +74,9 @@ describe('two people chatting', () => {
       expect(c.screen()).not.toContain(PASSWORD);
     }
 
+    // Nobody has written to alice yet, so there is nobody to reply to.
+    await alice.run('reply hello?', 'error: nobody has sent you a message yet');
+
     // who shows both users, with ids.
     await alice.run('who', /2 online\n\s+#\d{5}\s+alice\n\s+#\d{5}\s+bob/);
 
@@ -93,6 +96,11 @@ describe('two people chatting', () => {
     await bob.waitScreen('sent to alice');
     await alice.waitScreen(/bob: hello alice$/m);
     await alice.waitCursorLine(prompt('alice'));
+
+    // reply answers whoever wrote last.
+    await bob.run('reply fine, thanks', 'sent to alice');
+    await alice.waitScreen(/bob: fine, thanks$/m);
+    await alice.run('reply', 'error: missing text; usage: reply <text…>');
 
     // Errors are one readable line with the code.
     await alice.run('msg nobody-here hi', 'error: no such user (not_found)');

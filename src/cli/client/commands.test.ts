@@ -4,6 +4,12 @@ import { commandNames, findCommand, usage } from './commands.ts';
 import { parseAddress, parseArgv, parseLine, rawInputs, tokenize, whoInputs } from './parse.ts';
 
 describe('parseLine', () => {
+  it('takes the rest of the line as the text of reply', () => {
+    const parsed = parseLine('reply  fine,  thanks "you"');
+    expect(parsed).toMatchObject({ kind: 'command', spec: { name: 'reply' } });
+    expect((parsed as { args: string[] }).args).toEqual(['fine,  thanks "you"']);
+  });
+
   it('finds commands by friendly name, seed action name and wire alias, any case', () => {
     for (const [typed, name] of [
       ['who', 'who'],

@@ -81,6 +81,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'send a direct message',
   },
   {
+    name: 'reply',
+    aliases: [],
+    args: [arg('text', { rest: true })],
+    needs: 'session',
+    summary: 'answer the last person who sent you a message',
+    interactiveOnly: true,
+  },
+  {
     name: 'id',
     action: 'get_id',
     aliases: ['get_id'],

@@ -1,5 +1,6 @@
 // The interactive prompt: connect, register/login with hidden passwords, commands, live events.
 import { Client } from '../../client/index.ts';
+import { findCommand } from './commands.ts';
 import { completions } from './completion.ts';
 import { describeError, describeReason, UsageError } from './errors.ts';
 import { commandName, execute, type Runnable, type RunOptions, wireAction } from './execute.ts';
@@ -39,6 +40,8 @@ class Repl {
   private busy = false;
   private interruptArmed = false;
   private readonly knownUsers = new Set<string>();
+  /** who sent the last message to this user, for `reply` */
+  private lastSender: string | undefined;
 
   constructor(private readonly opts: InteractiveOptions) {
     this.s = makeStyle(opts.color);
@@ -119,6 +122,8 @@ class Repl {
           return this.exit().then(() => false);
         case 'quit':
           return true;
+        case 'reply':
+          return this.reply(args[0] ?? '').then(() => false);
         case 'help':
           this.screen.print(args[0] ? commandHelp(args[0], this.s) : promptHelp(this.s));
           return false;
@@ -230,6 +235,15 @@ class Repl {
     this.client.close();
   }
 
+  /** `reply <text…>`: msg to whoever last sent this user a message. */
+  private async reply(text: string): Promise<void> {
+    const to = this.lastSender;
+    if (to === undefined) throw new UsageError('nobody has sent you a message yet');
+    const msg = findCommand('msg');
+    if (!msg) throw new UsageError('msg is missing from the command table');
+    await this.runCommand({ kind: 'command', spec: msg, args: [to, text] });
+  }
+
   private async leave(): Promise<void> {
     if (this.client.isConnected) await this.disconnect();
     this.screen.close();
@@ -239,6 +253,7 @@ class Repl {
     const c = this.client;
     c.on('message', (m) => {
       this.knownUsers.add(m.from);
+      if (m.from !== c.username) this.lastSender = m.from;
       this.event('message', m);
     });
     c.on('permission_changed', (d) => this.event('permission_changed', d));
