@@ -122,4 +122,23 @@ describe('Accounts', () => {
     await storage.resetLoginFailures(user.id);
     await expect(accounts.verify('ines', GOOD, IP)).resolves.toBeDefined();
   });
+
+  it('throttles a name without an account exactly like one with, so refusals reveal nothing', async () => {
+    const { accounts } = setup();
+    await accounts.register({ username: 'jonas', password: GOOD, email: 'j@x.io' });
+    const attempt = (login: string, i: number) =>
+      accounts.verify(login, 'wrong guess!', `10.0.${i}.1`).catch((e) => e);
+    const answers: Record<string, unknown[]> = { jonas: [], nobody: [], '#00999': [] };
+    for (const login of Object.keys(answers)) {
+      for (let i = 0; i < 6; i++) {
+        // #999 and #00999 are the same unknown id.
+        const typed = login === '#00999' && i % 2 === 0 ? '#999' : login;
+        const e = await attempt(typed, i);
+        answers[login]?.push({ code: e.code, message: e.message, retryAfterMs: e.retryAfterMs });
+      }
+    }
+    expect(answers.nobody).toEqual(answers.jonas);
+    expect(answers['#00999']).toEqual(answers.jonas);
+    expect(answers.jonas?.[5]).toMatchObject({ code: 'rate_limited', retryAfterMs: 1_000 });
+  });
 });

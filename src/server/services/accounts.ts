@@ -5,6 +5,7 @@ import {
   type Storage,
   UniqueViolation,
   type UserRecord,
+  usernameKey,
 } from '../../storage/storage.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
@@ -112,16 +113,21 @@ export class Accounts {
   /** Checks a username or `#id` and password; throws invalid_credentials on any mismatch. */
   async verify(login: string, password: string, ip: string): Promise<UserRecord> {
     await this.throttle.checkAddress(ip);
-    const user = login.startsWith('#')
+    const byId = login.startsWith('#');
+    const user = byId
       ? await this.storage.findUserById(Number(login.slice(1)))
       : await this.storage.findUserByName(login);
+    // A name without an account is throttled like one with, so refusals reveal nothing.
+    const unknownKey = byId ? `#${Number(login.slice(1))}` : usernameKey(login);
     if (user) this.throttle.checkAccount(user);
+    else this.throttle.checkUnknown(unknownKey);
     const normalized = normalizePassword(password);
     const ok = await this.gate.run(() =>
       user ? verifyPassword(user.passwordHash, normalized) : verifyAgainstDummy(normalized),
     );
     if (!user || !ok) {
       if (user) await this.countFailure(user, ip);
+      else this.throttle.unknownFailed(unknownKey);
       await this.throttle.addressFailed(ip);
       // The same reply whatever failed, so it tells nothing about the account.
       throw new ActionError('invalid_credentials', 'wrong username or password');

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { UserRecord } from '../../storage/storage.ts';
 import { ManualClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { AddressSet } from '../security/addresses.ts';
 import { LoginThrottle } from './login-throttle.ts';
 
-function throttle(exempt: string[] = []) {
-  return new LoginThrottle(loadConfig().login, new AddressSet(exempt), new ManualClock(0));
+function throttle(exempt: string[] = [], clock = new ManualClock(0)) {
+  return new LoginThrottle(loadConfig().login, new AddressSet(exempt), clock);
 }
 
 describe('LoginThrottle', () => {
@@ -27,5 +28,27 @@ describe('LoginThrottle', () => {
     await expect(t.checkAddress('10.9.9.8')).resolves.toBeUndefined();
     for (let i = 0; i < 30; i++) await t.addressFailed('127.0.0.1');
     await expect(t.checkAddress('127.0.0.1')).resolves.toBeUndefined();
+  });
+
+  it('locks a name without an account after 100 failures, as it would an account', () => {
+    const clock = new ManualClock(0);
+    const t = throttle([], clock);
+    for (let i = 0; i < 100; i++) t.unknownFailed('ghost');
+    const refusal = (fn: () => void) => {
+      try {
+        fn();
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    };
+    const ghostRefusal = refusal(() => t.checkUnknown('ghost'));
+    expect(ghostRefusal).toMatchObject({ code: 'forbidden' });
+    expect(ghostRefusal).toEqual(
+      refusal(() => t.checkAccount({ failedLogins: 100, lastFailedAt: 0 } as UserRecord)),
+    );
+    // Remembered for a day after the last failure, then forgotten.
+    clock.advance(24 * 3_600_000 + 1);
+    expect(refusal(() => t.checkUnknown('ghost'))).toBeUndefined();
   });
 });

@@ -1,5 +1,7 @@
 // Login throttling: per account, a doubling backoff after repeated failures
 // and a lock after many; per address, a block after many failures in a window.
+// Names with no account get the same backoff and lock (kept in memory), so the
+// throttle's answers do not tell which usernames exist.
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ActionError } from '../../protocol/errors.ts';
 import type { UserRecord } from '../../storage/storage.ts';
@@ -7,9 +9,22 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { type AddressSet, plainAddress } from '../security/addresses.ts';
 
-/** Decides whether a login may be tried now; records failures per address. */
+/** Consecutive failures and when the last one happened (ms). */
+interface FailureCount {
+  failures: number;
+  lastFailedAt: number;
+}
+
+// Names without an account whose failures are remembered; beyond it the oldest is forgotten.
+const MAX_UNKNOWN_NAMES = 100_000;
+// How long a name without an account remembers its failures after the last one.
+const UNKNOWN_NAME_TTL_MS = 24 * 3_600_000;
+
+/** Decides whether a login may be tried now; records failures per address and unknown name. */
 export class LoginThrottle {
   private readonly failuresByIp: RateLimiterMemory;
+  /** by login key (see Accounts), in order of last failure: oldest first */
+  private readonly unknownNames = new Map<string, FailureCount>();
 
   constructor(
     private readonly config: Config['login'],
@@ -50,13 +65,43 @@ export class LoginThrottle {
 
   /** Refuses (before any hashing) a login to a locked account or one in its backoff. */
   checkAccount(user: UserRecord): void {
-    if (user.failedLogins >= this.config.lock_after) {
+    this.check(user.failedLogins, user.lastFailedAt);
+  }
+
+  /** The same refusals for a login name that has no account, from its remembered failures. */
+  checkUnknown(key: string): void {
+    const count = this.unknownCount(key);
+    if (count) this.check(count.failures, count.lastFailedAt);
+  }
+
+  /** Counts a failed login for a name that has no account. */
+  unknownFailed(key: string): void {
+    const failures = (this.unknownCount(key)?.failures ?? 0) + 1;
+    this.unknownNames.delete(key);
+    this.unknownNames.set(key, { failures, lastFailedAt: this.clock.now() });
+    if (this.unknownNames.size > MAX_UNKNOWN_NAMES) {
+      const oldest = this.unknownNames.keys().next().value;
+      if (oldest !== undefined) this.unknownNames.delete(oldest);
+    }
+  }
+
+  private unknownCount(key: string): FailureCount | undefined {
+    const count = this.unknownNames.get(key);
+    if (count && this.clock.now() - count.lastFailedAt > UNKNOWN_NAME_TTL_MS) {
+      this.unknownNames.delete(key);
+      return undefined;
+    }
+    return count;
+  }
+
+  private check(failedLogins: number, lastFailedAt: number | null): void {
+    if (failedLogins >= this.config.lock_after) {
       throw new ActionError(
         'forbidden',
         'this account is locked after too many failed logins; an admin can unlock it',
       );
     }
-    const waitUntil = (user.lastFailedAt ?? 0) + this.backoffMs(user.failedLogins);
+    const waitUntil = (lastFailedAt ?? 0) + this.backoffMs(failedLogins);
     const now = this.clock.now();
     if (now < waitUntil) {
       throw new ActionError(
