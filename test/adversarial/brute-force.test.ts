@@ -4,16 +4,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, connectClient, type Frame, registerClient } from '../protocol/client.ts';
 import { cleanup, runCli } from '../protocol/harness.ts';
 import { codeOf, emailFor, PASSWORD, sleep, uniqueName } from '../protocol/util.ts';
-import {
-  assertControlStillWorks,
-  destroyAllRaw,
-  expectBoundedMemory,
-  itSurvives,
-  MemoryWatch,
-  RawLines,
-  record,
-  useArena,
-} from './support.ts';
+import { expectBoundedMemory, MemoryWatch, record } from './measure.ts';
+import { destroyAllRaw, RawLines } from './raw-socket.ts';
+import { assertControlStillWorks, itSurvives, useArena } from './support.ts';
 
 afterEach(() => {
   closeAllClients();

@@ -6,19 +6,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, connectClient, TestClient } from '../protocol/client.ts';
 import { cleanup } from '../protocol/harness.ts';
 import { pollUntil } from '../protocol/util.ts';
-import {
-  assertControlStillWorks,
-  destroyAllRaw,
-  expectBoundedMemory,
-  itSurvives,
-  MemoryWatch,
-  mib,
-  Pinger,
-  RawLines,
-  record,
-  rssKiB,
-  useArena,
-} from './support.ts';
+import { expectBoundedMemory, MemoryWatch, mib, Pinger, record, rssKiB } from './measure.ts';
+import { destroyAllRaw, RawLines } from './raw-socket.ts';
+import { assertControlStillWorks, itSurvives, useArena } from './support.ts';
 
 afterEach(() => {
   closeAllClients();

@@ -10,17 +10,9 @@ import {
 } from '../protocol/client.ts';
 import { cleanup } from '../protocol/harness.ts';
 import { codeOf, emailFor, PASSWORD, paddedPing, sleep, uniqueName } from '../protocol/util.ts';
-import {
-  assertControlStillWorks,
-  CONTROL,
-  expectBoundedMemory,
-  itSurvives,
-  MemoryWatch,
-  onlineUsers,
-  prng,
-  record,
-  useArena,
-} from './support.ts';
+import { expectBoundedMemory, MemoryWatch, record } from './measure.ts';
+import { prng } from './raw-socket.ts';
+import { assertControlStillWorks, CONTROL, itSurvives, onlineUsers, useArena } from './support.ts';
 
 afterEach(closeAllClients);
 afterAll(cleanup);

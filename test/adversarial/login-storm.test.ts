@@ -6,18 +6,14 @@ import { closeAllClients, connectClient, type TestClient } from '../protocol/cli
 import { cleanup } from '../protocol/harness.ts';
 import { codeOf, emailFor, sleep } from '../protocol/util.ts';
 import {
-  assertControlStillWorks,
-  CONTROL,
   expectBoundedMemory,
   HASHING_MEMORY_LIMIT_KIB,
-  itSurvives,
   MemoryWatch,
-  onlineUsers,
   Pinger,
-  prng,
   record,
-  useArena,
-} from './support.ts';
+} from './measure.ts';
+import { prng } from './raw-socket.ts';
+import { assertControlStillWorks, CONTROL, itSurvives, onlineUsers, useArena } from './support.ts';
 
 afterEach(closeAllClients);
 afterAll(cleanup);

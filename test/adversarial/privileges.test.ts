@@ -4,15 +4,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, loginClient, registerClient } from '../protocol/client.ts';
 import { cleanup, runCli } from '../protocol/harness.ts';
 import { codeOf, emailFor, PASSWORD, pollUntil, uniqueName } from '../protocol/util.ts';
-import {
-  assertControlStillWorks,
-  CONTROL,
-  expectBoundedMemory,
-  itSurvives,
-  MemoryWatch,
-  onlineUsers,
-  useArena,
-} from './support.ts';
+import { expectBoundedMemory, MemoryWatch } from './measure.ts';
+import { assertControlStillWorks, CONTROL, itSurvives, onlineUsers, useArena } from './support.ts';
 
 afterEach(closeAllClients);
 afterAll(cleanup);

@@ -4,15 +4,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, connectClient, type TestClient } from '../protocol/client.ts';
 import { cleanup, runCli } from '../protocol/harness.ts';
 import { codeOf, emailFor, PASSWORD, uniqueName } from '../protocol/util.ts';
-import {
-  assertControlStillWorks,
-  expectBoundedMemory,
-  HASHING_MEMORY_LIMIT_KIB,
-  itSurvives,
-  MemoryWatch,
-  record,
-  useArena,
-} from './support.ts';
+import { expectBoundedMemory, HASHING_MEMORY_LIMIT_KIB, MemoryWatch, record } from './measure.ts';
+import { assertControlStillWorks, itSurvives, useArena } from './support.ts';
 
 afterEach(closeAllClients);
 afterAll(cleanup);

@@ -10,16 +10,8 @@ import {
 } from '../protocol/client.ts';
 import { cleanup } from '../protocol/harness.ts';
 import { codeOf, emailFor, PASSWORD, uniqueName } from '../protocol/util.ts';
-import {
-  assertControlStillWorks,
-  CONTROL,
-  expectBoundedMemory,
-  itSurvives,
-  MemoryWatch,
-  onlineUsers,
-  record,
-  useArena,
-} from './support.ts';
+import { expectBoundedMemory, MemoryWatch, record } from './measure.ts';
+import { assertControlStillWorks, CONTROL, itSurvives, onlineUsers, useArena } from './support.ts';
 
 afterEach(closeAllClients);
 afterAll(cleanup);
