@@ -1,6 +1,6 @@
 // Runs super-client for real: in a pseudo-terminal (node-pty) for the prompt, or as a plain child
 // process for one-shot commands. Every wait has a deadline and fails showing the screen.
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -178,13 +178,17 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `super-client ...args` with `stdin` fed to it, no TTY; killed after the deadline. */
-export function runClient(
-  args: string[],
-  opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<RunResult> {
+/** A super-client child process without a TTY and what it has printed so far. */
+export interface SpawnedClient {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** Starts `super-client ...args` as a plain child process, collecting stdout and stderr. */
+export function spawnClient(args: string[], env?: Record<string, string>): SpawnedClient {
   const child = spawn(process.execPath, [CLIENT_BIN, ...args], {
-    env: clientEnv(opts.env),
+    env: clientEnv(env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -195,6 +199,15 @@ export function runClient(
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString('utf8');
   });
+  return { child, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Runs `super-client ...args` with `stdin` fed to it, no TTY; killed after the deadline. */
+export function runClient(
+  args: string[],
+  opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const { child, stdout, stderr } = spawnClient(args, opts.env);
   child.stdin.on('error', () => {});
   child.stdin.end(opts.stdin ?? '');
   const timeoutMs = opts.timeoutMs ?? 20_000;
@@ -203,13 +216,13 @@ export function runClient(
       child.kill('SIGKILL');
       reject(
         new Error(
-          `super-client ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+          `super-client ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout: ${stdout()}\nstderr: ${stderr()}`,
         ),
       );
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout: stdout(), stderr: stderr() });
     });
   });
 }

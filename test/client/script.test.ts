@@ -1,10 +1,9 @@
 // One-shot (scriptable) super-client against the real server: exit codes, stdout, stderr, --json.
-import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ChatMessage, Client } from '../../src/client/index.ts';
 import { type SeedUser, useServer } from '../protocol/harness.ts';
-import { CLIENT_BIN, cleanupClients, runClient } from './pty.ts';
+import { cleanupClients, runClient, spawnClient } from './pty.ts';
 
 const PASSWORD = 'Tq7!long-pass-XY';
 const seed = (username: string): SeedUser => ({
@@ -132,18 +131,7 @@ describe('one-shot commands', () => {
   });
 
   it('listens: events as JSON lines until stopped', async () => {
-    const child = spawn(process.execPath, [CLIENT_BIN, ...as('bob'), '--json', 'listen'], {
-      env: { ...process.env, NO_COLOR: '1', SUPER_CLIENT_HISTORY: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('utf8');
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8');
-    });
+    const { child, stdout, stderr } = spawnClient([...as('bob'), '--json', 'listen']);
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.stdin.end(`${PASSWORD}\n`);
     try {
@@ -156,11 +144,11 @@ describe('one-shot commands', () => {
       for (;;) {
         const r = await alice.messageUser('bob', 'ping from alice').catch((e) => e);
         if (r && (r as { delivered?: boolean }).delivered === true) break;
-        if (Date.now() > end) throw new Error(`bob never came online; stderr: ${stderr}`);
+        if (Date.now() > end) throw new Error(`bob never came online; stderr: ${stderr()}`);
         await new Promise((res) => setTimeout(res, 100));
       }
-      await until('the event is printed', () => stdout.includes('ping from alice'), 5_000);
-      const event = JSON.parse(stdout.trim().split('\n')[0] as string);
+      await until('the event is printed', () => stdout().includes('ping from alice'), 5_000);
+      const event = JSON.parse(stdout().trim().split('\n')[0] as string);
       expect(event).toMatchObject({
         type: 'event',
         event: 'message',
@@ -168,7 +156,7 @@ describe('one-shot commands', () => {
       });
       child.kill('SIGINT');
       expect(await exited).toBe(0);
-      expect(stdout.trim().split('\n').at(-1)).toBe('{"type":"closed","reason":"client_closed"}');
+      expect(stdout().trim().split('\n').at(-1)).toBe('{"type":"closed","reason":"client_closed"}');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
