@@ -6,7 +6,7 @@ import { type CommonOptions, configFrom, exitWithError, fail } from './common.ts
 import { registerUserCommands } from './user-commands.ts';
 
 /** Flag values are checked by the config schema, which names the key on error. */
-const port = (value: string) => Number(value);
+const toNumber = (value: string) => Number(value);
 
 /** The flags of `serve`. */
 interface ServeOptions extends CommonOptions {
@@ -15,6 +15,7 @@ interface ServeOptions extends CommonOptions {
   logLevel?: string;
   tlsCert?: string;
   tlsKey?: string;
+  metricsPort?: number;
 }
 
 const program = new Command('super-server').description('Real-time messaging and command server');
@@ -23,12 +24,17 @@ program
   .command('serve', { isDefault: true })
   .description('run the server (the default command)')
   .option('--host <host>', 'address to bind (default 127.0.0.1)')
-  .option('--port <port>', 'TCP port, 0 for a free one (default 12345)', port)
+  .option('--port <port>', 'TCP port, 0 for a free one (default 12345)', toNumber)
   .option('--data-dir <dir>', 'where the database lives (default ./data)')
   .option('--config <file>', 'JSON config file')
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
   .option('--tls-cert <file>', 'serve TLS 1.2+ with this PEM certificate (chain)')
   .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+  .option(
+    '--metrics-port <port>',
+    'serve GET /metrics and /healthz on this port (0: a free one)',
+    toNumber,
+  )
   .action(async (opts: ServeOptions) => {
     const config = configFrom(opts, {
       'server.host': opts.host,
@@ -36,6 +42,8 @@ program
       'log.level': opts.logLevel,
       'tls.cert_file': opts.tlsCert,
       'tls.key_file': opts.tlsKey,
+      'metrics.enabled': opts.metricsPort === undefined ? undefined : true,
+      'metrics.port': opts.metricsPort,
     });
     try {
       await runServer(config);

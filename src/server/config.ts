@@ -16,6 +16,12 @@ const ServerSection = z.strictObject({
   shutdown_grace_s: seconds.default(4),
 });
 
+const MetricsSection = z.strictObject({
+  enabled: z.boolean().default(false),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65_535).default(9_464),
+});
+
 const LogSection = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -164,6 +170,7 @@ export const ConfigSchema = z.strictObject({
   accounts: AccountsSection.default(AccountsSection.parse({})),
   mail: MailSection.default(MailSection.parse({})),
   tls: TlsSection.default(TlsSection.parse({})),
+  metrics: MetricsSection.default(MetricsSection.parse({})),
 });
 
 /** The validated, frozen configuration. */

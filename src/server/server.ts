@@ -14,6 +14,7 @@ import { type Config, ConfigError } from './config.ts';
 import { Connection, type ConnectionHost } from './connection.ts';
 import { Levels } from './levels.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
+import type { MetricsSnapshot } from './metrics/metrics.ts';
 import { AddressSet } from './security/addresses.ts';
 import { HashGate } from './security/hash-gate.ts';
 import { Accounts } from './services/accounts.ts';
@@ -55,6 +56,7 @@ export class SuperServer implements ConnectionHost {
 
   private readonly connections = new Set<Connection>();
   private readonly mailer: Mailer;
+  private readonly gate: HashGate;
   private readonly unauthenticatedByIp = new Map<string, number>();
   private unauthenticated = 0;
   private nextConnectionId = 1;
@@ -75,6 +77,7 @@ export class SuperServer implements ConnectionHost {
     const exempt = new AddressSet(config.limits.exempt_cidrs);
     this.mailer = options.mailer ?? createMailer(config, log);
     const audit = new AuditLog(storage, clock, log);
+    this.gate = new HashGate(config.limits.hash_concurrency, config.limits.hash_queue);
     const sessions = new Sessions(
       { capacity: config.limits.user_capacity, perUser: config.session.sessions_per_user },
       random,
@@ -92,7 +95,7 @@ export class SuperServer implements ConnectionHost {
         levels,
         passwords: config.passwords,
         clock,
-        gate: new HashGate(config.limits.hash_concurrency, config.limits.hash_queue),
+        gate: this.gate,
         throttle: new LoginThrottle(config.login, exempt, clock),
         audit,
       }),
@@ -114,6 +117,21 @@ export class SuperServer implements ConnectionHost {
     this.stopped = new Promise((resolve) => {
       this.markStopped = resolve;
     });
+  }
+
+  /** This process's figures for /metrics (lag comes from the caller's sampler). */
+  snapshot(): Omit<MetricsSnapshot, 'lagCounts' | 'lagSumS'> {
+    const { running, waiting } = this.gate.load;
+    return {
+      connections: this.connections.size,
+      sessions: this.services.sessions.size,
+      messagesDelivered: this.services.messages.delivered,
+      hashesRunning: running,
+      hashesWaiting: waiting,
+      residentBytes: 0,
+      cpuSeconds: 0,
+      processes: 0,
+    };
   }
 
   /** Binds the TCP listener and starts the heartbeat sweep; resolves with the real port. */

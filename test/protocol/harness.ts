@@ -41,6 +41,8 @@ export interface ServerOptions {
   logLevel?: string;
   /** skip BASE_CONFIG (the caller's config is used verbatim) */
   rawConfig?: boolean;
+  /** extra command-line flags, e.g. ['--workers', '2'] */
+  args?: string[];
   /** use this existing data dir instead of a fresh one */
   dataDir?: string;
 }
@@ -54,6 +56,8 @@ export interface ExitInfo {
 // A running server process.
 export interface ServerHandle {
   port: number;
+  /** the /metrics port, when the server was started with --metrics-port */
+  metricsPort?: number;
   proc: ChildProcess;
   dataDir: string;
   configPath: string;
@@ -144,15 +148,16 @@ export async function addUser(dataDir: string, u: SeedUser): Promise<CliResult> 
   return runCli(args, { stdin: `${u.password}\n` });
 }
 
-// Finds the port in a `"msg":"listening"` JSON log line, or undefined.
-function listeningPort(line: string): number | undefined {
+// The ports in a `"msg":"listening"` JSON log line, or undefined.
+function listeningPorts(line: string): { port: number; metricsPort?: number } | undefined {
   if (!line.includes('listening')) return undefined;
   try {
     const obj = JSON.parse(line) as Record<string, unknown>;
     if (obj.msg !== 'listening' || typeof obj.port !== 'number') return undefined;
     const t = obj.transport;
     if (typeof t === 'string' && !/tcp/i.test(t)) return undefined;
-    return obj.port;
+    const metricsPort = typeof obj.metrics_port === 'number' ? obj.metrics_port : undefined;
+    return { port: obj.port, ...(metricsPort === undefined ? {} : { metricsPort }) };
   } catch {
     return undefined;
   }
@@ -174,13 +179,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
   const args = ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir];
   args.push('--config', configPath);
   if (opts.logLevel !== undefined) args.push('--log-level', opts.logLevel);
+  args.push(...(opts.args ?? []));
   const proc = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = track(proc);
   const output = { stdout: '', stderr: '' };
-  const port = await new Promise<number>((resolve, reject) => {
+  const ports = await new Promise<{ port: number; metricsPort?: number }>((resolve, reject) => {
     let pending = '';
     const fail = (why: string) => {
       clearTimeout(timer);
@@ -198,7 +204,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        const p = listeningPort(line.trim());
+        const p = listeningPorts(line.trim());
         if (p !== undefined) {
           clearTimeout(timer);
           resolve(p);
@@ -211,7 +217,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
     exited.then((e) => fail(`server exited before listening (code ${e.code}, ${e.signal})`));
   });
   const handle: ServerHandle = {
-    port,
+    ...ports,
     proc,
     dataDir,
     configPath,

@@ -27,6 +27,9 @@ export function messageId(clock: Clock, random: Random): string {
 
 /** Routes direct messages to the recipient's live sessions. */
 export class Messages {
+  /** Messages handed to a recipient session since start (for /metrics). */
+  delivered = 0;
+
   constructor(
     private readonly sessions: Sessions,
     private readonly storage: Storage,
@@ -56,6 +59,7 @@ export class Messages {
       sent_at: new Date(this.clock.now()).toISOString(),
     };
     for (const session of targets) session.peer.sendEvent('message', 'chat', data);
+    this.delivered += targets.length;
     return { id, delivered: true };
   }
 }

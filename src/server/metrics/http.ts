@@ -1,0 +1,44 @@
+// The operator's HTTP endpoint: GET /metrics (Prometheus text) and GET /healthz.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type MetricsSnapshot, renderPrometheus } from './metrics.ts';
+
+/** Starts the metrics listener; resolves with the server and its real port once bound. */
+export function serveMetrics(
+  host: string,
+  port: number,
+  collect: () => Promise<MetricsSnapshot>,
+): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    collect().then(
+      (snapshot) => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+        res.end(renderPrometheus(snapshot));
+      },
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
+    );
+  });
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 5_000;
+  server.requestTimeout = 5_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve({ server, port: (server.address() as AddressInfo).port });
+    });
+  });
+}
