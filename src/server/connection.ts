@@ -134,6 +134,11 @@ export class Connection implements SessionPeer {
     this.send(event(name, tag, data));
   }
 
+  /** Sends an already serialised, newline-terminated frame. */
+  sendFrame(frame: string): void {
+    this.write(frame);
+  }
+
   /** Sends `disconnect {reason}` and closes. */
   disconnect(reason: DisconnectReason): void {
     if (this.closing) return;
@@ -171,8 +176,12 @@ export class Connection implements SessionPeer {
   }
 
   private send(frame: object): void {
+    this.write(`${JSON.stringify(frame)}\n`);
+  }
+
+  /** Queues a frame unless the client stopped reading: past send_queue_bytes it is dropped. */
+  private write(text: string): void {
     if (this.closing) return;
-    const text = `${JSON.stringify(frame)}\n`;
     const limit = this.host.services.config.limits.send_queue_bytes;
     if (this.transport.bufferedBytes() + Buffer.byteLength(text) > limit) {
       this.host.services.log.info({ conn: this.id }, 'dropping slow consumer');

@@ -121,7 +121,7 @@ describe('SuperServer timeouts (manual clock)', () => {
       data: { reason: 'heartbeat_timeout' },
     });
     expect(server.services.sessions.size).toBe(0);
-    expect(server.services.sessions.list(10).total).toBe(0);
+    expect((await server.services.sessions.list(10)).total).toBe(0);
     expect(token).toMatch(/^s_/);
   });
 
@@ -136,7 +136,7 @@ describe('SuperServer timeouts (manual clock)', () => {
     a.handlers.onClose(); // the socket goes while set_user awaits storage
     await new Promise((r) => setTimeout(r, 20));
     expect(server.services.sessions.size).toBe(0);
-    expect(server.services.sessions.list(10).total).toBe(0);
+    expect((await server.services.sessions.list(10)).total).toBe(0);
   });
 });
 

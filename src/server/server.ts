@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
+import type { Broker } from '../broker/broker.ts';
+import { MemoryBroker } from '../broker/memory.ts';
 import { errorReply, event } from '../protocol/envelope.ts';
 import { ActionError } from '../protocol/errors.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -44,6 +46,8 @@ export interface ServerOptions {
   random?: Random;
   /** Where confirmation emails go; by default what `mail.transport` says. */
   mailer?: Mailer;
+  /** Presence and routing shared with other nodes; by default this process alone. */
+  broker?: Broker;
 }
 
 /** The running server. */
@@ -57,6 +61,7 @@ export class SuperServer implements ConnectionHost {
   private readonly connections = new Set<Connection>();
   private readonly mailer: Mailer;
   private readonly gate: HashGate;
+  private readonly broker: Broker;
   private readonly unauthenticatedByIp = new Map<string, number>();
   private unauthenticated = 0;
   private nextConnectionId = 1;
@@ -78,10 +83,13 @@ export class SuperServer implements ConnectionHost {
     this.mailer = options.mailer ?? createMailer(config, log);
     const audit = new AuditLog(storage, clock, log);
     this.gate = new HashGate(config.limits.hash_concurrency, config.limits.hash_queue);
-    const sessions = new Sessions(
-      { capacity: config.limits.user_capacity, perUser: config.session.sessions_per_user },
-      random,
-    );
+    this.broker =
+      options.broker ??
+      new MemoryBroker({
+        capacity: config.limits.user_capacity,
+        perUser: config.session.sessions_per_user,
+      });
+    const sessions = new Sessions(this.broker, random);
     this.services = {
       config,
       levels,
@@ -108,11 +116,18 @@ export class SuperServer implements ConnectionHost {
         accounts: config.accounts,
         serverName: config.server.name,
       }),
-      messages: new Messages(sessions, storage, clock, random),
+      messages: new Messages(sessions, config.session.sessions_per_user, storage, clock, random),
       registrations: new RegistrationLimits(config.limits, exempt),
       rateLimits: new RateLimits(config.rate_limits),
-      shutdown: (reason, by) => void this.shutdown(reason, by),
+      shutdown: (reason, by) => {
+        this.broker.send({ kind: 'shutdown', reason, by });
+        void this.shutdown(reason, by);
+      },
     };
+    this.broker.onCommand((command) => {
+      if (command.kind === 'shutdown') void this.shutdown(command.reason, command.by);
+      else sessions.apply(command);
+    });
     this.registry = new ActionRegistry(ACTIONS, levels);
     this.stopped = new Promise((resolve) => {
       this.markStopped = resolve;

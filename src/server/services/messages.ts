@@ -1,4 +1,6 @@
 // Direct messages between live sessions.
+import type { PresentUser } from '../../broker/broker.ts';
+import { event } from '../../protocol/envelope.ts';
 import { ActionError } from '../../protocol/errors.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { Clock, Random } from '../clock.ts';
@@ -32,6 +34,8 @@ export class Messages {
 
   constructor(
     private readonly sessions: Sessions,
+    /** session.sessions_per_user: when a user has that many here, none can be elsewhere. */
+    private readonly perUser: number,
     private readonly storage: Storage,
     private readonly clock: Clock,
     private readonly random: Random,
@@ -39,27 +43,36 @@ export class Messages {
 
   /** Sends `text` from `from` to the user named `to`; not_found / not_online when it cannot. */
   async sendDirect(from: string, to: string, text: string): Promise<SendResult> {
-    let targets = this.sessions.ofUsername(to);
-    let recipient = targets[0]?.user.username;
-    if (recipient === undefined) {
-      const user = await this.storage.findUserByName(to);
-      if (!user) throw new ActionError('not_found', `no user ${to}`);
-      // Re-read: the recipient may have logged in while the lookup ran.
-      targets = this.sessions.ofUser(user.id);
-      recipient = user.username;
-      if (targets.length === 0)
-        throw new ActionError('not_online', `${user.username} is not online`);
-    }
+    const recipient = await this.recipient(to);
     const id = messageId(this.clock, this.random);
     const data = {
       id,
       from,
-      to: recipient,
+      to: recipient.username,
       text,
       sent_at: new Date(this.clock.now()).toISOString(),
     };
-    for (const session of targets) session.peer.sendEvent('message', 'chat', data);
-    this.delivered += targets.length;
+    // Serialised once, however many sessions (on however many nodes) receive it.
+    const frame = `${JSON.stringify(event('message', 'chat', data))}\n`;
+    this.sessions.deliver(recipient.id, frame, recipient.sessions);
+    this.delivered += recipient.sessions;
     return { id, delivered: true };
+  }
+
+  /** The online recipient: this node's sessions when they are all it can have, else presence. */
+  private async recipient(to: string): Promise<PresentUser> {
+    const local = this.sessions.ofUsername(to);
+    const first = local[0];
+    if (first && local.length >= this.perUser) {
+      return { id: first.user.id, username: first.user.username, sessions: local.length };
+    }
+    const present = await this.sessions.find(to);
+    if (present) return present;
+    const user = await this.storage.findUserByName(to);
+    if (!user) throw new ActionError('not_found', `no user ${to}`);
+    // Look again: the recipient may have logged in while the lookup ran.
+    const late = await this.sessions.find(user.username);
+    if (!late) throw new ActionError('not_online', `${user.username} is not online`);
+    return late;
   }
 }

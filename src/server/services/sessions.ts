@@ -1,15 +1,21 @@
 // Live sessions: created only by set_user on a verified connection, gone when
-// their connection closes. Also the presence list behind show_online_users.
+// their connection closes. This node's sessions live here; who is online on
+// every node, and the caps across nodes, are the broker's.
+import type { Broker, NodeCommand, OnlineUser, PresentUser } from '../../broker/broker.ts';
 import type { DisconnectReason } from '../../protocol/envelope.ts';
 import { ActionError } from '../../protocol/errors.ts';
 import { usernameKey } from '../../storage/storage.ts';
 import type { Random } from '../clock.ts';
 import { issueToken } from '../security/tokens.ts';
 
+export type { OnlineUser } from '../../broker/broker.ts';
+
 /** The part of a connection a session needs: deliver a frame to it, or end it. */
 export interface SessionPeer {
   readonly id: number;
   sendEvent(name: string, tag: string, data: unknown): void;
+  /** Sends an already serialised, newline-terminated frame. */
+  sendFrame(frame: string): void;
   disconnect(reason: DisconnectReason): void;
 }
 
@@ -27,114 +33,119 @@ export interface Session {
   readonly peer: SessionPeer;
 }
 
-/** A user in the online list. */
-export interface OnlineUser {
-  id: number;
-  username: string;
-}
+const NONE: readonly Session[] = [];
 
-interface Limits {
-  capacity: number;
-  perUser: number;
-}
-
-/** The registry of live sessions, indexed by token hash, user id and sorted username. */
+/** This node's live sessions, indexed by token hash, user id and lower-cased username. */
 export class Sessions {
   private readonly byToken = new Map<string, Session>();
   private readonly byUser = new Map<number, Session[]>();
-  /** Users with at least one session, sorted by lower-cased username. */
-  private readonly online: Array<OnlineUser & { key: string }> = [];
+  private readonly byName = new Map<string, Session[]>();
 
   constructor(
-    private readonly limits: Limits,
+    private readonly broker: Broker,
     private readonly random: Random,
   ) {}
 
-  /** Number of live sessions. */
+  /** Number of live sessions on this node. */
   get size(): number {
     return this.byToken.size;
   }
 
-  /** Opens a session for a verified identity; returns it with its token (shown once). */
-  open(peer: SessionPeer, user: Identity): { session: Session; token: string } {
-    const existing = this.byUser.get(user.id) ?? [];
-    if (existing.length >= this.limits.perUser) {
+  /**
+   * Opens a session for a verified identity once the broker grants it within
+   * the caps of all nodes; returns it with its token (shown once).
+   */
+  async open(peer: SessionPeer, user: Identity): Promise<{ session: Session; token: string }> {
+    const verdict = await this.broker.claim({ id: user.id, username: user.username });
+    if (verdict === 'already_logged_in') {
       throw new ActionError('already_logged_in', `${user.username} already has a live session`);
     }
-    if (this.byToken.size >= this.limits.capacity) {
+    if (verdict === 'server_busy') {
       throw new ActionError('server_busy', 'the server has no room for more sessions');
     }
     const { token, hash } = issueToken(this.random, 's');
     const session: Session = { tokenHash: hash, user: { ...user }, peer };
     this.byToken.set(hash, session);
-    this.byUser.set(user.id, [...existing, session]);
-    if (existing.length === 0) this.addOnline(user);
+    this.byUser.set(user.id, [...(this.byUser.get(user.id) ?? NONE), session]);
+    const key = usernameKey(user.username);
+    this.byName.set(key, [...(this.byName.get(key) ?? NONE), session]);
     return { session, token };
   }
 
-  /** The session a token hash belongs to, if it is live. */
+  /** The session a token hash belongs to, if it is live on this node. */
   byTokenHash(hash: string): Session | undefined {
     return this.byToken.get(hash);
   }
 
-  /** The live sessions of a user, by username (any case). */
+  /** This node's sessions of a user, by username (any case). */
   ofUsername(username: string): readonly Session[] {
-    const entry = this.online[this.indexOf(usernameKey(username))];
-    return entry && entry.key === usernameKey(username) ? (this.byUser.get(entry.id) ?? []) : [];
+    return this.byName.get(usernameKey(username)) ?? NONE;
   }
 
-  /** The live sessions of a user, by id. */
+  /** This node's sessions of a user, by id. */
   ofUser(id: number): readonly Session[] {
-    return this.byUser.get(id) ?? [];
+    return this.byUser.get(id) ?? NONE;
+  }
+
+  /** The user's presence on every node, by username (any case). */
+  find(username: string): Promise<PresentUser | undefined> {
+    return this.broker.find(username);
   }
 
   /** Ends a session; safe to call twice. */
   close(session: Session): void {
     if (!this.byToken.delete(session.tokenHash)) return;
-    const left = (this.byUser.get(session.user.id) ?? []).filter((s) => s !== session);
-    if (left.length > 0) {
-      this.byUser.set(session.user.id, left);
-      return;
+    const { id, username } = session.user;
+    removeFrom(this.byUser, id, session);
+    removeFrom(this.byName, usernameKey(username), session);
+    this.broker.release({ id, username });
+  }
+
+  /** A page of online users of every node, sorted by username (case-insensitive). */
+  list(limit: number, after?: string): Promise<{ users: OnlineUser[]; total: number }> {
+    return this.broker.list(limit, after);
+  }
+
+  /** Sends a ready frame to a user's `sessions` live sessions, on this node and the others. */
+  deliver(userId: number, frame: string, sessions: number): void {
+    const local = this.ofUser(userId);
+    for (const s of local) s.peer.sendFrame(frame);
+    if (sessions > local.length) this.broker.send({ kind: 'deliver', userId, frame });
+  }
+
+  /** Ends every session of a user on every node with `disconnect {reason: kicked}`. */
+  kick(userId: number): void {
+    for (const s of [...this.ofUser(userId)]) s.peer.disconnect('kicked');
+    this.broker.send({ kind: 'kick', userId });
+  }
+
+  /** Gives every live session of a user its new level and tells them who changed it. */
+  changeLevel(userId: number, level: string, by: string): void {
+    this.applyLevel(userId, level, by);
+    this.broker.send({ kind: 'level', userId, level, by });
+  }
+
+  /** Carries out a command another node sent for sessions here. */
+  apply(command: Exclude<NodeCommand, { kind: 'shutdown' }>): void {
+    if (command.kind === 'deliver') {
+      for (const s of this.ofUser(command.userId)) s.peer.sendFrame(command.frame);
+    } else if (command.kind === 'kick') {
+      for (const s of [...this.ofUser(command.userId)]) s.peer.disconnect('kicked');
+    } else {
+      this.applyLevel(command.userId, command.level, command.by);
     }
-    this.byUser.delete(session.user.id);
-    const key = usernameKey(session.user.username);
-    const i = this.indexOf(key);
-    if (this.online[i]?.key === key) this.online.splice(i, 1);
   }
 
-  /** Updates the level of every live session of a user. */
-  setLevel(userId: number, level: string): void {
-    for (const s of this.byUser.get(userId) ?? []) s.user.level = level;
-  }
-
-  /** A page of online users sorted by username (case-insensitive), after an exclusive cursor. */
-  list(limit: number, after?: string): { users: OnlineUser[]; total: number } {
-    let start = 0;
-    if (after !== undefined) {
-      const key = usernameKey(after);
-      start = this.indexOf(key);
-      if (this.online[start]?.key === key) start++;
+  private applyLevel(userId: number, level: string, by: string): void {
+    for (const s of this.ofUser(userId)) {
+      s.user.level = level;
+      s.peer.sendEvent('permission_changed', 'system', { level, by });
     }
-    const users = this.online
-      .slice(start, start + limit)
-      .map(({ id, username }) => ({ id, username }));
-    return { users, total: this.online.length };
   }
+}
 
-  private addOnline(user: Identity): void {
-    const key = usernameKey(user.username);
-    this.online.splice(this.indexOf(key), 0, { key, id: user.id, username: user.username });
-  }
-
-  /** Binary search: the first index whose key is >= `key`. */
-  private indexOf(key: string): number {
-    let lo = 0;
-    let hi = this.online.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.online[mid] as { key: string }).key < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
+function removeFrom<K>(index: Map<K, Session[]>, key: K, session: Session): void {
+  const left = (index.get(key) ?? NONE).filter((s) => s !== session);
+  if (left.length > 0) index.set(key, left);
+  else index.delete(key);
 }

@@ -19,11 +19,16 @@ export default defineAction({
     // The socket may have gone while the lookup ran: a dead connection never gets a profile.
     if (!conn.isOpen) throw new ActionError('not_logged_in', 'the connection is closing');
     try {
-      const { session, token } = services.sessions.open(conn, {
+      const { session, token } = await services.sessions.open(conn, {
         id: user.id,
         username: user.username,
         level: user.level,
       });
+      // The claim may have waited on another process: the socket may be gone by now.
+      if (!conn.isOpen) {
+        services.sessions.close(session);
+        throw new ActionError('not_logged_in', 'the connection is closing');
+      }
       conn.beginSession(session);
       return { token, id: formatId(user.id), username: user.username, level: user.level };
     } catch (err) {

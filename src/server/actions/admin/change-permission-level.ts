@@ -13,10 +13,7 @@ export default defineAction({
     const { accounts, sessions } = ctx.services;
     const by = ctx.session.user.username;
     const target = await accounts.changeLevel(ctx.session.user, username, level);
-    sessions.setLevel(target.id, level);
-    for (const s of sessions.ofUser(target.id)) {
-      s.peer.sendEvent('permission_changed', 'system', { level, by });
-    }
+    sessions.changeLevel(target.id, level, by);
     ctx.services.log.info({ target: target.username, level, by }, 'permission level changed');
     return { username: target.username, level };
   },

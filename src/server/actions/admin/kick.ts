@@ -13,20 +13,25 @@ export default defineAction({
   async run(ctx, [username]) {
     const { sessions, storage, levels, log } = ctx.services;
     const caller = ctx.session.user;
-    const targets = [...sessions.ofUsername(username)];
-    const target = targets[0]?.user;
-    if (!target) {
+    const present = await sessions.find(username);
+    if (!present) {
       if (!(await storage.findUserByName(username)))
         throw new ActionError('not_found', `no user ${username}`);
       throw new ActionError('not_online', `${username} is not online`);
     }
-    if (target.id === caller.id)
+    if (present.id === caller.id)
       throw new ActionError('forbidden', 'use logout to end your own session');
+    // The stored level is the truth on every node.
+    const target = await storage.findUserById(present.id);
+    if (!target) throw new ActionError('not_found', `no user ${username}`);
     if (!levels.atLeast(caller.level, target.level)) {
       throw new ActionError('forbidden', `${target.username} outranks you`);
     }
-    for (const session of targets) session.peer.disconnect('kicked');
-    log.info({ target: target.username, by: caller.username, sessions: targets.length }, 'kicked');
-    return { username: target.username, sessions: targets.length };
+    sessions.kick(target.id);
+    log.info(
+      { target: target.username, by: caller.username, sessions: present.sessions },
+      'kicked',
+    );
+    return { username: target.username, sessions: present.sessions };
   },
 });

@@ -12,8 +12,8 @@ export default defineAction({
   phase: 'session',
   level: 'basic',
   input: z.tuple([Limit.optional(), After.optional()]),
-  run(ctx, [limit, after]) {
-    const page = ctx.services.sessions.list(limit ?? 1_000, after ?? undefined);
+  async run(ctx, [limit, after]) {
+    const page = await ctx.services.sessions.list(limit ?? 1_000, after ?? undefined);
     return {
       users: page.users.map((u) => ({ id: formatId(u.id), username: u.username })),
       total: page.total,
