@@ -1,5 +1,8 @@
 // The `super-server` command: serve (default) and user administration.
+import cluster from 'node:cluster';
 import { Command } from 'commander';
+import { runPrimary } from '../server/cluster/primary.ts';
+import { runWorker } from '../server/cluster/worker.ts';
 import { runServer } from '../server/main.ts';
 import { registerAuditCommand } from './audit-command.ts';
 import { type CommonOptions, configFrom, exitWithError, fail } from './common.ts';
@@ -16,6 +19,7 @@ interface ServeOptions extends CommonOptions {
   tlsCert?: string;
   tlsKey?: string;
   metricsPort?: number;
+  workers?: number;
 }
 
 const program = new Command('super-server').description('Real-time messaging and command server');
@@ -30,6 +34,7 @@ program
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
   .option('--tls-cert <file>', 'serve TLS 1.2+ with this PEM certificate (chain)')
   .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+  .option('--workers <n>', 'server processes sharing the port, one per core (default 1)', toNumber)
   .option(
     '--metrics-port <port>',
     'serve GET /metrics and /healthz on this port (0: a free one)',
@@ -44,9 +49,12 @@ program
       'tls.key_file': opts.tlsKey,
       'metrics.enabled': opts.metricsPort === undefined ? undefined : true,
       'metrics.port': opts.metricsPort,
+      'server.workers': opts.workers,
     });
     try {
-      await runServer(config);
+      if (cluster.isWorker) await runWorker(config);
+      else if (config.server.workers > 1) process.exit(await runPrimary(config));
+      else await runServer(config);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE')

@@ -14,6 +14,8 @@ const ServerSection = z.strictObject({
   data_dir: z.string().min(1).default('./data'),
   name: z.string().min(1).default('super-server'),
   shutdown_grace_s: seconds.default(4),
+  // Server processes sharing the port (Node's cluster); 1 serves from this process.
+  workers: z.number().int().min(1).max(64).default(1),
 });
 
 const MetricsSection = z.strictObject({

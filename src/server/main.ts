@@ -1,12 +1,13 @@
 // Wiring only: config → logger → storage → server → signals.
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { Broker } from '../broker/broker.ts';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { serveMetrics } from './metrics/http.ts';
 import { LagSampler } from './metrics/lag-sampler.ts';
-import { withProcessFigures } from './metrics/metrics.ts';
+import { type MetricsSnapshot, withProcessFigures } from './metrics/metrics.ts';
 import { prepareDummyHash } from './security/passwords.ts';
 import { SuperServer } from './server.ts';
 
@@ -15,58 +16,67 @@ export function databaseFile(config: Config): string {
   return join(config.server.data_dir, 'super-server.db');
 }
 
-/** Starts the server and resolves once it has stopped; the caller exits 0. */
-export async function runServer(config: Config): Promise<void> {
+/** How a worker of a multi-process server differs from a server that is one process. */
+export interface WorkerRole {
+  broker: Broker;
+  /** Reports the bound port to the primary, which writes the one listening line. */
+  announce(port: number): void;
+  /** Hands this process's metrics to the primary, which serves them summed. */
+  exposeMetrics(collect: () => MetricsSnapshot): void;
+}
+
+/** The listening line is the start-up contract: written whatever the log level. */
+export function logListening(config: Config, fields: Record<string, unknown>): void {
+  pino({ base: { service: 'super-server' } }).info(
+    {
+      host: config.server.host,
+      tls: config.tls.cert_file !== '',
+      data_dir: config.server.data_dir,
+      ...fields,
+    },
+    'listening',
+  );
+}
+
+/** Starts the server (or one worker of it) and resolves once it has stopped; the caller exits 0. */
+export async function runServer(config: Config, role?: WorkerRole): Promise<void> {
   const log = createLogger(config.log.level);
   const storage = openSqliteStorage(databaseFile(config));
   let server: SuperServer;
   let port: number;
   try {
-    server = new SuperServer({ config, storage, log });
+    server = new SuperServer({ config, storage, log, broker: role?.broker });
     port = await server.listen();
   } catch (err) {
     await storage.close();
     throw err;
   }
-  const metrics = await startMetrics(config, server);
+  const lag = config.metrics.enabled ? new LagSampler() : undefined;
+  lag?.start();
+  const collect = () =>
+    withProcessFigures({
+      ...server.snapshot(),
+      lagCounts: [...(lag?.counts ?? [])],
+      lagSumS: lag?.sumS ?? 0,
+    });
+  const http =
+    lag && !role
+      ? await serveMetrics(config.metrics.host, config.metrics.port, async () => collect())
+      : undefined;
   // Handlers first: a supervisor may signal the moment it reads the listening line, and a
   // signal without a handler would kill the process without the graceful stop.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void server.shutdown(signal, null));
   }
-  // The listening line is the start-up contract: written whatever the log level.
-  pino({ base: { service: 'super-server' } }).info(
-    {
-      host: config.server.host,
-      port,
-      tls: config.tls.cert_file !== '',
-      data_dir: config.server.data_dir,
-      metrics_port: metrics?.port,
-    },
-    'listening',
-  );
+  if (role) {
+    role.exposeMetrics(collect);
+    role.announce(port);
+  } else {
+    logListening(config, { port, metrics_port: http?.port });
+  }
   // Hash the dummy now, so the first unknown-user login costs what the others do.
   await prepareDummyHash();
   await server.stopped;
-  metrics?.close();
-}
-
-/** Serves /metrics for this process when config enables it; resolves with the bound port. */
-async function startMetrics(
-  config: Config,
-  server: SuperServer,
-): Promise<{ port: number; close(): void } | undefined> {
-  if (!config.metrics.enabled) return undefined;
-  const lag = new LagSampler();
-  lag.start();
-  const collect = async () =>
-    withProcessFigures({ ...server.snapshot(), lagCounts: [...lag.counts], lagSumS: lag.sumS });
-  const http = await serveMetrics(config.metrics.host, config.metrics.port, collect);
-  return {
-    port: http.port,
-    close: () => {
-      lag.stop();
-      http.server.close();
-    },
-  };
+  lag?.stop();
+  http?.server.close();
 }

@@ -1,0 +1,133 @@
+// One contract for every Broker (memory; the cluster broker through its hub), then
+// what only a broker of several nodes must do.
+import { describe, expect, it } from 'vitest';
+import type { Broker, NodeCommand, SessionCaps } from './broker.ts';
+import { type BrokerEnvelope, type Channel, ClusterBroker, ClusterHub } from './cluster.ts';
+import { MemoryBroker } from './memory.ts';
+
+/** Two ends of an in-memory pipe that copies each message and delivers it a turn later, like IPC. */
+function pipe(): [Channel, Channel] {
+  const handlers: Array<Array<(m: BrokerEnvelope) => void>> = [[], []];
+  const end = (me: number): Channel => ({
+    send: (m) => {
+      const copy = structuredClone(m);
+      setImmediate(() => {
+        for (const h of handlers[1 - me] ?? []) h(copy);
+      });
+    },
+    onMessage: (h) => handlers[me]?.push(h),
+  });
+  return [end(0), end(1)];
+}
+
+/** Lets batches cross the pipes both ways. */
+const settle = async () => {
+  for (let i = 0; i < 6; i++) await new Promise((r) => setImmediate(r));
+};
+
+/** A hub with `n` attached worker brokers. */
+function cluster(caps: SessionCaps, n = 2) {
+  const shutdowns: string[] = [];
+  const hub = new ClusterHub(caps, (reason) => shutdowns.push(reason));
+  const nodes = Array.from({ length: n }, (_, i) => {
+    const [hubEnd, nodeEnd] = pipe();
+    hub.attach(i + 1, hubEnd);
+    const broker = new ClusterBroker(nodeEnd);
+    const got: NodeCommand[] = [];
+    broker.onCommand((c) => got.push(c));
+    return { broker, got };
+  });
+  return { hub, nodes, shutdowns };
+}
+
+const alice = { id: 1, username: 'Alice' };
+const bob = { id: 2, username: 'bob' };
+const carol = { id: 3, username: 'carol' };
+
+const implementations: Array<[string, (caps: SessionCaps) => Broker]> = [
+  ['MemoryBroker', (caps) => new MemoryBroker(caps)],
+  ['ClusterBroker', (caps) => (cluster(caps, 1).nodes[0] as { broker: Broker }).broker],
+];
+
+describe.each(implementations)('%s (the Broker contract)', (_name, make) => {
+  it('grants sessions within the per-user and total caps and gives them back', async () => {
+    const broker = make({ perUser: 1, capacity: 2 });
+    expect(await broker.claim(alice)).toBe('ok');
+    expect(await broker.claim({ ...alice, username: 'ALICE' })).toBe('already_logged_in');
+    expect(await broker.claim(bob)).toBe('ok');
+    expect(await broker.claim(carol)).toBe('server_busy');
+    broker.release(alice);
+    await settle();
+    expect(await broker.claim(carol)).toBe('ok');
+    expect(await broker.claim(alice)).toBe('server_busy');
+  });
+
+  it('finds users in any case and lists them sorted with a cursor', async () => {
+    const broker = make({ perUser: 2, capacity: 10 });
+    for (const u of [carol, alice, bob, alice]) expect(await broker.claim(u)).toBe('ok');
+    await settle();
+    expect(await broker.find('ALICE')).toEqual({ ...alice, sessions: 2 });
+    expect(await broker.find('nobody')).toBeUndefined();
+    expect(await broker.list(10)).toEqual({ users: [alice, bob, carol], total: 3 });
+    expect(await broker.list(1, 'alice')).toEqual({ users: [bob], total: 3 });
+    broker.release(alice);
+    broker.release(alice);
+    await settle();
+    expect(await broker.find('alice')).toBeUndefined();
+    expect((await broker.list(10)).total).toBe(2);
+  });
+});
+
+describe('ClusterHub with two workers', () => {
+  it('holds one session per user and the total cap across workers', async () => {
+    const { nodes } = cluster({ perUser: 1, capacity: 2 });
+    const [a, b] = [nodes[0]?.broker, nodes[1]?.broker] as [Broker, Broker];
+    expect(await a.claim(alice)).toBe('ok');
+    expect(await b.claim(alice)).toBe('already_logged_in');
+    expect(await b.claim(bob)).toBe('ok');
+    expect(await a.claim(carol)).toBe('server_busy');
+    await settle();
+    expect((await a.list(10)).users).toEqual([alice, bob]);
+    expect((await b.list(10)).users).toEqual([alice, bob]);
+    // A release on another worker than the claim's does not free the slot.
+    b.release(alice);
+    await settle();
+    expect(await b.find('alice')).toEqual({ ...alice, sessions: 1 });
+  });
+
+  it('routes user commands only to the other workers holding the user, shutdown to all', async () => {
+    const { nodes, shutdowns } = cluster({ perUser: 2, capacity: 10 }, 3);
+    const [a, b, c] = nodes as [(typeof nodes)[0], (typeof nodes)[0], (typeof nodes)[0]];
+    await a.broker.claim(alice);
+    await b.broker.claim(alice);
+    a.broker.send({ kind: 'deliver', userId: alice.id, frame: 'hi\n' });
+    a.broker.send({ kind: 'kick', userId: bob.id });
+    b.broker.send({ kind: 'shutdown', reason: 'bench', by: 'root' });
+    await settle();
+    expect(a.got).toEqual([{ kind: 'shutdown', reason: 'bench', by: 'root' }]);
+    expect(b.got).toEqual([{ kind: 'deliver', userId: alice.id, frame: 'hi\n' }]);
+    expect(c.got).toEqual([{ kind: 'shutdown', reason: 'bench', by: 'root' }]);
+    expect(shutdowns).toEqual(['bench']);
+  });
+
+  it('drops the sessions of a worker that went away', async () => {
+    const { hub, nodes } = cluster({ perUser: 1, capacity: 10 });
+    const [a, b] = [nodes[0]?.broker, nodes[1]?.broker] as [Broker, Broker];
+    await a.claim(alice);
+    await b.claim(bob);
+    hub.detach(1);
+    await settle();
+    expect((await b.list(10)).users).toEqual([bob]);
+    expect(await b.claim(alice)).toBe('ok');
+  });
+
+  it('gives a worker that joins late the current presence list', async () => {
+    const { hub, nodes } = cluster({ perUser: 1, capacity: 10 }, 1);
+    await nodes[0]?.broker.claim(bob);
+    const [hubEnd, nodeEnd] = pipe();
+    hub.attach(9, hubEnd);
+    const late = new ClusterBroker(nodeEnd);
+    await settle();
+    expect(await late.find('BOB')).toEqual({ ...bob, sessions: 1 });
+  });
+});

@@ -1,0 +1,203 @@
+// The broker of a server made of several processes on one machine (`--workers N`).
+// The primary runs the hub: the one true presence list and the session caps.
+// Every worker keeps a replica of presence for lookups and sends claims and
+// commands to the hub, which routes commands to the workers holding the user.
+// Messages go in batches, one per event-loop turn, over a Channel (process IPC).
+import type { Broker, ClaimResult, NodeCommand, SessionCaps } from './broker.ts';
+import { claimIn } from './memory.ts';
+import { type OnlineUser, Presence, type PresentUser } from './presence.ts';
+
+/** A message pipe between the hub and one worker; process IPC in production. */
+export interface Channel {
+  send(message: BrokerEnvelope): void;
+  onMessage(handler: (message: BrokerEnvelope) => void): void;
+}
+
+/** What a worker tells the hub. */
+export type ToHub =
+  | { t: 'claim'; seq: number; user: OnlineUser }
+  | { t: 'release'; user: OnlineUser }
+  | { t: 'cmd'; cmd: NodeCommand };
+
+/** What the hub tells a worker. */
+export type ToNode =
+  | { t: 'claimed'; seq: number; result: ClaimResult }
+  | { t: 'presence'; users: PresentUser[] }
+  | { t: 'cmd'; cmd: NodeCommand };
+
+/** One batch on the wire; the `broker` key tells it from other IPC messages. */
+export interface BrokerEnvelope {
+  broker: Array<ToHub | ToNode>;
+}
+
+/** True when an IPC message is a broker batch. */
+export function isBrokerEnvelope(message: unknown): message is BrokerEnvelope {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    Array.isArray((message as BrokerEnvelope).broker)
+  );
+}
+
+/** Collects items and sends them as one batch at the end of the event-loop turn. */
+class Outbox<T extends ToHub | ToNode> {
+  private items: T[] = [];
+  private scheduled = false;
+
+  constructor(private readonly channel: Channel) {}
+
+  push(item: T): void {
+    this.items.push(item);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.items;
+    this.items = [];
+    if (batch.length > 0) this.channel.send({ broker: batch });
+  }
+}
+
+interface NodeLink {
+  out: Outbox<ToNode>;
+  /** Sessions this node holds, per user id. */
+  claims: Map<number, number>;
+}
+
+/** The hub in the primary process: presence, caps and command routing for every worker. */
+export class ClusterHub {
+  private readonly presence = new Presence();
+  private readonly nodes = new Map<number, NodeLink>();
+
+  constructor(
+    private readonly caps: SessionCaps,
+    /** Called when a worker asks every node to shut down (kill_server). */
+    private readonly onShutdown: (reason: string, by: string | null) => void = () => {},
+  ) {}
+
+  /** Connects a worker: it gets the current presence list, then every change. */
+  attach(nodeId: number, channel: Channel): void {
+    const link: NodeLink = { out: new Outbox(channel), claims: new Map() };
+    this.nodes.set(nodeId, link);
+    channel.onMessage((message) => {
+      for (const item of message.broker) this.handle(nodeId, item as ToHub);
+    });
+    link.out.push({ t: 'presence', users: this.presence.all() });
+  }
+
+  /** Forgets a worker that exited: its sessions are gone. */
+  detach(nodeId: number): void {
+    const link = this.nodes.get(nodeId);
+    if (!link) return;
+    this.nodes.delete(nodeId);
+    const changed: PresentUser[] = [];
+    for (const [userId, count] of link.claims) {
+      const user = this.presence.get(userId);
+      if (!user) continue;
+      const sessions = this.presence.add(user, -count);
+      changed.push({ id: user.id, username: user.username, sessions });
+    }
+    if (changed.length > 0) this.broadcast({ t: 'presence', users: changed });
+  }
+
+  /** Tells every worker to shut down (a signal to the primary). */
+  shutdownAll(reason: string, by: string | null): void {
+    this.broadcast({ t: 'cmd', cmd: { kind: 'shutdown', reason, by } });
+  }
+
+  private handle(nodeId: number, item: ToHub): void {
+    const link = this.nodes.get(nodeId);
+    if (!link) return;
+    if (item.t === 'claim') {
+      const result = claimIn(this.presence, this.caps, item.user);
+      if (result === 'ok') {
+        link.claims.set(item.user.id, (link.claims.get(item.user.id) ?? 0) + 1);
+        this.announce(item.user);
+      }
+      link.out.push({ t: 'claimed', seq: item.seq, result });
+    } else if (item.t === 'release') {
+      const held = link.claims.get(item.user.id) ?? 0;
+      if (held === 0) return;
+      if (held === 1) link.claims.delete(item.user.id);
+      else link.claims.set(item.user.id, held - 1);
+      this.presence.add(item.user, -1);
+      this.announce(item.user);
+    } else {
+      this.route(nodeId, item.cmd);
+    }
+  }
+
+  /** Sends a command on to the other workers that hold the user's sessions (shutdown: all). */
+  private route(from: number, cmd: NodeCommand): void {
+    if (cmd.kind === 'shutdown') this.onShutdown(cmd.reason, cmd.by);
+    for (const [nodeId, link] of this.nodes) {
+      if (nodeId === from) continue;
+      if (cmd.kind === 'shutdown' || link.claims.has(cmd.userId)) link.out.push({ t: 'cmd', cmd });
+    }
+  }
+
+  private announce(user: OnlineUser): void {
+    const sessions = this.presence.get(user.id)?.sessions ?? 0;
+    this.broadcast({ t: 'presence', users: [{ id: user.id, username: user.username, sessions }] });
+  }
+
+  private broadcast(item: ToNode): void {
+    for (const link of this.nodes.values()) link.out.push(item);
+  }
+}
+
+/** A worker's Broker: reads from a presence replica, asks the hub for claims. */
+export class ClusterBroker implements Broker {
+  private readonly replica = new Presence();
+  private readonly out: Outbox<ToHub>;
+  private readonly claims = new Map<number, (result: ClaimResult) => void>();
+  private seq = 0;
+  private handler: (command: NodeCommand) => void = () => {};
+
+  constructor(channel: Channel) {
+    this.out = new Outbox(channel);
+    channel.onMessage((message) => {
+      for (const item of message.broker) this.handle(item as ToNode);
+    });
+  }
+
+  claim(user: OnlineUser): Promise<ClaimResult> {
+    const seq = ++this.seq;
+    this.out.push({ t: 'claim', seq, user: { id: user.id, username: user.username } });
+    return new Promise((resolve) => this.claims.set(seq, resolve));
+  }
+
+  release(user: OnlineUser): void {
+    this.out.push({ t: 'release', user: { id: user.id, username: user.username } });
+  }
+
+  async find(username: string): Promise<PresentUser | undefined> {
+    return this.replica.find(username);
+  }
+
+  async list(limit: number, after?: string): Promise<{ users: OnlineUser[]; total: number }> {
+    return this.replica.list(limit, after);
+  }
+
+  send(command: NodeCommand): void {
+    this.out.push({ t: 'cmd', cmd: command });
+  }
+
+  onCommand(handler: (command: NodeCommand) => void): void {
+    this.handler = handler;
+  }
+
+  private handle(item: ToNode): void {
+    if (item.t === 'claimed') {
+      this.claims.get(item.seq)?.(item.result);
+      this.claims.delete(item.seq);
+    } else if (item.t === 'presence') {
+      for (const u of item.users) this.replica.set(u, u.sessions);
+    } else {
+      this.handler(item.cmd);
+    }
+  }
+}

@@ -1,0 +1,10 @@
+// The IPC messages between the primary and its workers, besides the broker's batches.
+import type { MetricsSnapshot } from '../metrics/metrics.ts';
+
+/** From a worker to the primary. */
+export type ToPrimary =
+  | { t: 'listening'; port: number }
+  | { t: 'metrics'; seq: number; snapshot: MetricsSnapshot };
+
+/** From the primary to a worker. */
+export type ToWorker = { t: 'metrics?'; seq: number };

@@ -1,0 +1,161 @@
+// The primary of a `--workers N` server: forks the workers (which share the
+// listening port through Node's cluster), runs the broker hub between them,
+// serves the summed /metrics, restarts a worker that crashed, and stops them
+// all on a signal or kill_server.
+import cluster, { type Worker } from 'node:cluster';
+import { ClusterHub, isBrokerEnvelope } from '../../broker/cluster.ts';
+import { openSqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
+import type { Config } from '../config.ts';
+import { createLogger } from '../logger.ts';
+import { databaseFile, logListening } from '../main.ts';
+import { serveMetrics } from '../metrics/http.ts';
+import {
+  emptySnapshot,
+  type MetricsSnapshot,
+  mergeSnapshots,
+  withProcessFigures,
+} from '../metrics/metrics.ts';
+import type { ToPrimary, ToWorker } from './messages.ts';
+
+const START_TIMEOUT_MS = 30_000;
+const METRICS_TIMEOUT_MS = 1_000;
+/** More crashes than this within CRASH_WINDOW_MS and the primary gives up. */
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 60_000;
+
+/** Runs the primary until every worker has stopped; resolves with the exit status. */
+export async function runPrimary(config: Config): Promise<number> {
+  const log = createLogger(config.log.level);
+  // Migrate once here, so workers never race to upgrade the schema.
+  await openSqliteStorage(databaseFile(config)).close();
+  let stopping = false;
+  let started = false;
+  let status = 0;
+  const crashes: number[] = [];
+  const hub = new ClusterHub(
+    { capacity: config.limits.user_capacity, perUser: config.session.sessions_per_user },
+    () => {
+      stopping = true;
+    },
+  );
+  const workers = new Map<number, Worker>();
+  const metricsWaiters = new Map<number, (s: MetricsSnapshot) => void>();
+  let metricsSeq = 0;
+  let listening: (port: number) => void = () => {};
+  let startFailed: (err: Error) => void = () => {};
+
+  let allExited: () => void = () => {};
+
+  const fork = (): void => {
+    const worker = cluster.fork();
+    workers.set(worker.id, worker);
+    hub.attach(worker.id, {
+      send: (m) => {
+        if (worker.isConnected()) worker.send(m);
+      },
+      onMessage: (handler) =>
+        worker.on('message', (m) => {
+          if (isBrokerEnvelope(m)) handler(m);
+        }),
+    });
+    worker.on('message', (m: ToPrimary) => {
+      if (m?.t === 'listening') listening(m.port);
+      else if (m?.t === 'metrics') metricsWaiters.get(m.seq)?.(m.snapshot);
+    });
+    worker.on('exit', (code, signal) => {
+      workers.delete(worker.id);
+      hub.detach(worker.id);
+      if (stopping) {
+        if (workers.size === 0) allExited();
+        return;
+      }
+      if (!started) {
+        startFailed(new Error(`worker ${worker.id} exited during start-up (code ${code})`));
+        return;
+      }
+      log.error({ worker: worker.id, code, signal }, 'worker exited; starting another');
+      const now = Date.now();
+      crashes.push(now);
+      while ((crashes[0] ?? now) < now - CRASH_WINDOW_MS) crashes.shift();
+      if (crashes.length > MAX_CRASHES) {
+        log.fatal({ crashes: crashes.length }, 'workers keep crashing; stopping the server');
+        status = 1;
+        stop('worker crash loop', null);
+        return;
+      }
+      fork();
+    });
+  };
+
+  const stop = (reason: string, by: string | null): void => {
+    stopping = true;
+    hub.shutdownAll(reason, by);
+    // Workers drain within shutdown_grace_s; one that hangs is killed after that.
+    const force = setTimeout(
+      () => {
+        for (const w of workers.values()) w.process.kill('SIGKILL');
+      },
+      config.server.shutdown_grace_s * 1000 + 3_000,
+    );
+    force.unref();
+  };
+
+  const collect = async (): Promise<MetricsSnapshot> => {
+    const parts = await Promise.all(
+      [...workers.values()].map(
+        (w) =>
+          new Promise<MetricsSnapshot>((resolve) => {
+            const seq = ++metricsSeq;
+            const timer = setTimeout(() => resolve(emptySnapshot()), METRICS_TIMEOUT_MS);
+            metricsWaiters.set(seq, (s) => {
+              clearTimeout(timer);
+              metricsWaiters.delete(seq);
+              resolve(s);
+            });
+            if (w.isConnected()) w.send({ t: 'metrics?', seq } satisfies ToWorker);
+          }),
+      ),
+    );
+    return mergeSnapshots([...parts, withProcessFigures(emptySnapshot())]);
+  };
+
+  const exited = new Promise<void>((resolve) => {
+    allExited = resolve;
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const ports: number[] = [];
+    const timer = setTimeout(
+      () => reject(new Error('workers did not start listening in time')),
+      START_TIMEOUT_MS,
+    );
+    listening = (p) => {
+      ports.push(p);
+      if (ports.length === config.server.workers) {
+        clearTimeout(timer);
+        resolve(p);
+      }
+    };
+    startFailed = (err) => {
+      clearTimeout(timer);
+      reject(err);
+    };
+    for (let i = 0; i < config.server.workers; i++) fork();
+  }).catch((err: Error) => {
+    stopping = true;
+    for (const w of workers.values()) w.process.kill('SIGTERM');
+    throw err;
+  });
+  started = true;
+  listening = () => {};
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => stop(signal, null));
+  }
+  const http = config.metrics.enabled
+    ? await serveMetrics(config.metrics.host, config.metrics.port, collect)
+    : undefined;
+  logListening(config, { port, metrics_port: http?.port, workers: config.server.workers });
+  await exited;
+  http?.server.close();
+  log.info({ status }, 'all workers stopped');
+  return status;
+}

@@ -1,0 +1,41 @@
+// One worker process of a `--workers N` server: a full server whose broker talks
+// to the primary's hub over IPC, and which reports its port and metrics there.
+import {
+  type BrokerEnvelope,
+  type Channel,
+  ClusterBroker,
+  isBrokerEnvelope,
+} from '../../broker/cluster.ts';
+import type { Config } from '../config.ts';
+import { runServer } from '../main.ts';
+import type { MetricsSnapshot } from '../metrics/metrics.ts';
+import type { ToPrimary } from './messages.ts';
+
+/** Runs this process as a worker until the server stops. */
+export async function runWorker(config: Config): Promise<void> {
+  const tell = (message: ToPrimary | BrokerEnvelope) => {
+    if (process.connected) process.send?.(message);
+  };
+  const channel: Channel = {
+    send: tell,
+    onMessage: (handler) =>
+      process.on('message', (m) => {
+        if (isBrokerEnvelope(m)) handler(m);
+      }),
+  };
+  let collect: (() => MetricsSnapshot) | undefined;
+  process.on('message', (m: { t?: string; seq?: number }) => {
+    if (m?.t === 'metrics?' && typeof m.seq === 'number' && collect) {
+      tell({ t: 'metrics', seq: m.seq, snapshot: collect() });
+    }
+  });
+  // The primary is the supervisor: without it this worker must not linger.
+  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  await runServer(config, {
+    broker: new ClusterBroker(channel),
+    announce: (port) => tell({ t: 'listening', port }),
+    exposeMetrics: (fn) => {
+      collect = fn;
+    },
+  });
+}
