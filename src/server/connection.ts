@@ -7,6 +7,7 @@ import { dispatch, type Outcome } from './actions/dispatch.ts';
 import type { ActionRegistry } from './actions/registry.ts';
 import { issueToken } from './security/tokens.ts';
 import type { Services } from './services/index.ts';
+import { newRateState, type RateState } from './services/rate-limits.ts';
 import type { Identity, Session, SessionPeer } from './services/sessions.ts';
 import type { Transport } from './transport/transport.ts';
 
@@ -18,8 +19,9 @@ export interface ConnectionHost {
   readonly accepting: boolean;
   onSessionStarted(conn: Connection): void;
   onClosed(conn: Connection): void;
-  /** Tracks requests in flight so shutdown can let them finish. */
-  trackRequest(work: Promise<unknown>): void;
+  /** Counts requests in flight so shutdown can let them finish: one start, one end each. */
+  requestStarted(): void;
+  requestEnded(): void;
 }
 
 /** The server's version, reported in the hello. */
@@ -38,6 +40,8 @@ export class Connection implements SessionPeer {
   registered = false;
   /** Failed veus attempts on this connection. */
   failedLogins = 0;
+  /** This connection's request rate-limit windows. */
+  readonly rates: RateState = newRateState();
   /** Last time a frame arrived, for the heartbeat. */
   lastSeen: number;
 
@@ -241,9 +245,12 @@ export class Connection implements SessionPeer {
       this.answer({ reply: errorReply(parsed.tag, parsed.error), after: [] });
       return;
     }
-    const work = dispatch(this.host.registry, this.host.services, this, parsed.request);
-    this.host.trackRequest(work);
-    this.answer(await work);
+    this.host.requestStarted();
+    try {
+      this.answer(await dispatch(this.host.registry, this.host.services, this, parsed.request));
+    } finally {
+      this.host.requestEnded();
+    }
   }
 
   /** Disconnects a client that keeps exceeding its rate limits for excess_disconnect_s. */

@@ -65,7 +65,9 @@ export class SuperServer implements ConnectionHost {
   private readonly unauthenticatedByIp = new Map<string, number>();
   private unauthenticated = 0;
   private nextConnectionId = 1;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private requestsInFlight = 0;
+  /** Set during shutdown; called when the last request in flight has ended. */
+  private onRequestsDone: (() => void) | undefined;
   private tcp: net.Server | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private pendingTimer: NodeJS.Timeout | undefined;
@@ -118,7 +120,7 @@ export class SuperServer implements ConnectionHost {
       }),
       messages: new Messages(sessions, config.session.sessions_per_user, storage, clock, random),
       registrations: new RegistrationLimits(config.limits, exempt),
-      rateLimits: new RateLimits(config.rate_limits),
+      rateLimits: new RateLimits(config.rate_limits, clock),
       shutdown: (reason, by) => {
         this.broker.send({ kind: 'shutdown', reason, by });
         void this.shutdown(reason, by);
@@ -217,9 +219,13 @@ export class SuperServer implements ConnectionHost {
     if (this.shuttingDown && this.connections.size === 0) this.onDrained?.();
   }
 
-  trackRequest(work: Promise<unknown>): void {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+  requestStarted(): void {
+    this.requestsInFlight++;
+  }
+
+  requestEnded(): void {
+    this.requestsInFlight--;
+    if (this.requestsInFlight === 0) this.onRequestsDone?.();
   }
 
   /** Frees the names of unconfirmed accounts past their expiry. */
@@ -260,10 +266,11 @@ export class SuperServer implements ConnectionHost {
     this.tcp?.close();
     clearInterval(this.sweepTimer);
     clearInterval(this.pendingTimer);
-    await waitAtMost(
-      Promise.allSettled([...this.inFlight]),
-      Math.min(1_000, deadline - Date.now()),
-    );
+    const requestsDone = new Promise<void>((resolve) => {
+      this.onRequestsDone = resolve;
+      if (this.requestsInFlight === 0) resolve();
+    });
+    await waitAtMost(requestsDone, Math.min(1_000, deadline - Date.now()));
     const drained = new Promise<void>((resolve) => {
       this.onDrained = resolve;
     });

@@ -12,7 +12,25 @@ import type { ActionRegistry } from './registry.ts';
 /** A reply and the work to run once it is sent. */
 export interface Outcome {
   reply: Reply;
-  after: Array<() => void>;
+  after: ReadonlyArray<() => void>;
+}
+
+const NOTHING_AFTER: ReadonlyArray<() => void> = [];
+
+/** The context one request's handler runs with; a class, so no closures per request. */
+class RequestContext implements ActionContext {
+  afterReply: Array<() => void> | undefined;
+
+  constructor(
+    readonly conn: Connection,
+    readonly services: Services,
+    readonly session: Session | undefined,
+  ) {}
+
+  after(fn: () => void): void {
+    this.afterReply ??= [];
+    this.afterReply.push(fn);
+  }
 }
 
 /**
@@ -27,8 +45,8 @@ export async function dispatch(
   conn: Connection,
   req: Request,
 ): Promise<Outcome> {
-  const after: Array<() => void> = [];
   let audited: { action: Action; session: Session } | undefined;
+  let ctx: RequestContext | undefined;
   try {
     const action = registry.resolve(req.action);
     if (!action) throw new ActionError('unknown_action', `no action "${req.action}"`);
@@ -39,18 +57,14 @@ export async function dispatch(
     if (session && action.level && !services.levels.atLeast(session.user.level, action.level)) {
       throw new ActionError('forbidden', `${action.level} level required`);
     }
-    await services.rateLimits.take(action.limit, String(conn.id));
+    services.rateLimits.take(action.limit, conn.rates);
     const input = parseInput(action, req.data);
-    const ctx: ActionContext & { session?: Session } = {
-      conn,
-      services,
-      session,
-      after: (fn) => after.push(fn),
-    };
+    ctx = new RequestContext(conn, services, session);
     const data = await action.run(ctx, input);
     if (audited) audit(services, conn, audited, req.data, 'ok');
-    return { reply: okReply(req.tag, data ?? null), after };
+    return { reply: okReply(req.tag, data ?? null), after: ctx.afterReply ?? NOTHING_AFTER };
   } catch (err) {
+    const after = ctx?.afterReply ?? NOTHING_AFTER;
     const code = err instanceof ActionError ? err.code : 'internal';
     if (audited) audit(services, conn, audited, req.data, code);
     if (err instanceof ActionError) return { reply: errorReply(req.tag, err), after };

@@ -1,5 +1,5 @@
 // Bearer tokens: 256 random bits on the wire, only their SHA-256 kept in memory.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Random } from '../clock.ts';
 
 /** Hello tokens start with `h_`, session tokens with `s_`. */
@@ -19,5 +19,5 @@ export function issueToken(random: Random, kind: TokenKind): IssuedToken {
 
 /** The SHA-256 (hex) under which a token is looked up. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }

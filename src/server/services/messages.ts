@@ -1,6 +1,5 @@
 // Direct messages between live sessions.
 import type { PresentUser } from '../../broker/broker.ts';
-import { event } from '../../protocol/envelope.ts';
 import { ActionError } from '../../protocol/errors.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { Clock, Random } from '../clock.ts';
@@ -14,23 +13,50 @@ export interface SendResult {
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+/** The time part of the last id made; ids made in the same millisecond share it. */
+let lastIdMs = Number.NaN;
+let lastIdHead = '';
+
 /** A sortable, unique message id: `m_` + 10 chars of time + 16 chars of randomness (ULID form). */
-export function messageId(clock: Clock, random: Random): string {
-  let time = clock.now();
-  let head = '';
-  for (let i = 0; i < 10; i++) {
-    head = CROCKFORD[time % 32] + head;
-    time = Math.floor(time / 32);
+export function messageId(nowMs: number, random: Random): string {
+  if (nowMs !== lastIdMs) {
+    let time = nowMs;
+    let head = '';
+    for (let i = 0; i < 10; i++) {
+      head = CROCKFORD[time % 32] + head;
+      time = Math.floor(time / 32);
+    }
+    lastIdMs = nowMs;
+    lastIdHead = head;
   }
+  const head = lastIdHead;
   let tail = '';
   for (const byte of random.bytes(16)) tail += CROCKFORD[byte & 31];
   return `m_${head}${tail}`;
+}
+
+/**
+ * The `message` event frame, newline-terminated: exactly what
+ * `JSON.stringify(event('message', 'chat', {id, from, to, text, sent_at}))` gives,
+ * built without an intermediate object. `id` and `sentAt` need no escaping.
+ */
+export function messageFrame(
+  id: string,
+  from: string,
+  to: string,
+  text: string,
+  sentAt: string,
+): string {
+  return `{"event":"message","tag":"chat","data":{"id":"${id}","from":${JSON.stringify(from)},"to":${JSON.stringify(to)},"text":${JSON.stringify(text)},"sent_at":"${sentAt}"}}\n`;
 }
 
 /** Routes direct messages to the recipient's live sessions. */
 export class Messages {
   /** Messages handed to a recipient session since start (for /metrics). */
   delivered = 0;
+  /** The last time formatted, and its ISO 8601 form: many messages share a millisecond. */
+  private isoMs = Number.NaN;
+  private iso = '';
 
   constructor(
     private readonly sessions: Sessions,
@@ -41,31 +67,44 @@ export class Messages {
     private readonly random: Random,
   ) {}
 
-  /** Sends `text` from `from` to the user named `to`; not_found / not_online when it cannot. */
-  async sendDirect(from: string, to: string, text: string): Promise<SendResult> {
-    const recipient = await this.recipient(to);
-    const id = messageId(this.clock, this.random);
-    const data = {
-      id,
-      from,
-      to: recipient.username,
-      text,
-      sent_at: new Date(this.clock.now()).toISOString(),
-    };
-    // Serialised once, however many sessions (on however many nodes) receive it.
-    const frame = `${JSON.stringify(event('message', 'chat', data))}\n`;
-    this.sessions.deliver(recipient.id, frame, recipient.sessions);
-    this.delivered += recipient.sessions;
-    return { id, delivered: true };
-  }
-
-  /** The online recipient: this node's sessions when they are all it can have, else presence. */
-  private async recipient(to: string): Promise<PresentUser> {
+  /**
+   * Sends `text` from `from` to the user named `to`; not_found / not_online when it cannot.
+   * Synchronous when every session the recipient can have is on this node (the common case).
+   */
+  sendDirect(from: string, to: string, text: string): SendResult | Promise<SendResult> {
     const local = this.sessions.ofUsername(to);
     const first = local[0];
     if (first && local.length >= this.perUser) {
-      return { id: first.user.id, username: first.user.username, sessions: local.length };
+      return this.deliver(from, first.user, local.length, text);
     }
+    return this.recipient(to).then((r) => this.deliver(from, r, r.sessions, text));
+  }
+
+  private deliver(
+    from: string,
+    to: { id: number; username: string },
+    sessions: number,
+    text: string,
+  ): SendResult {
+    const now = this.clock.now();
+    const id = messageId(now, this.random);
+    // Serialised once, however many sessions (on however many nodes) receive it.
+    const frame = messageFrame(id, from, to.username, text, this.isoTime(now));
+    this.sessions.deliver(to.id, frame, sessions);
+    this.delivered += sessions;
+    return { id, delivered: true };
+  }
+
+  private isoTime(ms: number): string {
+    if (ms !== this.isoMs) {
+      this.isoMs = ms;
+      this.iso = new Date(ms).toISOString();
+    }
+    return this.iso;
+  }
+
+  /** The online recipient on any node, by presence; else not_found / not_online. */
+  private async recipient(to: string): Promise<PresentUser> {
     const present = await this.sessions.find(to);
     if (present) return present;
     const user = await this.storage.findUserByName(to);

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
-import { RateLimits } from './rate-limits.ts';
+import { type LimitClass, newRateState, RateLimits, type RateState } from './rate-limits.ts';
 
-async function count(limits: RateLimits, cls: 'chat' | 'default' | 'auth', key: string, n: number) {
+/** Takes `n` requests; how many passed and the last retry_after_ms. */
+function count(limits: RateLimits, cls: LimitClass, state: RateState, n: number) {
   let ok = 0;
   let retry = 0;
   for (let i = 0; i < n; i++) {
     try {
-      await limits.take(cls, key);
+      limits.take(cls, state);
       ok++;
     } catch (err) {
       expect(err).toMatchObject({ code: 'rate_limited' });
@@ -18,23 +20,38 @@ async function count(limits: RateLimits, cls: 'chat' | 'default' | 'auth', key: 
 }
 
 describe('RateLimits (defaults)', () => {
-  it('lets a burst of 10 chat messages through, then answers rate_limited with retry_after_ms', async () => {
-    const limits = new RateLimits(loadConfig().rate_limits);
-    const { ok, retry } = await count(limits, 'chat', 'conn-1', 50);
+  it('lets a burst of 10 chat messages through, then answers rate_limited with retry_after_ms', () => {
+    const clock = new ManualClock(1_000_000);
+    const limits = new RateLimits(loadConfig().rate_limits, clock);
+    const state = newRateState();
+    const { ok, retry } = count(limits, 'chat', state, 50);
     expect(ok).toBe(10);
-    expect(retry).toBeGreaterThan(0);
-    expect(retry).toBeLessThanOrEqual(3_000);
+    expect(retry).toBe(3_000);
+    clock.advance(1_000);
+    expect(count(limits, 'chat', state, 1).retry).toBe(2_000);
   });
 
-  it('allows a burst of 20 default requests', async () => {
-    const limits = new RateLimits(loadConfig().rate_limits);
-    expect((await count(limits, 'default', 'conn-1', 50)).ok).toBe(20);
+  it('refills the steady rate each window while the burst allowance stays spent', () => {
+    const clock = new ManualClock(1_000_000);
+    const limits = new RateLimits(loadConfig().rate_limits, clock);
+    const state = newRateState();
+    expect(count(limits, 'chat', state, 50).ok).toBe(10);
+    clock.advance(3_000);
+    expect(count(limits, 'chat', state, 50).ok).toBe(5);
+    clock.advance(57_000);
+    expect(count(limits, 'chat', state, 50).ok).toBe(10);
   });
 
-  it('keeps classes and connections apart', async () => {
-    const limits = new RateLimits(loadConfig().rate_limits);
-    await count(limits, 'chat', 'conn-1', 50);
-    expect((await count(limits, 'default', 'conn-1', 5)).ok).toBe(5);
-    expect((await count(limits, 'chat', 'conn-2', 5)).ok).toBe(5);
+  it('allows a burst of 20 default requests', () => {
+    const limits = new RateLimits(loadConfig().rate_limits, new ManualClock(5));
+    expect(count(limits, 'default', newRateState(), 50).ok).toBe(20);
+  });
+
+  it('keeps classes and connections apart', () => {
+    const limits = new RateLimits(loadConfig().rate_limits, new ManualClock(5));
+    const one = newRateState();
+    count(limits, 'chat', one, 50);
+    expect(count(limits, 'default', one, 5).ok).toBe(5);
+    expect(count(limits, 'chat', newRateState(), 5).ok).toBe(5);
   });
 });

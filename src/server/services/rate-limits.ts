@@ -1,53 +1,67 @@
-// Request rate limits per connection and action class, on rate-limiter-flexible
-// (a steady limiter plus a burst allowance), so a Redis store can take over later.
-import {
-  BurstyRateLimiter,
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRes,
-} from 'rate-limiter-flexible';
+// Request rate limits per connection and action class: a steady window plus a
+// burst allowance, counted synchronously on the connection itself. A
+// connection lives in one process, so these never need a shared store (the
+// per-account and per-address limits are elsewhere); and the check costs no
+// promise, timer or map entry on the hot path.
 import { ActionError } from '../../protocol/errors.ts';
+import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 
 /** The action classes config gives limits to. */
 export type LimitClass = keyof Omit<Config['rate_limits'], 'excess_disconnect_s'>;
 
-type Limiter = RateLimiterAbstract | BurstyRateLimiter;
+/** A fixed window: how many requests it counted and when it ends (ms). */
+interface Window {
+  used: number;
+  endsAt: number;
+}
 
-/** Charges requests against their class's limiter; over it, `rate_limited` with `retry_after_ms`. */
-export class RateLimits {
-  private readonly limiters: Record<LimitClass, Limiter>;
+/** One connection's windows, per class: steady, then burst. */
+export type RateState = Record<LimitClass, { steady: Window; burst: Window }>;
 
-  constructor(config: Config['rate_limits']) {
-    const build = (name: LimitClass): Limiter => {
-      const c = config[name];
-      const steady = new RateLimiterMemory({
-        keyPrefix: name,
-        points: c.points,
-        duration: c.duration_s,
-      });
-      if (c.burst_points === 0) return steady;
-      const burst = new RateLimiterMemory({
-        keyPrefix: `${name}_burst`,
-        points: c.burst_points,
-        duration: c.burst_duration_s,
-      });
-      return new BurstyRateLimiter(steady, burst);
-    };
-    this.limiters = { chat: build('chat'), default: build('default'), auth: build('auth') };
+/** Fresh windows for a new connection. */
+export function newRateState(): RateState {
+  const pair = () => ({ steady: { used: 0, endsAt: 0 }, burst: { used: 0, endsAt: 0 } });
+  return { chat: pair(), default: pair(), auth: pair() };
+}
+
+/**
+ * Counts one request in a window; returns 0 when it fits, else the ms until the
+ * window ends. Like a fixed-window limiter, refused requests count too.
+ */
+function count(w: Window, points: number, durationMs: number, now: number): number {
+  if (now >= w.endsAt) {
+    w.used = 0;
+    w.endsAt = now + durationMs;
   }
+  w.used++;
+  return w.used <= points ? 0 : w.endsAt - now;
+}
 
-  /** Takes one request of `cls` for `key` (a connection); throws rate_limited when over. */
-  async take(cls: LimitClass, key: string): Promise<void> {
-    try {
-      await this.limiters[cls].consume(key, 1);
-    } catch (res) {
-      if (!(res instanceof RateLimiterRes)) throw res;
-      throw new ActionError(
-        'rate_limited',
-        `too many ${cls} requests; slow down`,
-        res.msBeforeNext,
-      );
-    }
+/** Charges requests against their class's limits; over them, `rate_limited` with `retry_after_ms`. */
+export class RateLimits {
+  constructor(
+    private readonly config: Config['rate_limits'],
+    private readonly clock: Clock,
+  ) {}
+
+  /** Takes one request of `cls` for a connection's state; throws rate_limited when over. */
+  take(cls: LimitClass, state: RateState): void {
+    const c = this.config[cls];
+    const now = this.clock.now();
+    const windows = state[cls];
+    const steadyWait = count(windows.steady, c.points, c.duration_s * 1000, now);
+    if (steadyWait === 0) return;
+    // Over the steady rate: the burst allowance may still cover it.
+    const burstWait =
+      c.burst_points === 0
+        ? steadyWait
+        : count(windows.burst, c.burst_points, c.burst_duration_s * 1000, now);
+    if (burstWait === 0) return;
+    throw new ActionError(
+      'rate_limited',
+      `too many ${cls} requests; slow down`,
+      Math.min(steadyWait, burstWait),
+    );
   }
 }

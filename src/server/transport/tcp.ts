@@ -6,9 +6,24 @@ import type { Transport } from './transport.ts';
 /** How long a closing socket may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
 
-/** A net.Socket behind the Transport interface. */
+/** Transports with output waiting; flushed together once per event-loop turn. */
+const unflushed = new Set<TcpTransport>();
+let flushScheduled = false;
+
+function flushAll(): void {
+  flushScheduled = false;
+  for (const t of unflushed) t.flush();
+  unflushed.clear();
+}
+
+/**
+ * A net.Socket behind the Transport interface. Frames written during one
+ * event-loop turn leave in one socket write (one syscall, not one per frame)
+ * at the end of that turn, after every request that arrived in it was answered.
+ */
 export class TcpTransport implements Transport {
   readonly remoteAddress: string;
+  private pending = '';
 
   constructor(private readonly socket: net.Socket) {
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
@@ -16,11 +31,27 @@ export class TcpTransport implements Transport {
   }
 
   write(frame: string): void {
-    if (this.socket.writable) this.socket.write(frame);
+    if (!this.socket.writable) return;
+    if (this.pending === '') {
+      unflushed.add(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushAll);
+      }
+    }
+    this.pending += frame;
+  }
+
+  /** Hands the frames gathered this turn to the socket. */
+  flush(): void {
+    if (this.pending === '') return;
+    const out = this.pending;
+    this.pending = '';
+    if (this.socket.writable) this.socket.write(out);
   }
 
   bufferedBytes(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.pending.length;
   }
 
   pause(): void {
@@ -32,6 +63,8 @@ export class TcpTransport implements Transport {
   }
 
   close(): void {
+    this.flush();
+    unflushed.delete(this);
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }

@@ -6,7 +6,7 @@ export interface Transport {
   readonly remoteAddress: string;
   /** Queues one complete frame (with its line ending, for stream transports). */
   write(frame: string): void;
-  /** Bytes accepted by write() that the peer has not taken yet. */
+  /** Bytes accepted by write() that the peer has not taken yet (about: frames not yet handed to the socket count one per character). */
   bufferedBytes(): number;
   /** Stops delivering input (back-pressure) / resumes it. */
   pause(): void;
