@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Broker, NodeCommand, SessionCaps } from './broker.ts';
 import { type BrokerEnvelope, type Channel, ClusterBroker, ClusterHub } from './cluster.ts';
 import { MemoryBroker } from './memory.ts';
+import { PeerLinks } from './peer-links.ts';
 
 /** Two ends of an in-memory pipe that copies each message and delivers it a turn later, like IPC. */
 function pipe(): [Channel, Channel] {
@@ -129,5 +130,80 @@ describe('ClusterHub with two workers', () => {
     const late = new ClusterBroker(nodeEnd);
     await settle();
     expect(await late.find('BOB')).toEqual({ ...bob, sessions: 1 });
+  });
+});
+
+describe('ClusterBroker direct links', () => {
+  it('delivers to the worker holding the user over a direct socket, not through the hub', async () => {
+    const hub = new ClusterHub({ perUser: 1, capacity: 10 });
+    const hubSaw: string[] = [];
+    const primaryPid = 900_000 + (process.pid % 1000);
+    const workers = [1, 2].map((nodeId) => {
+      const [hubEnd, nodeEnd] = pipe();
+      const watched: Channel = {
+        send: hubEnd.send,
+        onMessage: (h) =>
+          hubEnd.onMessage((m) => {
+            for (const item of m.broker) if (item.t === 'cmd') hubSaw.push(item.cmd.kind);
+            h(m);
+          }),
+      };
+      hub.attach(nodeId, watched);
+      const broker = new ClusterBroker(nodeEnd, { primaryPid, nodeId });
+      const got: NodeCommand[] = [];
+      broker.onCommand((c) => got.push(c));
+      return { broker, got };
+    });
+    const [a, b] = workers as [(typeof workers)[0], (typeof workers)[0]];
+    try {
+      await Promise.all(workers.map((w) => w.broker.start()));
+      await b.broker.claim(bob);
+      await settle();
+      await new Promise((r) => setTimeout(r, 50)); // the links connect
+      const frames = ['{"one":"ü 🎉"}\n', '{"two":2}\n'];
+      for (const frame of frames) a.broker.send({ kind: 'deliver', userId: bob.id, frame });
+      for (let i = 0; i < 50 && b.got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(b.got).toEqual(frames.map((frame) => ({ kind: 'deliver', userId: bob.id, frame })));
+      expect(hubSaw).toEqual([]);
+      // A user nobody holds goes through the hub, which drops it.
+      a.broker.send({ kind: 'deliver', userId: 77, frame: 'x\n' });
+      await settle();
+      expect(hubSaw).toEqual(['deliver']);
+    } finally {
+      for (const w of workers) w.broker.close();
+    }
+  });
+});
+
+describe('PeerLinks', () => {
+  it('asks the sender to wait past the high-water mark and delivers everything in order', async () => {
+    const primaryPid = 910_000 + (process.pid % 1000);
+    const got: string[] = [];
+    const receiver = new PeerLinks(primaryPid, 2, (userId, frame) =>
+      got.push(`${userId}:${frame}`),
+    );
+    const sender = new PeerLinks(primaryPid, 1, () => {});
+    try {
+      await receiver.listen();
+      sender.connectTo([1, 2]);
+      for (let i = 0; i < 50 && !sender.reaches([2]); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(sender.reaches([1, 2])).toBe(true);
+      const frame = `{"text":"${'x'.repeat(1_000)}"}\n`;
+      let waits: Promise<void> | undefined;
+      let count = 0;
+      while (!waits) {
+        waits = sender.deliver(2, count, frame);
+        count++;
+      }
+      expect(count).toBeGreaterThan(200); // about 256 KiB before it asks to wait
+      await waits;
+      for (let i = 0; i < 200 && got.length < count; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(got).toEqual(Array.from({ length: count }, (_, i) => `${i}:${frame}`));
+    } finally {
+      sender.close();
+      receiver.close();
+    }
   });
 });

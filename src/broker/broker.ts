@@ -35,8 +35,14 @@ export interface Broker {
   find(username: string): Promise<PresentUser | undefined>;
   /** A page of online users of all nodes, sorted by username (case-insensitive). */
   list(limit: number, after?: string): Promise<{ users: OnlineUser[]; total: number }>;
-  /** Sends a command to the other nodes holding the user's sessions (shutdown: all others). */
-  send(command: NodeCommand): void;
+  /**
+   * Sends a command to the other nodes holding the user's sessions (shutdown: all
+   * others). Returns a promise while the way there is backed up; a sender that
+   * waits for it before answering its client keeps the backlog bounded.
+   */
+  send(command: NodeCommand): Promise<void> | undefined;
   /** Sets where commands from other nodes arrive. */
   onCommand(handler: (command: NodeCommand) => void): void;
+  /** Releases what the broker holds open (listeners, links); the server calls it last. */
+  close(): void;
 }

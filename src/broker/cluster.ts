@@ -5,6 +5,7 @@
 // Messages go in batches, one per event-loop turn, over a Channel (process IPC).
 import type { Broker, ClaimResult, NodeCommand, SessionCaps } from './broker.ts';
 import { claimIn } from './memory.ts';
+import { PeerLinks } from './peer-links.ts';
 import { type OnlineUser, Presence, type PresentUser } from './presence.ts';
 
 /** A message pipe between the hub and one worker; process IPC in production. */
@@ -16,14 +17,24 @@ export interface Channel {
 /** What a worker tells the hub. */
 export type ToHub =
   | { t: 'claim'; seq: number; user: OnlineUser }
+  /** The worker's direct-link listener is up. */
+  | { t: 'peer_ready' }
   | { t: 'release'; user: OnlineUser }
   | { t: 'cmd'; cmd: NodeCommand };
 
 /** What the hub tells a worker. */
 export type ToNode =
   | { t: 'claimed'; seq: number; result: ClaimResult }
-  | { t: 'presence'; users: PresentUser[] }
+  /** Users whose session count changed, with the workers holding them. */
+  | { t: 'presence'; users: HomedUser[] }
+  /** The workers whose direct-link listener is up. */
+  | { t: 'peers'; ids: number[] }
   | { t: 'cmd'; cmd: NodeCommand };
+
+/** A present user and the workers holding their sessions. */
+export interface HomedUser extends PresentUser {
+  nodes: number[];
+}
 
 /** One batch on the wire; the `broker` key tells it from other IPC messages. */
 export interface BrokerEnvelope {
@@ -71,6 +82,7 @@ interface NodeLink {
 export class ClusterHub {
   private readonly presence = new Presence();
   private readonly nodes = new Map<number, NodeLink>();
+  private readonly peersReady = new Set<number>();
 
   constructor(
     private readonly caps: SessionCaps,
@@ -85,7 +97,8 @@ export class ClusterHub {
     channel.onMessage((message) => {
       for (const item of message.broker) this.handle(nodeId, item as ToHub);
     });
-    link.out.push({ t: 'presence', users: this.presence.all() });
+    link.out.push({ t: 'presence', users: this.presence.all().map((u) => this.homed(u)) });
+    link.out.push({ t: 'peers', ids: [...this.peersReady] });
   }
 
   /** Forgets a worker that exited: its sessions are gone. */
@@ -93,12 +106,13 @@ export class ClusterHub {
     const link = this.nodes.get(nodeId);
     if (!link) return;
     this.nodes.delete(nodeId);
-    const changed: PresentUser[] = [];
+    if (this.peersReady.delete(nodeId)) this.broadcast({ t: 'peers', ids: [...this.peersReady] });
+    const changed: HomedUser[] = [];
     for (const [userId, count] of link.claims) {
       const user = this.presence.get(userId);
       if (!user) continue;
       const sessions = this.presence.add(user, -count);
-      changed.push({ id: user.id, username: user.username, sessions });
+      changed.push(this.homed({ id: user.id, username: user.username, sessions }));
     }
     if (changed.length > 0) this.broadcast({ t: 'presence', users: changed });
   }
@@ -118,6 +132,9 @@ export class ClusterHub {
         this.announce(item.user);
       }
       link.out.push({ t: 'claimed', seq: item.seq, result });
+    } else if (item.t === 'peer_ready') {
+      this.peersReady.add(nodeId);
+      this.broadcast({ t: 'peers', ids: [...this.peersReady] });
     } else if (item.t === 'release') {
       const held = link.claims.get(item.user.id) ?? 0;
       if (held === 0) return;
@@ -141,7 +158,17 @@ export class ClusterHub {
 
   private announce(user: OnlineUser): void {
     const sessions = this.presence.get(user.id)?.sessions ?? 0;
-    this.broadcast({ t: 'presence', users: [{ id: user.id, username: user.username, sessions }] });
+    this.broadcast({
+      t: 'presence',
+      users: [this.homed({ id: user.id, username: user.username, sessions })],
+    });
+  }
+
+  /** The user with the workers that hold their sessions. */
+  private homed(user: PresentUser): HomedUser {
+    const nodes: number[] = [];
+    for (const [nodeId, link] of this.nodes) if (link.claims.has(user.id)) nodes.push(nodeId);
+    return { ...user, nodes };
   }
 
   private broadcast(item: ToNode): void {
@@ -149,19 +176,48 @@ export class ClusterHub {
   }
 }
 
-/** A worker's Broker: reads from a presence replica, asks the hub for claims. */
+/** Where a worker's direct links live: its id and its primary's pid. */
+export interface PeerAddress {
+  primaryPid: number;
+  nodeId: number;
+}
+
+/**
+ * A worker's Broker: reads from a presence replica, asks the hub for claims,
+ * and (with a PeerAddress) sends deliveries straight to the worker holding the
+ * recipient over a direct link; everything else goes through the hub.
+ */
 export class ClusterBroker implements Broker {
   private readonly replica = new Presence();
+  /** The workers holding each present user's sessions. */
+  private readonly homes = new Map<number, number[]>();
   private readonly out: Outbox<ToHub>;
   private readonly claims = new Map<number, (result: ClaimResult) => void>();
+  private readonly links: PeerLinks | undefined;
   private seq = 0;
   private handler: (command: NodeCommand) => void = () => {};
 
-  constructor(channel: Channel) {
+  constructor(channel: Channel, peer?: PeerAddress) {
     this.out = new Outbox(channel);
     channel.onMessage((message) => {
       for (const item of message.broker) this.handle(item as ToNode);
     });
+    if (peer) {
+      this.links = new PeerLinks(peer.primaryPid, peer.nodeId, (userId, frame) =>
+        this.handler({ kind: 'deliver', userId, frame }),
+      );
+    }
+  }
+
+  /** Opens the direct-link listener and tells the hub; resolves once it is up. */
+  async start(): Promise<void> {
+    if (!this.links) return;
+    await this.links.listen();
+    this.out.push({ t: 'peer_ready' });
+  }
+
+  close(): void {
+    this.links?.close();
   }
 
   claim(user: OnlineUser): Promise<ClaimResult> {
@@ -182,8 +238,20 @@ export class ClusterBroker implements Broker {
     return this.replica.list(limit, after);
   }
 
-  send(command: NodeCommand): void {
+  send(command: NodeCommand): Promise<void> | undefined {
+    if (command.kind === 'deliver' && this.links) {
+      const homes = this.homes.get(command.userId);
+      // Direct only when every holder is linked; else all of it through the hub, never twice.
+      if (homes && this.links.reaches(homes)) {
+        let backlog: Promise<void> | undefined;
+        for (const id of homes) {
+          backlog = this.links.deliver(id, command.userId, command.frame) ?? backlog;
+        }
+        return backlog;
+      }
+    }
     this.out.push({ t: 'cmd', cmd: command });
+    return undefined;
   }
 
   onCommand(handler: (command: NodeCommand) => void): void {
@@ -195,7 +263,13 @@ export class ClusterBroker implements Broker {
       this.claims.get(item.seq)?.(item.result);
       this.claims.delete(item.seq);
     } else if (item.t === 'presence') {
-      for (const u of item.users) this.replica.set(u, u.sessions);
+      for (const u of item.users) {
+        this.replica.set(u, u.sessions);
+        if (u.sessions > 0) this.homes.set(u.id, u.nodes);
+        else this.homes.delete(u.id);
+      }
+    } else if (item.t === 'peers') {
+      this.links?.connectTo(item.ids);
     } else {
       this.handler(item.cmd);
     }

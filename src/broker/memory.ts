@@ -32,7 +32,11 @@ export class MemoryBroker implements Broker {
     return this.presence.list(limit, after);
   }
 
-  send(_command: NodeCommand): void {}
+  send(_command: NodeCommand): undefined {
+    return undefined;
+  }
 
   onCommand(_handler: (command: NodeCommand) => void): void {}
+
+  close(): void {}
 }

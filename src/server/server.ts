@@ -279,6 +279,7 @@ export class SuperServer implements ConnectionHost {
     if (this.connections.size > 0) await waitAtMost(drained, deadline - Date.now());
     await this.services.audit.flush();
     await this.options.storage.close();
+    this.broker.close();
     this.mailer.close();
     log.info('stopped');
     this.markStopped();

@@ -3,7 +3,9 @@
 // serves the summed /metrics, restarts a worker that crashed, and stops them
 // all on a signal or kill_server.
 import cluster, { type Worker } from 'node:cluster';
+import { rmSync } from 'node:fs';
 import { ClusterHub, isBrokerEnvelope } from '../../broker/cluster.ts';
+import { peerSocketPath } from '../../broker/peer-links.ts';
 import { openSqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
 import type { Config } from '../config.ts';
 import { createLogger } from '../logger.ts';
@@ -46,6 +48,8 @@ export async function runPrimary(config: Config): Promise<number> {
 
   let allExited: () => void = () => {};
 
+  // Structured clone carries the frames in broker batches without JSON escaping.
+  cluster.setupPrimary({ serialization: 'advanced' });
   const fork = (): void => {
     const worker = cluster.fork();
     workers.set(worker.id, worker);
@@ -65,6 +69,7 @@ export async function runPrimary(config: Config): Promise<number> {
     worker.on('exit', (code, signal) => {
       workers.delete(worker.id);
       hub.detach(worker.id);
+      rmSync(peerSocketPath(process.pid, worker.id), { force: true });
       if (stopping) {
         if (workers.size === 0) allExited();
         return;

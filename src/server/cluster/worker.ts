@@ -1,5 +1,6 @@
 // One worker process of a `--workers N` server: a full server whose broker talks
 // to the primary's hub over IPC, and which reports its port and metrics there.
+import cluster from 'node:cluster';
 import {
   type BrokerEnvelope,
   type Channel,
@@ -31,8 +32,13 @@ export async function runWorker(config: Config): Promise<void> {
   });
   // The primary is the supervisor: without it this worker must not linger.
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  const broker = new ClusterBroker(channel, {
+    primaryPid: process.ppid,
+    nodeId: cluster.worker?.id ?? process.pid,
+  });
+  await broker.start();
   await runServer(config, {
-    broker: new ClusterBroker(channel),
+    broker,
     announce: (port) => tell({ t: 'listening', port }),
     exposeMetrics: (fn) => {
       collect = fn;

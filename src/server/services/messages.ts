@@ -80,19 +80,21 @@ export class Messages {
     return this.recipient(to).then((r) => this.deliver(from, r, r.sessions, text));
   }
 
+  /** Delivers; the result waits while the way to another node is backed up. */
   private deliver(
     from: string,
     to: { id: number; username: string },
     sessions: number,
     text: string,
-  ): SendResult {
+  ): SendResult | Promise<SendResult> {
     const now = this.clock.now();
     const id = messageId(now, this.random);
     // Serialised once, however many sessions (on however many nodes) receive it.
     const frame = messageFrame(id, from, to.username, text, this.isoTime(now));
-    this.sessions.deliver(to.id, frame, sessions);
+    const backlog = this.sessions.deliver(to.id, frame, sessions);
     this.delivered += sessions;
-    return { id, delivered: true };
+    const result = { id, delivered: true };
+    return backlog ? backlog.then(() => result) : result;
   }
 
   private isoTime(ms: number): string {

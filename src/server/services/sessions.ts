@@ -106,11 +106,15 @@ export class Sessions {
     return this.broker.list(limit, after);
   }
 
-  /** Sends a ready frame to a user's `sessions` live sessions, on this node and the others. */
-  deliver(userId: number, frame: string, sessions: number): void {
+  /**
+   * Sends a ready frame to a user's `sessions` live sessions, on this node and
+   * the others; a promise when the way to another node is backed up (see Broker.send).
+   */
+  deliver(userId: number, frame: string, sessions: number): Promise<void> | undefined {
     const local = this.ofUser(userId);
     for (const s of local) s.peer.sendFrame(frame);
-    if (sessions > local.length) this.broker.send({ kind: 'deliver', userId, frame });
+    if (sessions <= local.length) return undefined;
+    return this.broker.send({ kind: 'deliver', userId, frame });
   }
 
   /** Ends every session of a user on every node with `disconnect {reason: kicked}`. */
