@@ -1,0 +1,183 @@
+// One benchmark connection: a TCP socket framed with the SDK's LineSplitter,
+// requests built with the SDK's genMessage, and the login steps of docs/protocol.md 5.
+import net from 'node:net';
+import {
+  genMessage,
+  LineSplitter,
+  parseServerFrame,
+  type ServerFrame,
+} from '../../src/client/index.ts';
+
+/** Longest line accepted from the server. */
+const MAX_LINE_BYTES = 1 << 20;
+const CONNECT_TIMEOUT_MS = 30_000;
+/** How long one login step may wait for its answer. */
+export const STEP_TIMEOUT_MS = 60_000;
+
+/** The current time in µs on CLOCK_MONOTONIC, the same clock in every thread and process. */
+export function nowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A login step that ended with an answer other than success (or server_busy when retried). */
+export class LoginError extends Error {
+  constructor(readonly code: string) {
+    super(`login failed: ${code}`);
+  }
+}
+
+/** A connection of the load generator. */
+export class BenchClient {
+  private readonly splitter = new LineSplitter(MAX_LINE_BYTES);
+  private readonly queued: ServerFrame[] = [];
+  private waiter: ((frame: ServerFrame | undefined) => void) | undefined;
+  private seq = 0;
+  /** The hello token before set_user, the session token after. */
+  token = '';
+  /** Ping when nothing was sent for this long (the hello's heartbeat_interval_s). */
+  heartbeatMs = 5_000;
+  /** performance.now() of the last request sent. */
+  lastSentMs = 0;
+  /** message_user requests awaiting their reply. */
+  outstanding = 0;
+  /** The username this client sends its direct messages to. */
+  partner = '';
+  /** True once the socket is gone. */
+  closed = false;
+  /** Set after login: receives every line raw. Before that, lines are parsed and queued for next(). */
+  onLine: ((line: string) => void) | undefined;
+  /** Called once when the socket closes. */
+  onClose: (() => void) | undefined;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.closed = true;
+      this.waiter?.(undefined);
+      this.onClose?.();
+    });
+  }
+
+  /** Connects to 127.0.0.1:`port`. */
+  static connect(port: number): Promise<BenchClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`));
+      }, CONNECT_TIMEOUT_MS);
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(new BenchClient(socket));
+      });
+    });
+  }
+
+  /** Sends one request with the current token; the tag is `tagPrefix` + a counter. */
+  send(action: string, data: unknown[], tagPrefix: string): void {
+    if (this.closed) return;
+    this.seq += 1;
+    const request = genMessage(action, data, `${tagPrefix}${this.seq}`, this.token);
+    this.socket.write(`${JSON.stringify(request)}\n`);
+    this.lastSentMs = performance.now();
+  }
+
+  /** The next frame (login phase only); rejects when the socket closes or nothing comes in time. */
+  next(timeoutMs = STEP_TIMEOUT_MS): Promise<ServerFrame> {
+    const frame = this.queued.shift();
+    if (frame) return Promise.resolve(frame);
+    if (this.closed) return Promise.reject(new LoginError('connection_closed'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new LoginError('timeout'));
+      }, timeoutMs);
+      this.waiter = (f) => {
+        clearTimeout(timer);
+        this.waiter = undefined;
+        if (f) resolve(f);
+        else reject(new LoginError('connection_closed'));
+      };
+    });
+  }
+
+  /** Drops the connection. */
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    const { lines } = this.splitter.push(chunk);
+    // Corked: requests sent while handling this chunk's lines leave in one write.
+    this.socket.cork();
+    for (const line of lines) {
+      if (this.onLine) this.onLine(line);
+      else if (this.waiter) this.waiter(parseServerFrame(line));
+      else this.queued.push(parseServerFrame(line));
+    }
+    this.socket.uncork();
+  }
+}
+
+/** Reads the hello event: keeps its token and heartbeat interval. */
+export async function readHello(client: BenchClient): Promise<void> {
+  const frame = await client.next();
+  if (frame.kind === 'reply' && !frame.reply.ok) throw new LoginError(frame.reply.error.code);
+  if (frame.kind !== 'event' || frame.event.event !== 'hello') throw new LoginError('no_hello');
+  const data = frame.event.data as { token?: unknown; heartbeat_interval_s?: unknown };
+  if (typeof data.token !== 'string') throw new LoginError('no_hello');
+  client.token = data.token;
+  if (typeof data.heartbeat_interval_s === 'number') {
+    client.heartbeatMs = data.heartbeat_interval_s * 1000;
+  }
+}
+
+/** The next reply, skipping events; its error code, or 'ok' and its data. */
+async function nextReply(client: BenchClient): Promise<{ code: string; data: unknown }> {
+  for (;;) {
+    const frame = await client.next();
+    if (frame.kind === 'event') continue;
+    if (frame.kind === 'invalid') return { code: 'invalid_frame', data: undefined };
+    if (frame.reply.ok) return { code: 'ok', data: frame.reply.data };
+    return { code: frame.reply.error.code, data: undefined };
+  }
+}
+
+/**
+ * Logs in with `veus` then `set_user` on a connection that read its hello.
+ * server_busy on veus is retried after a short pause when `retryBusy`, else
+ * answered 'busy'. Any other failure throws a LoginError with its code.
+ */
+export async function authenticate(
+  client: BenchClient,
+  username: string,
+  password: string,
+  retryBusy: boolean,
+): Promise<'ok' | 'busy'> {
+  for (;;) {
+    client.send('veus', [username, password], 'v');
+    const verified = await nextReply(client);
+    if (verified.code === 'ok') break;
+    if (verified.code !== 'server_busy') throw new LoginError(verified.code);
+    if (!retryBusy) return 'busy';
+    await sleep(20 + Math.random() * 80);
+  }
+  client.send('set_user', [], 's');
+  const session = await nextReply(client);
+  const token = (session.data as { token?: unknown } | undefined)?.token;
+  if (session.code !== 'ok') throw new LoginError(`set_user:${session.code}`);
+  if (typeof token !== 'string') throw new LoginError('set_user:no_token');
+  client.token = token;
+  return 'ok';
+}

@@ -1,0 +1,143 @@
+// A load-generator thread: owns a slice of the benchmark clients, connects and
+// logs them in, runs the load the main thread asks for, and reports its tallies.
+import { parentPort, workerData } from 'node:worker_threads';
+import { authenticate, BenchClient, LoginError, nowUs, readHello, sleep } from './bench-client.ts';
+import { runRateLoad, runWindowLoad } from './load-patterns.ts';
+import { LoadState, PING_TAG } from './load-state.ts';
+import type { StormTally, WorkerCommand, WorkerSetup } from './pool-protocol.ts';
+import { userName } from './seed.ts';
+
+const setup = workerData as WorkerSetup;
+const port = parentPort;
+if (!port) throw new Error('load-worker.ts runs as a worker thread');
+
+/** Logins each thread keeps in flight during setup (connect, hello, veus, set_user). */
+const SETUP_CONCURRENCY = 16;
+
+const count = setup.count;
+const clients: Array<BenchClient | undefined> = new Array(count);
+const state = new LoadState(count);
+
+/** Global index → the partner's username. */
+const partnerOf = (slot: number) =>
+  userName((setup.first + slot + Math.floor(setup.total / 2)) % setup.total);
+
+/** Runs `task` for every slot with at most `limit` at once; failures are tallied, not thrown. */
+async function forEachSlot(limit: number, task: (slot: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const slot = next++;
+      try {
+        await task(slot);
+      } catch (err) {
+        state.fail(err instanceof LoginError ? `login:${err.code}` : `connect:${String(err)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
+}
+
+async function connectWithHello(slot: number): Promise<BenchClient> {
+  const client = await BenchClient.connect(setup.port);
+  clients[slot] = client;
+  await readHello(client);
+  return client;
+}
+
+/** Hands a logged-in client to the hot line handler. */
+function goLive(client: BenchClient, slot: number): void {
+  client.partner = partnerOf(slot);
+  client.onLine = (line) => state.onLine(client, slot, line);
+  client.onClose = () => state.onClosed(slot);
+  if (client.closed) state.onClosed(slot);
+}
+
+/** Pings every logged-in client that has been quiet for its heartbeat interval. */
+const heartbeat = setInterval(() => {
+  const now = performance.now();
+  for (const client of clients) {
+    if (client?.onLine && !client.closed && now - client.lastSentMs >= client.heartbeatMs) {
+      client.send('ping', [], PING_TAG);
+    }
+  }
+}, 500);
+
+/** Every client logs in; server_busy is retried. */
+async function loginAll(): Promise<void> {
+  await forEachSlot(SETUP_CONCURRENCY, async (slot) => {
+    const client = await connectWithHello(slot);
+    await authenticate(client, userName(setup.first + slot), setup.password, true);
+    goLive(client, slot);
+  });
+}
+
+/** Every client connects and reads its hello, without logging in. */
+async function helloAll(): Promise<void> {
+  await forEachSlot(SETUP_CONCURRENCY * 4, async (slot) => {
+    await connectWithHello(slot);
+  });
+}
+
+/** At `atUs` every connected client sends veus (then set_user); each ends ok or busy. */
+async function storm(atUs: number): Promise<StormTally> {
+  const tally: StormTally = { ok: 0, busy: 0, lastAnswerUs: 0 };
+  await sleep(Math.max(0, (atUs - nowUs()) / 1000));
+  await Promise.all(
+    clients.map(async (client, slot) => {
+      if (!client) return;
+      try {
+        const outcome = await authenticate(
+          client,
+          userName(setup.first + slot),
+          setup.password,
+          false,
+        );
+        tally[outcome] += 1;
+        tally.lastAnswerUs = Math.max(tally.lastAnswerUs, nowUs());
+        if (outcome === 'ok') goLive(client, slot);
+      } catch (err) {
+        tally.lastAnswerUs = Math.max(tally.lastAnswerUs, nowUs());
+        state.fail(err instanceof LoginError ? `login:${err.code}` : `storm:${String(err)}`);
+      }
+    }),
+  );
+  return tally;
+}
+
+async function handle(command: WorkerCommand): Promise<unknown> {
+  switch (command.cmd) {
+    case 'login':
+      return loginAll();
+    case 'hello':
+      return helloAll();
+    case 'storm':
+      return storm(command.atUs);
+    case 'expect-shutdown':
+      state.expectShutdown = true;
+      return undefined;
+    case 'window':
+      return runWindowLoad(live(), state, command);
+    case 'rate':
+      return runRateLoad(live(), state, command);
+    case 'tally':
+      return state.tally();
+    case 'close':
+      state.closing = true;
+      clearInterval(heartbeat);
+      for (const client of clients) client?.close();
+      return undefined;
+  }
+}
+
+/** The logged-in clients whose sockets are still open. */
+function live(): BenchClient[] {
+  return clients.filter((c): c is BenchClient => c?.onLine !== undefined && !c.closed);
+}
+
+port.on('message', (message: { id: number; command: WorkerCommand }) => {
+  handle(message.command).then(
+    (result) => port.postMessage({ id: message.id, result }),
+    (err: unknown) => port.postMessage({ id: message.id, error: String(err) }),
+  );
+});

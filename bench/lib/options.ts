@@ -1,0 +1,142 @@
+// The bench command line: `run.ts <scenario> [--option value]…`, checked against bounds.
+
+/** The scenarios run.ts knows. */
+export const SCENARIOS = [
+  'dm-throughput',
+  'dm-latency',
+  'idle-sessions',
+  'login-storm',
+  'fanout',
+  'sweep',
+] as const;
+
+/** One of SCENARIOS. */
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Everything a scenario run is configured by. */
+export interface BenchOptions {
+  scenario: ScenarioName;
+  clients: number;
+  /** sweep only: the client counts to run dm-throughput at. */
+  clientsList: number[];
+  window: number;
+  duration: number;
+  warmup: number;
+  rate: number;
+  workers: number | undefined;
+  runs: number;
+  json: string | undefined;
+  /** Generator threads; undefined: threadsFor() picks. */
+  threads: number | undefined;
+  /** Overall limit in seconds; the bench kills the server and exits 2 past it. */
+  timeout: number | undefined;
+}
+
+/** How to call run.ts. */
+export const USAGE = `usage: npm run bench -- <scenario> [options]
+scenarios:
+  dm-throughput  --clients 200 --window 32 --duration 10 --warmup 2
+  dm-latency     --clients 1000 --rate 2 --duration 10 --warmup 1
+  idle-sessions  --clients 20000
+  login-storm    --clients 500
+  fanout         --clients 1000
+  sweep          --clients 50,100,200,500,1000 (dm-throughput at each; its options apply)
+common: --runs R  --json FILE  --threads T  --workers K (passed to the server)  --timeout S`;
+
+const DEFAULT_CLIENTS: Record<ScenarioName, string> = {
+  'dm-throughput': '200',
+  'dm-latency': '1000',
+  'idle-sessions': '20000',
+  'login-storm': '500',
+  fanout: '1000',
+  sweep: '50,100,200,500,1000',
+};
+
+/** name → [min, max, integer?] */
+const BOUNDS: Record<string, [number, number, boolean]> = {
+  clients: [1, 100_000, true],
+  window: [1, 1_024, true],
+  duration: [0.1, 3_600, false],
+  warmup: [0, 600, false],
+  rate: [0.01, 10_000, false],
+  workers: [1, 64, true],
+  runs: [1, 100, true],
+  threads: [1, 16, true],
+  timeout: [1, 86_400, false],
+};
+
+/** Raised for a bad command line; run.ts prints it with USAGE. */
+export class UsageError extends Error {}
+
+function numberOption(name: string, text: string): number {
+  const bounds = BOUNDS[name];
+  if (!bounds) throw new UsageError(`unknown option --${name}`);
+  const [min, max, integer] = bounds;
+  const value = Number(text);
+  if (
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new UsageError(
+      `--${name} must be ${integer ? 'an integer' : 'a number'} in ${min}…${max}`,
+    );
+  }
+  return value;
+}
+
+/** Parses `argv` (without node and the script); throws UsageError. */
+export function parseOptions(argv: string[]): BenchOptions {
+  const [scenario, ...rest] = argv;
+  if (!SCENARIOS.includes(scenario as ScenarioName)) {
+    throw new UsageError(scenario ? `unknown scenario ${scenario}` : 'no scenario given');
+  }
+  const given = new Map<string, string>();
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${arg}`);
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    given.set(name, value);
+  }
+  const name = scenario as ScenarioName;
+  const num = (key: string, fallback: number) => {
+    const text = given.get(key);
+    return text === undefined ? fallback : numberOption(key, text);
+  };
+  const clientsList = (given.get('clients') ?? DEFAULT_CLIENTS[name])
+    .split(',')
+    .map((part) => numberOption('clients', part.trim()));
+  if (clientsList.length > 1 && name !== 'sweep') {
+    throw new UsageError('a list of client counts is for the sweep scenario only');
+  }
+  const clients = Math.max(...clientsList);
+  for (const key of given.keys()) {
+    if (!(key in BOUNDS) && key !== 'json') throw new UsageError(`unknown option --${key}`);
+  }
+  const workers = given.get('workers');
+  const timeout = given.get('timeout');
+  const threads = given.get('threads');
+  return {
+    scenario: name,
+    clients,
+    clientsList,
+    window: num('window', 32),
+    duration: num('duration', 10),
+    warmup: num('warmup', name === 'dm-latency' ? 1 : 2),
+    rate: num('rate', 2),
+    workers: workers === undefined ? undefined : numberOption('workers', workers),
+    runs: num('runs', 1),
+    json: given.get('json'),
+    threads: threads === undefined ? undefined : numberOption('threads', threads),
+    timeout: timeout === undefined ? undefined : numberOption('timeout', timeout),
+  };
+}
+
+/** The generator threads for a run of `clients`: --threads, else two, or one for small runs. */
+export function threadsFor(options: BenchOptions, clients: number): number {
+  return Math.min(clients, options.threads ?? (clients <= 20 ? 1 : 2));
+}

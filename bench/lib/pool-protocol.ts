@@ -1,0 +1,52 @@
+// The messages between the main thread and the load-generator threads.
+
+/** What a generator thread is started with. */
+export interface WorkerSetup {
+  port: number;
+  password: string;
+  /** The thread's clients are global indexes first … first+count-1 of total. */
+  first: number;
+  count: number;
+  total: number;
+}
+
+/** Closed-loop load: each client keeps `window` message_user requests outstanding. */
+export interface WindowCommand {
+  cmd: 'window';
+  window: number;
+  /** Receipts in [fromUs, untilUs) count; sending stops at untilUs. */
+  fromUs: number;
+  untilUs: number;
+}
+
+/** Open-loop load: each client sends `rate` messages a second, with a random phase. */
+export interface RateCommand {
+  cmd: 'rate';
+  rate: number;
+  fromUs: number;
+  untilUs: number;
+}
+
+/** A command to every generator thread; each answers with a result or an error. */
+export type WorkerCommand =
+  | { cmd: 'login' }
+  | { cmd: 'hello' }
+  | { cmd: 'storm'; atUs: number }
+  | { cmd: 'expect-shutdown' }
+  | WindowCommand
+  | RateCommand
+  | { cmd: 'tally' }
+  | { cmd: 'close' };
+
+/** One thread's login-storm outcome counts and when it got its last answer (µs). */
+export interface StormTally {
+  ok: number;
+  busy: number;
+  lastAnswerUs: number;
+}
+
+/** What a load command reports when its sending has stopped. */
+export interface LoadEnd {
+  /** Requests still without a reply after the wait for them. */
+  outstanding: number;
+}

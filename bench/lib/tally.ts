@@ -1,0 +1,105 @@
+// Adds up the generator threads' tallies, waits for in-flight messages to
+// land, and measures the server and the generator over a window.
+import { sleep } from './bench-client.ts';
+import { LatencyHistogram } from './histogram.ts';
+import type { LoadTally } from './load-state.ts';
+import type { LoadPool } from './pool.ts';
+import { machineBusySeconds, sampleTree } from './proc.ts';
+
+/** The threads' tallies added together. */
+export interface MergedTally extends Omit<LoadTally, 'latency' | 'shutdownAtUs'> {
+  latency: LatencyHistogram;
+  shutdownAtUs: number[];
+}
+
+/** Adds the tallies of all threads. */
+export function mergeTallies(tallies: LoadTally[]): MergedTally {
+  const latency = new LatencyHistogram();
+  const merged: MergedTally = {
+    sent: 0,
+    acked: 0,
+    received: 0,
+    receivedInWindow: 0,
+    pongs: 0,
+    skipped: 0,
+    maxSendLateUs: 0,
+    shutdowns: 0,
+    errors: {},
+    samples: [],
+    latency,
+    shutdownAtUs: [],
+  };
+  for (const t of tallies) {
+    merged.sent += t.sent;
+    merged.acked += t.acked;
+    merged.received += t.received;
+    merged.receivedInWindow += t.receivedInWindow;
+    merged.pongs += t.pongs;
+    merged.skipped += t.skipped;
+    merged.shutdowns += t.shutdowns;
+    merged.maxSendLateUs = Math.max(merged.maxSendLateUs, t.maxSendLateUs);
+    for (const [k, n] of Object.entries(t.errors)) merged.errors[k] = (merged.errors[k] ?? 0) + n;
+    merged.samples.push(...t.samples);
+    latency.add(t.latency);
+    merged.shutdownAtUs.push(...t.shutdownAtUs);
+  }
+  return merged;
+}
+
+/** The merged tally of every thread now. */
+export async function collect(pool: LoadPool): Promise<MergedTally> {
+  return mergeTallies(await pool.all<LoadTally>({ cmd: 'tally' }));
+}
+
+/**
+ * Waits until every acknowledged message has arrived, or the received count
+ * stopped changing for half a second, or `maxMs` passed; returns the final tally.
+ */
+export async function settle(pool: LoadPool, maxMs = 5_000): Promise<MergedTally> {
+  const deadline = performance.now() + maxMs;
+  let tally = await collect(pool);
+  let stableSince = performance.now();
+  while (tally.received < tally.acked && performance.now() < deadline) {
+    await sleep(100);
+    const next = await collect(pool);
+    if (next.received !== tally.received) stableSince = performance.now();
+    tally = next;
+    if (performance.now() - stableSince >= 500) break;
+  }
+  return tally;
+}
+
+/** Server and generator resource use over a measured window. */
+export interface WindowUse {
+  server_cpu_s: number;
+  server_rss_mib: number;
+  server_processes: number;
+  generator_cpu_s: number;
+  generator_rss_mib: number;
+  /** CPU seconds used by everything else on the machine: a busy neighbour skews the figures. */
+  other_cpu_s: number;
+}
+
+/** Starts measuring the server process tree `pid` and this process; stop() returns the use. */
+export function startMeter(pid: number): { stop(): WindowUse } {
+  const server = sampleTree(pid);
+  const generator = process.cpuUsage();
+  const machine = machineBusySeconds();
+  return {
+    stop() {
+      const end = sampleTree(pid);
+      const cpu = process.cpuUsage(generator);
+      const alive = end.processes > 0 && server.processes > 0;
+      const serverCpu = alive ? end.cpuSeconds - server.cpuSeconds : Number.NaN;
+      const generatorCpu = (cpu.user + cpu.system) / 1e6;
+      return {
+        server_cpu_s: serverCpu,
+        server_rss_mib: alive ? end.rssBytes / 2 ** 20 : Number.NaN,
+        server_processes: end.processes,
+        generator_cpu_s: generatorCpu,
+        generator_rss_mib: process.memoryUsage.rss() / 2 ** 20,
+        other_cpu_s: Math.max(0, machineBusySeconds() - machine - serverCpu - generatorCpu),
+      };
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// What every scenario run shares: a fresh data directory and database, the
+// seeded accounts, a server process, and the generator threads logged in.
+import { nowUs, sleep } from '../lib/bench-client.ts';
+import type { BenchOptions } from '../lib/options.ts';
+import { threadsFor } from '../lib/options.ts';
+import { LoadPool } from '../lib/pool.ts';
+import type { RunOutcome } from '../lib/report.ts';
+import { BENCH_PASSWORD, makeRunDir, seedUsers, writeBenchConfig } from '../lib/seed.ts';
+import { type BenchServer, startServer } from '../lib/server.ts';
+
+/** What a scenario body gets: the running server and the seeding time. */
+export interface RunEnv {
+  options: BenchOptions;
+  clients: number;
+  server: BenchServer;
+  seedSeconds: number;
+}
+
+/** A scenario: one run with `clients` clients. */
+export type Scenario = (options: BenchOptions, clients: number) => Promise<RunOutcome>;
+
+/**
+ * Seeds `clients` users (and the admin when asked) into a fresh database,
+ * starts the server on it, runs `body`, then stops the server and removes
+ * the directory whatever happened.
+ */
+export async function withServer(
+  options: BenchOptions,
+  clients: number,
+  withAdmin: boolean,
+  body: (env: RunEnv) => Promise<RunOutcome>,
+): Promise<RunOutcome> {
+  const dir = makeRunDir();
+  try {
+    const seedStart = performance.now();
+    await seedUsers(dir.dataDir, clients, withAdmin);
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+    const configPath = writeBenchConfig(dir.root, clients);
+    const server = await startServer({
+      dataDir: dir.dataDir,
+      configPath,
+      workers: options.workers,
+    });
+    try {
+      const outcome = await body({ options, clients, server, seedSeconds });
+      outcome.figures.seed_s = seedSeconds;
+      return outcome;
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    dir.remove();
+  }
+}
+
+/** Starts the generator threads and logs every client in; returns the pool and the time taken. */
+export async function loggedInPool(env: RunEnv): Promise<{ pool: LoadPool; setupSeconds: number }> {
+  const threads = threadsFor(env.options, env.clients);
+  const pool = LoadPool.start(env.server.port, env.clients, threads, BENCH_PASSWORD);
+  let start = performance.now();
+  try {
+    await pool.ready();
+    start = performance.now();
+    await pool.all({ cmd: 'login' });
+  } catch (err) {
+    await pool.stop();
+    throw err;
+  }
+  return { pool, setupSeconds: (performance.now() - start) / 1000 };
+}
+
+/** Resolves at `us` on the nowUs() clock. */
+export function sleepUntilUs(us: number): Promise<void> {
+  return sleep(Math.max(0, (us - nowUs()) / 1000));
+}

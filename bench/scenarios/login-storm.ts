@@ -1,0 +1,82 @@
+// login-storm: N connections read their hello, then all send veus at the same
+// moment (set_user after a success). Each login ends ok or server_busy; the
+// event-loop lag during the storm comes from the server's metrics endpoint.
+import { nowUs, sleep } from '../lib/bench-client.ts';
+import {
+  histogramMax,
+  histogramQuantile,
+  LAG_METRIC,
+  type PromHistogram,
+  parseHistogram,
+  scrapeMetrics,
+  subtractHistograms,
+} from '../lib/metrics.ts';
+import type { BenchOptions } from '../lib/options.ts';
+import { threadsFor } from '../lib/options.ts';
+import { LoadPool } from '../lib/pool.ts';
+import type { StormTally } from '../lib/pool-protocol.ts';
+import type { RunOutcome } from '../lib/report.ts';
+import { BENCH_PASSWORD } from '../lib/seed.ts';
+import { collect, startMeter } from '../lib/tally.ts';
+import { withServer } from './common.ts';
+
+/** Lead time between telling the threads and the storm, so they all start together. */
+const STORM_LEAD_US = 200_000;
+/** Pause after the last answer before the second scrape, so the last lag samples are recorded. */
+const SCRAPE_DELAY_MS = 50;
+
+async function lagHistogram(port: number | undefined): Promise<PromHistogram | undefined> {
+  if (port === undefined) return undefined;
+  return parseHistogram(await scrapeMetrics(port), LAG_METRIC);
+}
+
+/** One login-storm run with `clients` connections. */
+export function loginStorm(options: BenchOptions, clients: number): Promise<RunOutcome> {
+  return withServer(options, clients, false, async ({ server }) => {
+    const threads = threadsFor(options, clients);
+    const pool = LoadPool.start(server.port, clients, threads, BENCH_PASSWORD);
+    try {
+      await pool.ready();
+      const setupStart = performance.now();
+      await pool.all({ cmd: 'hello' });
+      const setupSeconds = (performance.now() - setupStart) / 1000;
+      const lagBefore = await lagHistogram(server.metricsPort);
+      const meter = startMeter(server.pid);
+      const atUs = nowUs() + STORM_LEAD_US;
+      const storms = await pool.all<StormTally>({ cmd: 'storm', atUs });
+      const use = meter.stop();
+      await sleep(SCRAPE_DELAY_MS);
+      const lagAfter = await lagHistogram(server.metricsPort);
+      const tally = await collect(pool);
+      const ok = storms.reduce((sum, s) => sum + s.ok, 0);
+      const busy = storms.reduce((sum, s) => sum + s.busy, 0);
+      const lastAnswerUs = Math.max(...storms.map((s) => s.lastAnswerUs));
+      const stormSeconds = (lastAnswerUs - atUs) / 1e6;
+      const notes: string[] = [];
+      let lag: PromHistogram | undefined;
+      if (lagBefore && lagAfter) lag = subtractHistograms(lagAfter, lagBefore);
+      else if (server.metricsPort === undefined) {
+        notes.push('the server reported no metrics_port: event-loop lag not measured');
+      } else notes.push(`no ${LAG_METRIC} histogram at /metrics: event-loop lag not measured`);
+      const answered = ok + busy + Object.values(tally.errors).reduce((a, b) => a + b, 0);
+      if (answered < clients) tally.errors['login:no_outcome'] = clients - answered;
+      if (ok === 0) tally.errors['login:none_succeeded'] = 1;
+      const figures: Record<string, number> = {
+        clients,
+        logins_ok: ok,
+        logins_busy: busy,
+        storm_s: stormSeconds,
+        logins_per_s: ok / stormSeconds,
+        lag_p99_ms: lag ? histogramQuantile(lag, 0.99) * 1000 : Number.NaN,
+        lag_max_ms: lag ? histogramMax(lag) * 1000 : Number.NaN,
+        lost: 0,
+        errors: Object.values(tally.errors).reduce((a, b) => a + b, 0),
+        ...use,
+        setup_s: setupSeconds,
+      };
+      return { figures, errors: tally.errors, samples: tally.samples, notes };
+    } finally {
+      await pool.stop();
+    }
+  });
+}

@@ -1,0 +1,125 @@
+// Runs every benchmark scenario once through the real CLI with tiny parameters
+// and checks its JSON record: nothing lost, no errors, the figures present.
+// No timed assertions: the numbers depend on the machine.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const RUN_TS = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
+const CLI_TIMEOUT_MS = 25_000;
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface BenchRecord {
+  scenario: string;
+  ok: boolean;
+  machine: { nproc: number; node: string };
+  figures: Record<string, number | null>;
+  errors: Record<string, number>;
+}
+
+/** Runs `bench/run.ts args… --json <file>`; resolves with the exit code, output and records. */
+function bench(
+  args: string[],
+): Promise<{ code: number | null; output: string; records: BenchRecord[] }> {
+  const json = path.join(tmp, `${args[0]}.jsonl`);
+  const child = spawn(process.execPath, ['--import', 'tsx', RUN_TS, ...args, '--json', json], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString('utf8');
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    output += d.toString('utf8');
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
+  return new Promise((resolve) => {
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      let text = '';
+      try {
+        text = readFileSync(json, 'utf8');
+      } catch {}
+      const records = text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as BenchRecord);
+      resolve({ code, output, records });
+    });
+  });
+}
+
+/** Runs a scenario and checks what every run must satisfy; returns its one record. */
+async function runClean(args: string[], figures: string[]): Promise<BenchRecord> {
+  const { code, output, records } = await bench(args);
+  expect(code, output).toBe(0);
+  expect(records, output).toHaveLength(1);
+  const record = records[0] as BenchRecord;
+  expect(record.ok, output).toBe(true);
+  expect(record.errors, output).toEqual({});
+  expect(record.figures.lost).toBe(0);
+  expect(record.machine.nproc).toBeGreaterThan(0);
+  const common = ['server_cpu_s', 'server_rss_mib', 'generator_cpu_s', 'errors', 'seed_s'];
+  for (const key of [...common, ...figures]) {
+    expect(typeof record.figures[key], `figure ${key}: ${output}`).toBe('number');
+  }
+  return record;
+}
+
+const TINY = ['--clients', '6', '--threads', '1'];
+
+describe('bench scenarios through the CLI', () => {
+  it('dm-throughput delivers and loses nothing', { timeout: 30_000 }, async () => {
+    const args = ['dm-throughput', ...TINY, '--window', '4', '--duration', '1', '--warmup', '0.5'];
+    const latency = ['latency_p50_ms', 'latency_p90_ms', 'latency_p99_ms', 'latency_max_ms'];
+    const r = await runClean(args, ['delivered_per_s', ...latency]);
+    expect(r.figures.delivered_per_s).toBeGreaterThan(0);
+    expect(r.figures.acked).toBe(r.figures.received);
+  });
+
+  it('dm-throughput across two server workers loses nothing', { timeout: 30_000 }, async () => {
+    const args = ['dm-throughput', ...TINY, '--window', '4', '--duration', '1', '--warmup', '0.5'];
+    const r = await runClean([...args, '--workers', '2'], ['delivered_per_s', 'latency_p99_ms']);
+    expect(r.figures.server_processes).toBe(3);
+    expect(r.figures.delivered_per_s).toBeGreaterThan(0);
+    expect(r.figures.acked).toBe(r.figures.received);
+  });
+
+  it('dm-latency delivers at a fixed rate and loses nothing', { timeout: 30_000 }, async () => {
+    const args = ['dm-latency', ...TINY, '--rate', '20', '--duration', '1', '--warmup', '0.2'];
+    const r = await runClean(args, ['delivered_per_s', 'latency_p50_ms', 'latency_p99_ms']);
+    expect(r.figures.received).toBeGreaterThan(0);
+  });
+
+  it('idle-sessions reports memory per session', { timeout: 30_000 }, async () => {
+    const figures = ['server_rss_before_mib', 'server_rss_after_mib', 'bytes_per_session'];
+    await runClean(['idle-sessions', ...TINY], [...figures, 'generator_rss_mib']);
+  });
+
+  it('login-storm ends every login as success or server_busy', { timeout: 30_000 }, async () => {
+    const figures = ['logins_ok', 'logins_busy', 'logins_per_s', 'lag_p99_ms', 'lag_max_ms'];
+    const r = await runClean(['login-storm', ...TINY], figures);
+    expect(r.figures.logins_ok).toBeGreaterThanOrEqual(1);
+    expect((r.figures.logins_ok ?? 0) + (r.figures.logins_busy ?? 0)).toBe(6);
+  });
+
+  it('fanout: every session gets shutdown and the server exits', { timeout: 30_000 }, async () => {
+    const figures = ['shutdown_first_ms', 'shutdown_median_ms', 'shutdown_p99_ms'];
+    const r = await runClean(
+      ['fanout', ...TINY],
+      [...figures, 'shutdown_last_ms', 'server_exit_ms'],
+    );
+    expect(r.figures.received_shutdown).toBe(6);
+  });
+
+  it('refuses a bad command line with status 2', async () => {
+    const { code, output } = await bench(['dm-throughput', '--clients', '0']);
+    expect(code).toBe(2);
+    expect(output).toMatch(/--clients must be/);
+  });
+});
