@@ -2,13 +2,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, defaultHashConcurrency, loadConfig } from './config.ts';
 
 function file(content: unknown): string {
   const path = join(mkdtempSync(join(tmpdir(), 'ss-config-')), 'config.json');
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 }
+
+describe('defaultHashConcurrency', () => {
+  it('leaves one core to the event loop, at least 1 and at most 4', () => {
+    expect([1, 2, 3, 4, 8, 64].map((cores) => defaultHashConcurrency(cores))).toEqual([
+      1, 1, 2, 3, 4, 4,
+    ]);
+    expect(loadConfig().limits.hash_concurrency).toBe(defaultHashConcurrency());
+  });
+});
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {

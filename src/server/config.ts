@@ -1,8 +1,19 @@
 // The server's configuration: one zod schema with defaults, read from a JSON
 // file, then SUPER_SERVER__SECTION__KEY environment variables, then flags.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseCidr } from './security/addresses.ts';
+
+/**
+ * argon2 operations at once by default: one core fewer than the machine has
+ * (at least 1, at most the 4 threads of libuv's pool). Hashing on every core
+ * starves the event loop: on 2 cores, 4 at once made its lag p99 125 ms during
+ * a login storm, 1 at once 14 ms (docs/benchmarks.md).
+ */
+export function defaultHashConcurrency(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(4, cores - 1));
+}
 
 const seconds = z.number().positive().max(86_400);
 const positiveCount = z.number().int().positive();
@@ -51,7 +62,7 @@ const LimitsSection = z.strictObject({
   send_queue_bytes: z.number().int().min(4_096).default(1_048_576),
   protocol_error_budget: positiveCount.default(10),
   inbox_frames: positiveCount.default(64),
-  hash_concurrency: positiveCount.default(4),
+  hash_concurrency: positiveCount.default(defaultHashConcurrency()),
   hash_queue: z.number().int().min(0).default(64),
   registrations_per_ip: positiveCount.default(3),
   registrations_per_ip_window_s: z.number().int().positive().default(3_600),

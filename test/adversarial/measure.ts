@@ -10,8 +10,8 @@ export const MEMORY_LIMIT_KIB = 100 * 1024;
 
 /**
  * The limit for attacks that make the server hash passwords: argon2id takes
- * 19 MiB per running hash by design, and limits.hash_concurrency (4) run at
- * once, so ~76 MiB of working memory comes on top of whatever the attack costs.
+ * 19 MiB per running hash by design, and up to limits.hash_concurrency (at most 4) run at
+ * once, so up to ~76 MiB of working memory comes on top of whatever the attack costs.
  */
 export const HASHING_MEMORY_LIMIT_KIB = 150 * 1024;
 
