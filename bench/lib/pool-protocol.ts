@@ -41,7 +41,10 @@ export type WorkerCommand =
 /** One thread's login-storm outcome counts and when it got its last answer (µs). */
 export interface StormTally {
   ok: number;
+  /** server_busy answers, retries included. */
   busy: number;
+  /** Clients whose first login was answered server_busy. */
+  firstBusy: number;
   lastAnswerUs: number;
 }
 

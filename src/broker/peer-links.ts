@@ -1,7 +1,7 @@
 // Direct Unix-socket links between the workers of one machine, for the hot
 // path: a message for a user on another worker goes straight there, one line
 // `<userId> <frame>` per delivery, without the hub's extra hop and re-encoding.
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +42,11 @@ export class PeerLinks {
     this.server = net.createServer((socket) => this.receive(socket));
     return new Promise((resolve, reject) => {
       this.server?.once('error', reject);
-      this.server?.listen(path, () => resolve());
+      this.server?.listen(path, () => {
+        // Only this user may connect (connecting needs write permission on the socket).
+        chmodSync(path, 0o600);
+        resolve();
+      });
     });
   }
 
