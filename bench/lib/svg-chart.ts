@@ -69,7 +69,8 @@ export function renderChart(spec: ChartSpec): string {
   const yPos = (v: number, scale: number[]) =>
     PLOT.bottom - (v / (scale.at(-1) || 1)) * (PLOT.bottom - PLOT.top);
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12" role="img">`,
+    `<title>${escapeXml(spec.title)}</title>`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
     `<text x="${WIDTH / 2}" y="28" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(spec.title)}</text>`,
     `<text x="${WIDTH / 2}" y="48" text-anchor="middle" fill="#555">${escapeXml(spec.subtitle)}</text>`,
