@@ -6,15 +6,23 @@ import { type BrokerEnvelope, type Channel, ClusterBroker, ClusterHub } from './
 import { MemoryBroker } from './memory.ts';
 import { PeerLinks } from './peer-links.ts';
 
-/** Two ends of an in-memory pipe that copies each message and delivers it a turn later, like IPC. */
-function pipe(): [Channel, Channel] {
+/**
+ * Two ends of an in-memory pipe that copies each message and delivers it a turn
+ * later, like IPC; `slowToNodeMs` holds back, in order, what the hub end sends.
+ */
+function pipe(slowToNodeMs = 0): [Channel, Channel] {
   const handlers: Array<Array<(m: BrokerEnvelope) => void>> = [[], []];
+  let lastDue = 0;
   const end = (me: number): Channel => ({
     send: (m) => {
       const copy = structuredClone(m);
-      setImmediate(() => {
+      const deliver = () => {
         for (const h of handlers[1 - me] ?? []) h(copy);
-      });
+      };
+      if (me === 0 && slowToNodeMs > 0) {
+        lastDue = Math.max(lastDue, Date.now() + slowToNodeMs);
+        setTimeout(deliver, lastDue - Date.now());
+      } else setImmediate(deliver);
     },
     onMessage: (h) => handlers[me]?.push(h),
   });
@@ -120,6 +128,20 @@ describe('ClusterHub with two workers', () => {
     await settle();
     expect((await b.list(10)).users).toEqual([bob]);
     expect(await b.claim(alice)).toBe('ok');
+  });
+
+  it('asks the hub about a user its replica has not heard of yet', async () => {
+    const hub = new ClusterHub({ perUser: 1, capacity: 10 });
+    const [slowHub, slowNode] = pipe(40);
+    const [fastHub, fastNode] = pipe();
+    hub.attach(1, slowHub);
+    hub.attach(2, fastHub);
+    const lagging = new ClusterBroker(slowNode);
+    const other = new ClusterBroker(fastNode);
+    expect(await other.claim(bob)).toBe('ok');
+    // The broadcast of bob's login is still on its way to the lagging worker.
+    expect(await lagging.find('BOB')).toEqual({ ...bob, sessions: 1 });
+    expect(await lagging.find('nobody')).toBeUndefined();
   });
 
   it('gives a worker that joins late the current presence list', async () => {

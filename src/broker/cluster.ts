@@ -17,6 +17,8 @@ export interface Channel {
 /** What a worker tells the hub. */
 export type ToHub =
   | { t: 'claim'; seq: number; user: OnlineUser }
+  /** Asks the truth about a user the replica does not show (it may not have heard yet). */
+  | { t: 'find'; seq: number; username: string }
   /** The worker's direct-link listener is up. */
   | { t: 'peer_ready' }
   | { t: 'release'; user: OnlineUser }
@@ -25,6 +27,7 @@ export type ToHub =
 /** What the hub tells a worker. */
 export type ToNode =
   | { t: 'claimed'; seq: number; result: ClaimResult }
+  | { t: 'found'; seq: number; user: HomedUser | null }
   /** Users whose session count changed, with the workers holding them. */
   | { t: 'presence'; users: HomedUser[] }
   /** The workers whose direct-link listener is up. */
@@ -132,6 +135,9 @@ export class ClusterHub {
         this.announce(item.user);
       }
       link.out.push({ t: 'claimed', seq: item.seq, result });
+    } else if (item.t === 'find') {
+      const user = this.presence.find(item.username);
+      link.out.push({ t: 'found', seq: item.seq, user: user ? this.homed(user) : null });
     } else if (item.t === 'peer_ready') {
       this.peersReady.add(nodeId);
       this.broadcast({ t: 'peers', ids: [...this.peersReady] });
@@ -193,6 +199,7 @@ export class ClusterBroker implements Broker {
   private readonly homes = new Map<number, number[]>();
   private readonly out: Outbox<ToHub>;
   private readonly claims = new Map<number, (result: ClaimResult) => void>();
+  private readonly finds = new Map<number, (user: HomedUser | null) => void>();
   private readonly links: PeerLinks | undefined;
   private seq = 0;
   private handler: (command: NodeCommand) => void = () => {};
@@ -230,8 +237,20 @@ export class ClusterBroker implements Broker {
     this.out.push({ t: 'release', user: { id: user.id, username: user.username } });
   }
 
+  /**
+   * The replica answers when it knows the user. When it does not, the hub is
+   * asked: a user who just logged in on another worker may not have reached
+   * this replica yet, and "not online" must not be said of them.
+   */
   async find(username: string): Promise<PresentUser | undefined> {
-    return this.replica.find(username);
+    const known = this.replica.find(username);
+    if (known) return known;
+    const seq = ++this.seq;
+    this.out.push({ t: 'find', seq, username });
+    const user = await new Promise<HomedUser | null>((resolve) => this.finds.set(seq, resolve));
+    if (!user) return undefined;
+    this.learn(user);
+    return { id: user.id, username: user.username, sessions: user.sessions };
   }
 
   async list(limit: number, after?: string): Promise<{ users: OnlineUser[]; total: number }> {
@@ -258,16 +277,22 @@ export class ClusterBroker implements Broker {
     this.handler = handler;
   }
 
+  /** Takes the hub's latest word on a user into the replica. */
+  private learn(u: HomedUser): void {
+    this.replica.set(u, u.sessions);
+    if (u.sessions > 0) this.homes.set(u.id, u.nodes);
+    else this.homes.delete(u.id);
+  }
+
   private handle(item: ToNode): void {
     if (item.t === 'claimed') {
       this.claims.get(item.seq)?.(item.result);
       this.claims.delete(item.seq);
+    } else if (item.t === 'found') {
+      this.finds.get(item.seq)?.(item.user);
+      this.finds.delete(item.seq);
     } else if (item.t === 'presence') {
-      for (const u of item.users) {
-        this.replica.set(u, u.sessions);
-        if (u.sessions > 0) this.homes.set(u.id, u.nodes);
-        else this.homes.delete(u.id);
-      }
+      for (const u of item.users) this.learn(u);
     } else if (item.t === 'peers') {
       this.links?.connectTo(item.ids);
     } else {
