@@ -2,7 +2,9 @@
 // what only a broker of several nodes must do.
 import { describe, expect, it } from 'vitest';
 import type { Broker, NodeCommand, SessionCaps } from './broker.ts';
-import { type BrokerEnvelope, type Channel, ClusterBroker, ClusterHub } from './cluster.ts';
+import { ClusterBroker } from './cluster-broker.ts';
+import { ClusterHub } from './cluster-hub.ts';
+import type { BrokerEnvelope, Channel } from './cluster-protocol.ts';
 import { MemoryBroker } from './memory.ts';
 import { PeerLinks } from './peer-links.ts';
 

@@ -4,7 +4,8 @@
 // all on a signal or kill_server.
 import cluster, { type Worker } from 'node:cluster';
 import { rmSync } from 'node:fs';
-import { ClusterHub, isBrokerEnvelope } from '../../broker/cluster.ts';
+import { ClusterHub } from '../../broker/cluster-hub.ts';
+import { isBrokerEnvelope } from '../../broker/cluster-protocol.ts';
 import { peerSocketPath } from '../../broker/peer-links.ts';
 import { openSqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
 import type { Config } from '../config.ts';

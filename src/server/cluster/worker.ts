@@ -1,12 +1,12 @@
 // One worker process of a `--workers N` server: a full server whose broker talks
 // to the primary's hub over IPC, and which reports its port and metrics there.
 import cluster from 'node:cluster';
+import { ClusterBroker } from '../../broker/cluster-broker.ts';
 import {
   type BrokerEnvelope,
   type Channel,
-  ClusterBroker,
   isBrokerEnvelope,
-} from '../../broker/cluster.ts';
+} from '../../broker/cluster-protocol.ts';
 import type { Config } from '../config.ts';
 import { runServer } from '../main.ts';
 import type { MetricsSnapshot } from '../metrics/metrics.ts';
