@@ -106,7 +106,7 @@ describe('--workers 2', () => {
         by: ADMIN.username,
       });
     }
-    expect(await waitExit(server, 10_000)).toEqual({ code: 0, signal: null });
+    expect(await waitExit(server, 10_000), server.output.stderr).toEqual({ code: 0, signal: null });
   });
 
   it('stops every worker on SIGTERM to the primary', async () => {
@@ -116,7 +116,7 @@ describe('--workers 2', () => {
     server.proc.kill('SIGTERM');
     for (const c of [a, b])
       expect((await c.nextEvent('shutdown')).data).toEqual({ reason: 'SIGTERM', by: null });
-    expect(await waitExit(server, 10_000)).toEqual({ code: 0, signal: null });
+    expect(await waitExit(server, 10_000), server.output.stderr).toEqual({ code: 0, signal: null });
   });
 
   it('replaces a worker that died and frees the sessions it held', async () => {

@@ -63,6 +63,9 @@ export async function runPrimary(config: Config): Promise<number> {
           if (isBrokerEnvelope(m)) handler(m);
         }),
     });
+    // A batch sent while the worker is exiting fails with EPIPE: the worker is going
+    // anyway (its 'exit' cleans up), and an unheard 'error' would kill the primary.
+    worker.on('error', (err) => log.debug({ err, worker: worker.id }, 'IPC to a worker failed'));
     worker.on('message', (m: ToPrimary) => {
       if (m?.t === 'listening') listening(m.port);
       else if (m?.t === 'metrics') metricsWaiters.get(m.seq)?.(m.snapshot);

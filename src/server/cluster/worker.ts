@@ -30,6 +30,8 @@ export async function runWorker(config: Config): Promise<void> {
       tell({ t: 'metrics', seq: m.seq, snapshot: collect() });
     }
   });
+  // A send racing the primary's exit fails; the 'disconnect' below handles that case.
+  process.on('error', () => {});
   // The primary is the supervisor: without it this worker must not linger.
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   const broker = new ClusterBroker(channel, {
