@@ -2,6 +2,7 @@
 // what the hub (cluster-hub.ts, in the primary) and each worker's broker
 // (cluster-broker.ts) say to each other, in batches of one event-loop turn over
 // a Channel (process IPC).
+import { EndOfTurn } from '../util/end-of-turn.ts';
 import type { ClaimResult, NodeCommand } from './broker.ts';
 import type { OnlineUser, PresentUser } from './presence.ts';
 
@@ -50,22 +51,22 @@ export function isBrokerEnvelope(message: unknown): message is BrokerEnvelope {
   );
 }
 
+/** Outboxes with items waiting; each sends its batch at the end of the turn. */
+const endOfTurn = new EndOfTurn<Outbox<ToHub | ToNode>>((outbox) => outbox.flush());
+
 /** Collects items and sends them as one batch at the end of the event-loop turn. */
 export class Outbox<T extends ToHub | ToNode> {
   private items: T[] = [];
-  private scheduled = false;
 
   constructor(private readonly channel: Channel) {}
 
   push(item: T): void {
+    if (this.items.length === 0) endOfTurn.mark(this);
     this.items.push(item);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
   }
 
-  private flush(): void {
-    this.scheduled = false;
+  /** Sends what was pushed this turn as one batch. */
+  flush(): void {
     const batch = this.items;
     this.items = [];
     if (batch.length > 0) this.channel.send({ broker: batch });

@@ -5,6 +5,7 @@ import { chmodSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EndOfTurn } from '../util/end-of-turn.ts';
 
 /** Where worker `nodeId` of the primary `primaryPid` listens. */
 export function peerSocketPath(primaryPid: number, nodeId: number): string {
@@ -24,8 +25,10 @@ interface Link {
 /** This worker's listener and its outgoing links to the other workers. */
 export class PeerLinks {
   private readonly out = new Map<number, Link>();
-  private readonly unflushed = new Set<Link>();
-  private flushScheduled = false;
+  private readonly endOfTurn = new EndOfTurn<Link>((link) => {
+    if (!link.socket.destroyed) link.socket.write(link.pending);
+    link.pending = '';
+  });
   private server: net.Server | undefined;
 
   constructor(
@@ -89,13 +92,7 @@ export class PeerLinks {
   deliver(id: number, userId: number, frame: string): Promise<void> | undefined {
     const link = this.out.get(id);
     if (!link) return undefined;
-    if (link.pending === '') {
-      this.unflushed.add(link);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    }
+    if (link.pending === '') this.endOfTurn.mark(link);
     link.pending += `${userId} ${frame}`;
     if (link.socket.writableLength + link.pending.length <= HIGH_WATER_BYTES) return undefined;
     link.drained ??= new Promise<void>((resolve) => {
@@ -116,15 +113,6 @@ export class PeerLinks {
     for (const link of this.out.values()) link.socket.destroy();
     this.out.clear();
     rmSync(peerSocketPath(this.primaryPid, this.nodeId), { force: true });
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    for (const link of this.unflushed) {
-      if (!link.socket.destroyed) link.socket.write(link.pending);
-      link.pending = '';
-    }
-    this.unflushed.clear();
   }
 
   /** Reads `<userId> <frame>\n` lines from another worker. */

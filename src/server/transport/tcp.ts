@@ -1,20 +1,14 @@
 // The TCP transport: a net.Server (or a tls.Server, TLS 1.2+) whose sockets become Connections.
 import net from 'node:net';
 import tls from 'node:tls';
+import { EndOfTurn } from '../../util/end-of-turn.ts';
 import type { Transport } from './transport.ts';
 
 /** How long a closing socket may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
 
-/** Transports with output waiting; flushed together once per event-loop turn. */
-const unflushed = new Set<TcpTransport>();
-let flushScheduled = false;
-
-function flushAll(): void {
-  flushScheduled = false;
-  for (const t of unflushed) t.flush();
-  unflushed.clear();
-}
+/** Transports with output waiting; flushed together at the end of the turn. */
+const endOfTurn = new EndOfTurn<TcpTransport>((t) => t.flush());
 
 /**
  * A net.Socket behind the Transport interface. Frames written during one
@@ -32,13 +26,7 @@ export class TcpTransport implements Transport {
 
   write(frame: string): void {
     if (!this.socket.writable) return;
-    if (this.pending === '') {
-      unflushed.add(this);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushAll);
-      }
-    }
+    if (this.pending === '') endOfTurn.mark(this);
     this.pending += frame;
   }
 
@@ -64,7 +52,7 @@ export class TcpTransport implements Transport {
 
   close(): void {
     this.flush();
-    unflushed.delete(this);
+    endOfTurn.unmark(this);
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
