@@ -28,8 +28,8 @@ export class ClusterBroker implements Broker {
   /** The workers holding each present user's sessions. */
   private readonly homes = new Map<number, number[]>();
   private readonly out: Outbox<ToHub>;
-  private readonly claims = new Map<number, (result: ClaimResult) => void>();
-  private readonly finds = new Map<number, (user: HomedUser | null) => void>();
+  /** Requests to the hub awaiting their answer, by sequence number. */
+  private readonly asked = new Map<number, (answer: never) => void>();
   private readonly links: PeerLinks | undefined;
   private seq = 0;
   private handler: (command: NodeCommand) => void = () => {};
@@ -58,9 +58,7 @@ export class ClusterBroker implements Broker {
   }
 
   claim(user: OnlineUser): Promise<ClaimResult> {
-    const seq = ++this.seq;
-    this.out.push({ t: 'claim', seq, user: { id: user.id, username: user.username } });
-    return new Promise((resolve) => this.claims.set(seq, resolve));
+    return this.ask((seq) => ({ t: 'claim', seq, user: { id: user.id, username: user.username } }));
   }
 
   release(user: OnlineUser): void {
@@ -75,9 +73,7 @@ export class ClusterBroker implements Broker {
   async find(username: string): Promise<PresentUser | undefined> {
     const known = this.replica.find(username);
     if (known) return known;
-    const seq = ++this.seq;
-    this.out.push({ t: 'find', seq, username });
-    const user = await new Promise<HomedUser | null>((resolve) => this.finds.set(seq, resolve));
+    const user = await this.ask<HomedUser | null>((seq) => ({ t: 'find', seq, username }));
     if (!user) return undefined;
     this.learn(user);
     return { id: user.id, username: user.username, sessions: user.sessions };
@@ -107,6 +103,19 @@ export class ClusterBroker implements Broker {
     this.handler = handler;
   }
 
+  /** Sends the hub a request numbered `seq`; resolves with its answer. */
+  private ask<T>(request: (seq: number) => ToHub): Promise<T> {
+    const seq = ++this.seq;
+    this.out.push(request(seq));
+    return new Promise<T>((resolve) => this.asked.set(seq, resolve as (answer: never) => void));
+  }
+
+  /** Settles the request an answer belongs to. */
+  private answer(seq: number, value: unknown): void {
+    this.asked.get(seq)?.(value as never);
+    this.asked.delete(seq);
+  }
+
   /** Takes the hub's latest word on a user into the replica. */
   private learn(u: HomedUser): void {
     this.replica.set(u, u.sessions);
@@ -116,11 +125,9 @@ export class ClusterBroker implements Broker {
 
   private handle(item: ToNode): void {
     if (item.t === 'claimed') {
-      this.claims.get(item.seq)?.(item.result);
-      this.claims.delete(item.seq);
+      this.answer(item.seq, item.result);
     } else if (item.t === 'found') {
-      this.finds.get(item.seq)?.(item.user);
-      this.finds.delete(item.seq);
+      this.answer(item.seq, item.user);
     } else if (item.t === 'presence') {
       for (const u of item.users) this.learn(u);
     } else if (item.t === 'peers') {

@@ -111,42 +111,45 @@ export class Sessions {
    * the others; a promise when the way to another node is backed up (see Broker.send).
    */
   deliver(userId: number, frame: string, sessions: number): Promise<void> | undefined {
-    const local = this.ofUser(userId);
-    for (const s of local) s.peer.sendFrame(frame);
-    if (sessions <= local.length) return undefined;
-    return this.broker.send({ kind: 'deliver', userId, frame });
+    const command: UserCommand = { kind: 'deliver', userId, frame };
+    const here = this.ofUser(userId).length;
+    this.apply(command);
+    if (sessions <= here) return undefined;
+    return this.broker.send(command);
   }
 
   /** Ends every session of a user on every node with `disconnect {reason: kicked}`. */
   kick(userId: number): void {
-    for (const s of [...this.ofUser(userId)]) s.peer.disconnect('kicked');
-    this.broker.send({ kind: 'kick', userId });
+    this.applyEverywhere({ kind: 'kick', userId });
   }
 
   /** Gives every live session of a user its new level and tells them who changed it. */
   changeLevel(userId: number, level: string, by: string): void {
-    this.applyLevel(userId, level, by);
-    this.broker.send({ kind: 'level', userId, level, by });
+    this.applyEverywhere({ kind: 'level', userId, level, by });
   }
 
-  /** Carries out a command another node sent for sessions here. */
-  apply(command: Exclude<NodeCommand, { kind: 'shutdown' }>): void {
-    if (command.kind === 'deliver') {
-      for (const s of this.ofUser(command.userId)) s.peer.sendFrame(command.frame);
-    } else if (command.kind === 'kick') {
-      for (const s of [...this.ofUser(command.userId)]) s.peer.disconnect('kicked');
-    } else {
-      this.applyLevel(command.userId, command.level, command.by);
+  /** Carries out a command for the user's sessions on this node (sent here or by another node). */
+  apply(command: UserCommand): void {
+    // Closing a session replaces the index's array, so the loop's stays whole.
+    for (const s of this.ofUser(command.userId)) {
+      if (command.kind === 'deliver') s.peer.sendFrame(command.frame);
+      else if (command.kind === 'kick') s.peer.disconnect('kicked');
+      else {
+        s.user.level = command.level;
+        s.peer.sendEvent('permission_changed', 'system', { level: command.level, by: command.by });
+      }
     }
   }
 
-  private applyLevel(userId: number, level: string, by: string): void {
-    for (const s of this.ofUser(userId)) {
-      s.user.level = level;
-      s.peer.sendEvent('permission_changed', 'system', { level, by });
-    }
+  /** Carries out a command here and has the broker carry it out on the other nodes. */
+  private applyEverywhere(command: UserCommand): void {
+    this.apply(command);
+    this.broker.send(command);
   }
 }
+
+/** A command for one user's sessions (every NodeCommand but shutdown). */
+type UserCommand = Exclude<NodeCommand, { kind: 'shutdown' }>;
 
 function removeFrom<K>(index: Map<K, Session[]>, key: K, session: Session): void {
   const left = (index.get(key) ?? NONE).filter((s) => s !== session);

@@ -16,15 +16,14 @@ export default defineAction({
     // The level may have changed since veus; the stored one is the truth.
     const user = await services.storage.findUserById(identity.id);
     if (!user) throw new ActionError('not_logged_in', 'the account no longer exists');
-    // The socket may have gone while the lookup ran: a dead connection never gets a profile.
-    if (!conn.isOpen) throw new ActionError('not_logged_in', 'the connection is closing');
     try {
       const { session, token } = await services.sessions.open(conn, {
         id: user.id,
         username: user.username,
         level: user.level,
       });
-      // The claim may have waited on another process: the socket may be gone by now.
+      // The socket may have gone while the lookup or the claim ran: a dead connection
+      // never keeps a profile.
       if (!conn.isOpen) {
         services.sessions.close(session);
         throw new ActionError('not_logged_in', 'the connection is closing');
