@@ -16,7 +16,7 @@ import { type Config, ConfigError } from './config.ts';
 import { Connection, type ConnectionHost } from './connection.ts';
 import { Levels } from './levels.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
-import type { MetricsSnapshot } from './metrics/metrics.ts';
+import type { MetricsSnapshot, ProcessFigures } from './metrics/metrics.ts';
 import { AddressSet } from './security/addresses.ts';
 import { HashGate } from './security/hash-gate.ts';
 import { Accounts } from './services/accounts.ts';
@@ -137,7 +137,7 @@ export class SuperServer implements ConnectionHost {
   }
 
   /** This process's figures for /metrics (lag comes from the caller's sampler). */
-  snapshot(): Omit<MetricsSnapshot, 'lagCounts' | 'lagSumS'> {
+  snapshot(): Omit<MetricsSnapshot, 'lagCounts' | 'lagSumS' | ProcessFigures> {
     const { running, waiting } = this.gate.load;
     return {
       connections: this.connections.size,
@@ -145,9 +145,6 @@ export class SuperServer implements ConnectionHost {
       messagesDelivered: this.services.messages.delivered,
       hashesRunning: running,
       hashesWaiting: waiting,
-      residentBytes: 0,
-      cpuSeconds: 0,
-      processes: 0,
     };
   }
 

@@ -46,7 +46,6 @@ export async function runPrimary(config: Config): Promise<number> {
   let metricsSeq = 0;
   let listening: (port: number) => void = () => {};
   let startFailed: (err: Error) => void = () => {};
-
   let allExited: () => void = () => {};
 
   // Structured clone carries the frames in broker batches without JSON escaping.
@@ -115,7 +114,11 @@ export async function runPrimary(config: Config): Promise<number> {
         (w) =>
           new Promise<MetricsSnapshot>((resolve) => {
             const seq = ++metricsSeq;
-            const timer = setTimeout(() => resolve(emptySnapshot()), METRICS_TIMEOUT_MS);
+            // A worker that does not answer in time counts as empty; its late answer is dropped.
+            const timer = setTimeout(() => {
+              metricsWaiters.delete(seq);
+              resolve(emptySnapshot());
+            }, METRICS_TIMEOUT_MS);
             metricsWaiters.set(seq, (s) => {
               clearTimeout(timer);
               metricsWaiters.delete(seq);
@@ -132,14 +135,14 @@ export async function runPrimary(config: Config): Promise<number> {
     allExited = resolve;
   });
   const port = await new Promise<number>((resolve, reject) => {
-    const ports: number[] = [];
+    let listeningWorkers = 0;
     const timer = setTimeout(
       () => reject(new Error('workers did not start listening in time')),
       START_TIMEOUT_MS,
     );
     listening = (p) => {
-      ports.push(p);
-      if (ports.length === config.server.workers) {
+      listeningWorkers++;
+      if (listeningWorkers === config.server.workers) {
         clearTimeout(timer);
         resolve(p);
       }

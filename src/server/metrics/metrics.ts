@@ -59,8 +59,11 @@ export function mergeSnapshots(parts: readonly MetricsSnapshot[]): MetricsSnapsh
   return total;
 }
 
+/** The fields withProcessFigures fills in. */
+export type ProcessFigures = 'residentBytes' | 'cpuSeconds' | 'processes';
+
 /** This process's CPU seconds and resident memory, added to a snapshot. */
-export function withProcessFigures(s: MetricsSnapshot): MetricsSnapshot {
+export function withProcessFigures(s: Omit<MetricsSnapshot, ProcessFigures>): MetricsSnapshot {
   const cpu = process.cpuUsage();
   return {
     ...s,

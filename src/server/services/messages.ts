@@ -13,23 +13,19 @@ export interface SendResult {
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** The time part of the last id made; ids made in the same millisecond share it. */
-let lastIdMs = Number.NaN;
-let lastIdHead = '';
+/** The time part of a message id: 10 Crockford base-32 characters of the milliseconds. */
+export function idTimePart(nowMs: number): string {
+  let time = nowMs;
+  let head = '';
+  for (let i = 0; i < 10; i++) {
+    head = CROCKFORD[time % 32] + head;
+    time = Math.floor(time / 32);
+  }
+  return head;
+}
 
 /** A sortable, unique message id: `m_` + 10 chars of time + 16 chars of randomness (ULID form). */
-export function messageId(nowMs: number, random: Random): string {
-  if (nowMs !== lastIdMs) {
-    let time = nowMs;
-    let head = '';
-    for (let i = 0; i < 10; i++) {
-      head = CROCKFORD[time % 32] + head;
-      time = Math.floor(time / 32);
-    }
-    lastIdMs = nowMs;
-    lastIdHead = head;
-  }
-  const head = lastIdHead;
+export function messageId(nowMs: number, random: Random, head = idTimePart(nowMs)): string {
   let tail = '';
   for (const byte of random.bytes(16)) tail += CROCKFORD[byte & 31];
   return `m_${head}${tail}`;
@@ -54,9 +50,8 @@ export function messageFrame(
 export class Messages {
   /** Messages handed to a recipient session since start (for /metrics). */
   delivered = 0;
-  /** The last time formatted, and its ISO 8601 form: many messages share a millisecond. */
-  private isoMs = Number.NaN;
-  private iso = '';
+  /** The last millisecond formatted, as an id's time part and in ISO 8601: many messages share one. */
+  private stamped = { ms: Number.NaN, idHead: '', iso: '' };
 
   constructor(
     private readonly sessions: Sessions,
@@ -87,22 +82,21 @@ export class Messages {
     sessions: number,
     text: string,
   ): SendResult | Promise<SendResult> {
-    const now = this.clock.now();
-    const id = messageId(now, this.random);
+    const stamp = this.stamp(this.clock.now());
+    const id = messageId(stamp.ms, this.random, stamp.idHead);
     // Serialised once, however many sessions (on however many nodes) receive it.
-    const frame = messageFrame(id, from, to.username, text, this.isoTime(now));
+    const frame = messageFrame(id, from, to.username, text, stamp.iso);
     const backlog = this.sessions.deliver(to.id, frame, sessions);
     this.delivered += sessions;
     const result = { id, delivered: true };
     return backlog ? backlog.then(() => result) : result;
   }
 
-  private isoTime(ms: number): string {
-    if (ms !== this.isoMs) {
-      this.isoMs = ms;
-      this.iso = new Date(ms).toISOString();
+  private stamp(ms: number): { ms: number; idHead: string; iso: string } {
+    if (ms !== this.stamped.ms) {
+      this.stamped = { ms, idHead: idTimePart(ms), iso: new Date(ms).toISOString() };
     }
-    return this.iso;
+    return this.stamped;
   }
 
   /** The online recipient on any node, by presence; else not_found / not_online. */
