@@ -2,6 +2,7 @@
 // line, and stops it; every server still running is killed when the bench exits.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseListeningLine } from '../../src/server/listening.ts';
 import { processTree } from './proc.ts';
 
 /** The server's command-line entry point. */
@@ -59,19 +60,6 @@ process.on('exit', killAllServers);
 
 /** Whether this server build accepts --metrics-port; learnt from the first start. */
 let metricsFlag = true;
-
-/** The listening line's ports, or undefined for any other line. */
-function listeningPorts(line: string): { port: number; metricsPort?: number } | undefined {
-  if (!line.includes('"listening"')) return undefined;
-  try {
-    const obj = JSON.parse(line) as Record<string, unknown>;
-    if (obj.msg !== 'listening' || typeof obj.port !== 'number') return undefined;
-    const metricsPort = typeof obj.metrics_port === 'number' ? obj.metrics_port : undefined;
-    return metricsPort === undefined ? { port: obj.port } : { port: obj.port, metricsPort };
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Starts `bin/super-server serve` on a free port of 127.0.0.1. Asks for a
@@ -131,7 +119,7 @@ function launch(spec: ServerSpec, withMetrics: boolean): Promise<BenchServer> {
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        const ports = listeningPorts(line.trim());
+        const ports = parseListeningLine(line.trim());
         if (!ports || started) continue;
         started = true;
         clearTimeout(timer);

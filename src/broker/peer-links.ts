@@ -120,17 +120,14 @@ export class PeerLinks {
     socket.setEncoding('utf8');
     let partial = '';
     socket.on('data', (chunk: string) => {
-      let text = partial + chunk;
-      let nl = text.indexOf('\n');
+      const text = partial + chunk;
       let start = 0;
-      while (nl !== -1) {
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
         const space = text.indexOf(' ', start);
         this.onDeliver(Number(text.slice(start, space)), text.slice(space + 1, nl + 1));
         start = nl + 1;
-        nl = text.indexOf('\n', start);
       }
-      text = text.slice(start);
-      partial = text;
+      partial = text.slice(start);
     });
     socket.on('error', () => socket.destroy());
   }

@@ -1,9 +1,9 @@
 // Wiring only: config → logger → storage → server → signals.
 import { join } from 'node:path';
-import { pino } from 'pino';
 import type { Broker } from '../broker/broker.ts';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
 import type { Config } from './config.ts';
+import { logListening } from './listening.ts';
 import { createLogger } from './logger.ts';
 import { serveMetrics } from './metrics/http.ts';
 import { LagSampler } from './metrics/lag-sampler.ts';
@@ -23,19 +23,6 @@ export interface WorkerRole {
   announce(port: number): void;
   /** Hands this process's metrics to the primary, which serves them summed. */
   exposeMetrics(collect: () => MetricsSnapshot): void;
-}
-
-/** The listening line is the start-up contract: written whatever the log level. */
-export function logListening(config: Config, fields: Record<string, unknown>): void {
-  pino({ base: { service: 'super-server' } }).info(
-    {
-      host: config.server.host,
-      tls: config.tls.cert_file !== '',
-      data_dir: config.server.data_dir,
-      ...fields,
-    },
-    'listening',
-  );
 }
 
 /** Starts the server (or one worker of it) and resolves once it has stopped; the caller exits 0. */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
+import { type ListeningPorts, parseListeningLine } from '../../src/server/listening.ts';
 import { closeAllClients } from './client.ts';
 import { deepMerge } from './util.ts';
 
@@ -148,21 +149,6 @@ export async function addUser(dataDir: string, u: SeedUser): Promise<CliResult> 
   return runCli(args, { stdin: `${u.password}\n` });
 }
 
-// The ports in a `"msg":"listening"` JSON log line, or undefined.
-function listeningPorts(line: string): { port: number; metricsPort?: number } | undefined {
-  if (!line.includes('listening')) return undefined;
-  try {
-    const obj = JSON.parse(line) as Record<string, unknown>;
-    if (obj.msg !== 'listening' || typeof obj.port !== 'number') return undefined;
-    const t = obj.transport;
-    if (typeof t === 'string' && !/tcp/i.test(t)) return undefined;
-    const metricsPort = typeof obj.metrics_port === 'number' ? obj.metrics_port : undefined;
-    return { port: obj.port, ...(metricsPort === undefined ? {} : { metricsPort }) };
-  } catch {
-    return undefined;
-  }
-}
-
 // Starts a server on an ephemeral port (seeding `users` first) and waits for its listening line.
 export async function startServer(opts: ServerOptions = {}): Promise<ServerHandle> {
   const temp = makeTempDir();
@@ -186,7 +172,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
   });
   const exited = track(proc);
   const output = { stdout: '', stderr: '' };
-  const ports = await new Promise<{ port: number; metricsPort?: number }>((resolve, reject) => {
+  const ports = await new Promise<ListeningPorts>((resolve, reject) => {
     let pending = '';
     const fail = (why: string) => {
       clearTimeout(timer);
@@ -204,7 +190,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        const p = listeningPorts(line.trim());
+        const p = parseListeningLine(line.trim());
         if (p !== undefined) {
           clearTimeout(timer);
           resolve(p);

@@ -9,8 +9,9 @@ import { isBrokerEnvelope } from '../../broker/cluster-protocol.ts';
 import { peerSocketPath } from '../../broker/peer-links.ts';
 import { openSqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
 import type { Config } from '../config.ts';
+import { logListening } from '../listening.ts';
 import { createLogger } from '../logger.ts';
-import { databaseFile, logListening } from '../main.ts';
+import { databaseFile } from '../main.ts';
 import { serveMetrics } from '../metrics/http.ts';
 import {
   emptySnapshot,
