@@ -30,7 +30,19 @@ export interface ClientOptions {
   transport?: (opts: TcpOptions) => Promise<ClientTransport>;
   /** Time source and timers (default: performance.now and unref'd timers). */
   clock?: ClientClock;
+  /**
+   * On a plain (not TLS) connection with no hello after this long, send one `ping`: a TLS
+   * server then hangs up at once, and connect() rejects with reason `server_speaks_tls`
+   * instead of waiting for the timeout (default 1,000 ms; 0 turns it off).
+   */
+  helloProbeMs?: number;
 }
+
+/** Default delay before the hello probe. */
+export const DEFAULT_HELLO_PROBE_MS = 1_000;
+
+// The probe: a ping needs no token; its tag matches no request, so its pong is dropped.
+const HELLO_PROBE = JSON.stringify({ action: 'ping', data: [], tag: 'hello-probe' });
 
 /** Default request timeout. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -45,6 +57,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
   private readonly requestTimeoutMs: number;
   private readonly heartbeatEnabled: boolean;
   private readonly openTransport: (opts: TcpOptions) => Promise<ClientTransport>;
+  private readonly helloProbeMs: number;
   protected readonly clock: ClientClock;
   private readonly pending: PendingRequests;
   private readonly queues = new Set<EventQueue>();
@@ -61,6 +74,8 @@ export class ClientCore extends EventEmitter<ClientEvents> {
   /** The username a registration waits to confirm (never the password). */
   protected confirmUsername: string | undefined;
   private current: { hello?: Hello; account?: Account } = {};
+  /** this connection: whether any line arrived, whether the hello probe went out */
+  private seen = { lines: false, probed: false };
 
   constructor(opts: ClientOptions = {}) {
     super();
@@ -68,6 +83,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     this.heartbeatEnabled = opts.heartbeat ?? true;
     this.openTransport = opts.transport ?? connectTcp;
     this.clock = opts.clock ?? systemClock;
+    this.helloProbeMs = opts.helloProbeMs ?? DEFAULT_HELLO_PROBE_MS;
     this.pending = new PendingRequests(this.clock, this.requestTimeoutMs);
   }
 
@@ -86,6 +102,10 @@ export class ClientCore extends EventEmitter<ClientEvents> {
   /** The logged-in user's id (`"00042"`). */
   get id(): string | undefined {
     return this.current.account?.id;
+  }
+  /** The username a register() on this connection left waiting for confirm(code), if any. */
+  get awaitingConfirmation(): string | undefined {
+    return this.confirmUsername;
   }
   /** True between the hello and the close. */
   get isConnected(): boolean {
@@ -117,17 +137,42 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     this.serverReason = undefined;
     this.serverError = undefined;
     this.confirmUsername = undefined;
+    this.seen = { lines: false, probed: false };
     const hello = new Promise<Hello>((resolve, reject) => {
       this.helloWaiter = { resolve, reject };
     });
     const timer = this.clock.setTimer(() => this.finish(t, 'hello_timeout'), this.requestTimeoutMs);
+    const probe =
+      opts.tls === undefined && this.helloProbeMs > 0
+        ? this.clock.setTimer(() => this.probeForHello(t), this.helloProbeMs)
+        : undefined;
     t.onLine((line) => this.onLine(t, line));
-    t.onClose((err) => this.finish(t, 'connection_lost', err));
+    t.onClose((err) => this.finish(t, this.lostReason(err), err));
     try {
       return await hello;
     } finally {
       this.clock.clearTimer(timer);
+      if (probe !== undefined) this.clock.clearTimer(probe);
     }
+  }
+
+  /** No hello yet on a plain connection: a ping makes a TLS server hang up at once. */
+  private probeForHello(t: ClientTransport): void {
+    if (this.transport !== t || this.current.hello || this.seen.lines) return;
+    this.seen.probed = true;
+    t.send(HELLO_PROBE);
+  }
+
+  /**
+   * Why the socket ended: TLS records received, or a server that hung up without a word when
+   * sent plain text before any hello (what a TLS server does), or just lost.
+   */
+  private lostReason(err?: Error): string {
+    if ((err as { code?: string } | undefined)?.code === 'ERR_SERVER_SPEAKS_TLS') {
+      return 'server_speaks_tls';
+    }
+    const silent = !this.current.hello && !this.seen.lines && this.seen.probed;
+    return silent ? 'server_speaks_tls' : 'connection_lost';
   }
 
   /** Sends a request with the right token; resolves with the reply's data. */
@@ -200,6 +245,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
 
   private onLine(t: ClientTransport, line: string): void {
     if (this.transport !== t) return;
+    this.seen.lines = true;
     this.heartbeat?.received();
     const frame = parseServerFrame(line);
     if (frame.kind === 'event') this.onEvent(frame.event);

@@ -1,7 +1,12 @@
 // The client SDK's public API.
 export { Client } from './client.ts';
 export { type ClientClock, ManualClock, systemClock, type TimerHandle } from './clock.ts';
-export { ClientCore, type ClientOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './core.ts';
+export {
+  ClientCore,
+  type ClientOptions,
+  DEFAULT_HELLO_PROBE_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './core.ts';
 export {
   ConnectionClosedError,
   FrameTooLargeError,
@@ -22,10 +27,12 @@ export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_LINE_BYTES,
   LineSplitter,
+  ServerSpeaksTlsError,
   type TcpOptions,
 } from './transport.ts';
 export type {
   Account,
+  BanChange,
   ChatMessage,
   ClientEvent,
   ClientEvents,
@@ -39,4 +46,5 @@ export type {
   Registration,
   SentMessage,
   Shutdown,
+  UserInfo,
 } from './types.ts';
