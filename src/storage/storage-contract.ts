@@ -26,6 +26,8 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       expect((await s.findUserByName('ALICE'))?.id).toBe(a.id);
       expect((await s.findUserById(b.id))?.username).toBe('user2');
       expect(await s.findUserByName('nobody')).toBeUndefined();
+      expect((await s.findUserByEmail('user2@example.com'))?.id).toBe(b.id);
+      expect(await s.findUserByEmail('nobody@example.com')).toBeUndefined();
       expect((await s.listUsers()).map((u) => u.id)).toEqual([a.id, b.id]);
       await s.close();
     });
@@ -150,6 +152,7 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       await s.deleteUser(a.id, 5_000, 'admin');
       expect(await s.findUserById(a.id)).toBeUndefined();
       expect(await s.findUserByName('gone')).toBeUndefined();
+      expect(await s.findUserByEmail('user1@example.com')).toBeUndefined();
       expect(await s.findCode('reset', a.id)).toBeUndefined();
       const listed = (await s.listUsers()).find((u) => u.id === a.id);
       expect(listed).toMatchObject({

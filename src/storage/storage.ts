@@ -91,6 +91,8 @@ export interface Storage {
   createUser(user: NewUser): Promise<UserRecord>;
   /** Finds a user by username, ignoring case; never a deleted account. */
   findUserByName(username: string): Promise<UserRecord | undefined>;
+  /** Finds a user by normalised email address; never a deleted account. */
+  findUserByEmail(email: string): Promise<UserRecord | undefined>;
   /** Finds a user by id; never a deleted account. */
   findUserById(id: number): Promise<UserRecord | undefined>;
   /** True when the normalised email or phone is registered to an account that is not deleted. */

@@ -78,6 +78,7 @@ export class SqliteStorage implements Storage {
   private readonly byKey;
   private readonly byId;
   private readonly byEmail;
+  private readonly byEmailRow;
   private readonly byPhone;
   private readonly countLevel;
   private readonly updateLevel;
@@ -115,6 +116,9 @@ export class SqliteStorage implements Storage {
     );
     this.byEmail = db.prepare<[string], { id: number }>(
       `SELECT id FROM users WHERE email = ? AND ${LIVE}`,
+    );
+    this.byEmailRow = db.prepare<[string], UserRow>(
+      `SELECT ${COLUMNS} FROM users WHERE email = ? AND ${LIVE}`,
     );
     this.byPhone = db.prepare<[string], { id: number }>('SELECT id FROM users WHERE phone = ?');
     this.countLevel = db.prepare<[string], { n: number }>(
@@ -203,6 +207,11 @@ export class SqliteStorage implements Storage {
 
   async findUserById(id: number): Promise<UserRecord | undefined> {
     const row = this.byId.get(id);
+    return row && toRecord(row);
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const row = this.byEmailRow.get(email);
     return row && toRecord(row);
   }
 
