@@ -46,6 +46,8 @@ const SessionSection = z
     heartbeat_timeout_s: seconds.default(15),
     login_attempts: positiveCount.default(3),
     sessions_per_user: positiveCount.default(1),
+    // What a login beyond sessions_per_user does: refuse it, or end the user's oldest session.
+    on_conflict: z.enum(['refuse', 'replace']).default('refuse'),
   })
   .refine((s) => s.heartbeat_interval_s < s.heartbeat_timeout_s, {
     path: ['heartbeat_interval_s'],
@@ -147,6 +149,13 @@ const AccountsSection = z.strictObject({
     .int()
     .positive()
     .default(32 * 3_600),
+  // How long a deleted account's username stays reserved, so nobody can take it over.
+  deleted_name_hold_days: z.number().int().min(0).max(3_650).default(30),
+  // Password reset requests (reset_password) per address and per account.
+  resets_per_ip: positiveCount.default(5),
+  resets_per_ip_window_s: z.number().int().positive().default(3_600),
+  resets_per_account: positiveCount.default(3),
+  resets_per_account_window_s: z.number().int().positive().default(3_600),
 });
 
 const MailSection = z.strictObject({
