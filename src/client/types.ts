@@ -110,7 +110,10 @@ export interface Kicked {
   sessions: number;
 }
 
-/** user_info's reply; `email` and `phone` only for yourself or an admin, `banned` for admins. */
+/**
+ * user_info's reply; `email` and `phone` only for yourself or an admin, `banned` and
+ * `ban_reason` only for admins.
+ */
 export interface UserInfo {
   id: string;
   username: string;
@@ -120,6 +123,7 @@ export interface UserInfo {
   email?: string;
   phone?: string | null;
   banned?: boolean;
+  ban_reason?: string | null;
 }
 
 /** ban's and unban's reply. */

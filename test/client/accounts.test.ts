@@ -74,7 +74,11 @@ async function mailedCode(email: string): Promise<string> {
   let code: string | undefined;
   await pollUntil(async () => {
     if (!fs.existsSync(outbox)) return false;
-    const lines = fs.readFileSync(outbox, 'utf8').trim().split('\n');
+    // Whole lines only: the server may be appending.
+    const lines = fs
+      .readFileSync(outbox, 'utf8')
+      .split('\n')
+      .filter((l) => l.endsWith('}'));
     const mail = lines
       .map((l) => JSON.parse(l))
       .filter((m) => m.to === email)
@@ -170,9 +174,31 @@ describe('ban, unban and whois', () => {
     await user.waitScreen('* disconnected by the server: an admin banned your account (banned)');
     await admin.run(
       'whois nina',
-      /online:\s+no[\s\S]*email:\s+nina@example\.com[\s\S]*banned:\s+yes/,
+      /online:\s+no[\s\S]*email:\s+nina@example\.com[\s\S]*banned:\s+yes \(too many links\)/,
     );
     await admin.run('unban nina', 'nina is no longer banned');
     await admin.run('/whois nobody_here', 'error: no such user (not_found)');
+  });
+});
+
+describe('session_replaced', () => {
+  it('says in words that another login replaced this session', async () => {
+    const srv = await startServer({
+      config: { session: { sessions_per_user: 1, on_conflict: 'replace' } },
+      users: [seed('sam')],
+    });
+    const c = new PtyClient();
+    await c.waitCursorLine('super> ');
+    await c.run(`connect 127.0.0.1:${srv.port}`, 'now login');
+    await c.run('login sam', 'password: ');
+    await c.run(PASSWORD, 'logged in as sam');
+    const other = new Client();
+    sdk.push(other);
+    await other.connect({ host: '127.0.0.1', port: srv.port });
+    await other.login('sam', PASSWORD);
+    await c.waitScreen(
+      '* disconnected by the server: another login of your account replaced this session (session_replaced)',
+    );
+    await c.waitCursorLine('super> ');
   });
 });

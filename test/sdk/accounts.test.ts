@@ -38,8 +38,8 @@ async function mailedCode(email: string): Promise<string> {
     if (!fs.existsSync(outbox)) return false;
     const mails = fs
       .readFileSync(outbox, 'utf8')
-      .trim()
       .split('\n')
+      .filter((l) => l.endsWith('}')) // whole lines only: the server may be appending
       .map((l) => JSON.parse(l) as { to?: string; text?: string });
     const mail = mails.filter((m) => m.to === email).at(-1);
     code = /\b(\d{6})\b/.exec(String(mail?.text))?.[1];

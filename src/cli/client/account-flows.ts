@@ -143,9 +143,8 @@ export async function confirm(
 export async function forgot(client: Client, d: Dialog): Promise<{ user: string; pw: string }> {
   const who = await askValid(d, 'username or email: ', 'username or email', () => undefined);
   await client.resetPassword(who);
-  d.info(
-    `if an account matches, a 6-digit code was emailed to its address; it is valid for 15 minutes (${DEV_OUTBOX_HINT})`,
-  );
+  d.info('if an account matches, a 6-digit code was emailed to its address (valid 15 minutes)');
+  d.info(`(${DEV_OUTBOX_HINT})`);
   const suggested = usernameProblem(who) === undefined ? who : undefined;
   const user = suggested
     ? (await d.ask(`username (Enter for ${suggested}): `)).trim() || suggested

@@ -96,7 +96,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: ['message_user'],
     args: [arg('user'), arg('text', { rest: true })],
     needs: 'session',
-    summary: 'send a direct message',
+    summary: 'send a direct message (1-4,000 characters)',
   },
   {
     name: 'reply',
@@ -112,7 +112,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: ['info', 'user_info'],
     args: [arg('user')],
     needs: 'session',
-    summary: 'show a user: id, level, online, since when (email and phone: yours, or as admin)',
+    summary: 'show a user: id, level, online, since when (more for yourself and admins)',
   },
   {
     name: 'id',
@@ -162,7 +162,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: [],
     args: [arg('user'), arg('reason', { optional: true, rest: true })],
     needs: 'session',
-    summary: 'ban a user from the server: ends their sessions, refuses their logins (admin)',
+    summary: 'ban a user: ends their sessions and refuses their logins (admin)',
   },
   {
     name: 'unban',
@@ -193,7 +193,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: [],
     args: [arg('action'), arg('json-inputs', { optional: true, rest: true })],
     needs: 'connection',
-    summary: 'send any action with inputs given as a JSON array, e.g. raw who [10, "bob"]',
+    summary: 'send any action, inputs as a JSON array: raw who [10,"bob"]',
   },
   {
     name: 'listen',

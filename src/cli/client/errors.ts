@@ -118,6 +118,10 @@ export function describeServerError(err: ServerError): string {
   ) {
     words = msg || words;
   }
+  if (err.code === 'already_logged_in' && err.action === 'set_user') {
+    words =
+      'this user is already logged in elsewhere (one session per user, unless the server sets session.sessions_per_user higher)';
+  }
   if (err.code === 'unknown_action') words = `the server has no command "${err.action}"`;
   if (words === undefined) words = msg || 'the server refused';
   else if (ADD_SERVER_MESSAGE.has(err.code) && msg && msg !== words) words = `${words}: ${msg}`;

@@ -227,7 +227,17 @@ class Repl {
       this.notices.expectedReason = undefined;
       throw err;
     }
+    await this.closed();
     this.info(`the account ${me} is deleted; disconnected`);
+  }
+
+  /** Resolves once the server has closed the connection (or closes it after the timeout). */
+  private async closed(): Promise<void> {
+    const c = this.client;
+    if (!c.isConnected) return;
+    const timer = setTimeout(() => c.close(), this.opts.timeoutMs);
+    await new Promise((resolve) => c.once('close', resolve));
+    clearTimeout(timer);
   }
 
   private requireLoggedOut(): void {

@@ -43,10 +43,17 @@ describe('formatReply', () => {
     };
     const plain = formatReply('whois', ['bob'], { data: base }, s);
     expect(plain).toBe('bob (#00002, basic)\n  online:  yes\n  since:   2026-11-30T10:00:00.000Z');
-    const full = { ...base, online: false, email: 'bob@example.com', phone: null, banned: true };
+    const full = {
+      ...base,
+      online: false,
+      email: 'bob@example.com',
+      phone: null,
+      banned: true,
+      ban_reason: 'spam',
+    };
     const shown = formatReply('whois', ['bob'], { data: full }, s);
     expect(shown).toContain('  online:  no');
-    expect(shown).toContain('  email:   bob@example.com\n  phone:   -\n  banned:  yes');
+    expect(shown).toContain('  email:   bob@example.com\n  phone:   -\n  banned:  yes (spam)');
   });
 });
 

@@ -81,7 +81,10 @@ function formatUserInfo(data: unknown, s: Style): string {
   if (data.email !== undefined) lines.push(`  email:   ${str(data.email)}`);
   if (data.phone !== undefined)
     lines.push(`  phone:   ${data.phone === null ? '-' : str(data.phone)}`);
-  if (data.banned !== undefined) lines.push(`  banned:  ${data.banned === true ? 'yes' : 'no'}`);
+  if (data.banned !== undefined) {
+    const why = typeof data.ban_reason === 'string' ? ` (${str(data.ban_reason)})` : '';
+    lines.push(`  banned:  ${data.banned === true ? `yes${why}` : 'no'}`);
+  }
   return lines.join('\n');
 }
 
