@@ -5,6 +5,7 @@ import { type ClientClock, systemClock } from './clock.ts';
 import { ConnectionClosedError, FrameTooLargeError, ServerError } from './errors.ts';
 import { EventQueue } from './event-queue.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { DEFAULT_HELLO_PROBE_MS, HelloProbe } from './hello-probe.ts';
 import { genMessage, parseServerFrame, type ServerEvent } from './message.ts';
 import { PendingRequests } from './pending.ts';
 import { type ClientTransport, connectTcp, type TcpOptions } from './transport.ts';
@@ -38,12 +39,6 @@ export interface ClientOptions {
   helloProbeMs?: number;
 }
 
-/** Default delay before the hello probe. */
-export const DEFAULT_HELLO_PROBE_MS = 1_000;
-
-// The probe: a ping needs no token; its tag matches no request, so its pong is dropped.
-const HELLO_PROBE = JSON.stringify({ action: 'ping', data: [], tag: 'hello-probe' });
-
 /** Default request timeout. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -74,8 +69,8 @@ export class ClientCore extends EventEmitter<ClientEvents> {
   /** The username a registration waits to confirm (never the password). */
   protected confirmUsername: string | undefined;
   private current: { hello?: Hello; account?: Account } = {};
-  /** this connection: whether any line arrived, whether the hello probe went out */
-  private seen = { lines: false, probed: false };
+  /** this connection's probe for a TLS server, until the hello */
+  private probe: HelloProbe | undefined;
 
   constructor(opts: ClientOptions = {}) {
     super();
@@ -137,42 +132,24 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     this.serverReason = undefined;
     this.serverError = undefined;
     this.confirmUsername = undefined;
-    this.seen = { lines: false, probed: false };
     const hello = new Promise<Hello>((resolve, reject) => {
       this.helloWaiter = { resolve, reject };
     });
     const timer = this.clock.setTimer(() => this.finish(t, 'hello_timeout'), this.requestTimeoutMs);
-    const probe =
-      opts.tls === undefined && this.helloProbeMs > 0
-        ? this.clock.setTimer(() => this.probeForHello(t), this.helloProbeMs)
-        : undefined;
+    const probe = new HelloProbe(this.clock, t, opts.tls === undefined ? this.helloProbeMs : 0);
+    this.probe = probe;
     t.onLine((line) => this.onLine(t, line));
-    t.onClose((err) => this.finish(t, this.lostReason(err), err));
+    t.onClose((err) => {
+      const reason = this.current.hello ? 'connection_lost' : probe.reasonForClose(err);
+      this.finish(t, reason, err);
+    });
     try {
       return await hello;
     } finally {
       this.clock.clearTimer(timer);
-      if (probe !== undefined) this.clock.clearTimer(probe);
+      probe.stop();
+      this.probe = undefined;
     }
-  }
-
-  /** No hello yet on a plain connection: a ping makes a TLS server hang up at once. */
-  private probeForHello(t: ClientTransport): void {
-    if (this.transport !== t || this.current.hello || this.seen.lines) return;
-    this.seen.probed = true;
-    t.send(HELLO_PROBE);
-  }
-
-  /**
-   * Why the socket ended: TLS records received, or a server that hung up without a word when
-   * sent plain text before any hello (what a TLS server does), or just lost.
-   */
-  private lostReason(err?: Error): string {
-    if ((err as { code?: string } | undefined)?.code === 'ERR_SERVER_SPEAKS_TLS') {
-      return 'server_speaks_tls';
-    }
-    const silent = !this.current.hello && !this.seen.lines && this.seen.probed;
-    return silent ? 'server_speaks_tls' : 'connection_lost';
   }
 
   /** Sends a request with the right token; resolves with the reply's data. */
@@ -245,7 +222,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
 
   private onLine(t: ClientTransport, line: string): void {
     if (this.transport !== t) return;
-    this.seen.lines = true;
+    this.probe?.sawLine();
     this.heartbeat?.received();
     const frame = parseServerFrame(line);
     if (frame.kind === 'event') this.onEvent(frame.event);

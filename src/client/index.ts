@@ -1,18 +1,14 @@
 // The client SDK's public API.
 export { Client } from './client.ts';
 export { type ClientClock, ManualClock, systemClock, type TimerHandle } from './clock.ts';
-export {
-  ClientCore,
-  type ClientOptions,
-  DEFAULT_HELLO_PROBE_MS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-} from './core.ts';
+export { ClientCore, type ClientOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './core.ts';
 export {
   ConnectionClosedError,
   FrameTooLargeError,
   RequestTimeoutError,
   ServerError,
 } from './errors.ts';
+export { DEFAULT_HELLO_PROBE_MS } from './hello-probe.ts';
 export {
   type ClientRequest,
   genMessage,
