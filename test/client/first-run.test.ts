@@ -99,6 +99,26 @@ describe('registration', () => {
     await c.waitCursorLine(`erin_conf@127.0.0.1:${srv.port}> `);
   });
 
+  it('stops after the 5 wrong codes the server allows, and says so', async () => {
+    const srv = await startServer({ config: { accounts: { require_email_confirmation: true } } });
+    const c = await connected(srv.port);
+    await c.run('register gus_conf', 'password (8-128');
+    await c.run(PASSWORD, 'repeat it: ');
+    await c.run(PASSWORD, 'email: ');
+    await c.run('gus_conf@example.com', 'phone (optional');
+    await c.run('', 'code from the email: ');
+    const code = await lastCode(srv);
+    const wrong = code === '000000' ? '000001' : '000000';
+    for (const left of ['4 tries', '3 tries', '2 tries', '1 try']) {
+      await c.run(wrong, `(invalid_credentials); ${left} left`);
+    }
+    await c.run(
+      wrong,
+      'error: wrong or expired confirmation code (invalid_credentials); no tries left',
+    );
+    await c.waitCursorLine(`127.0.0.1:${srv.port}> `);
+  });
+
   it('finishes a registration later with confirm, on a new connection', async () => {
     const srv = await startServer({ config: { accounts: { require_email_confirmation: true } } });
     const c = await connected(srv.port);

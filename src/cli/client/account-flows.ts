@@ -77,8 +77,9 @@ async function withCode<T>(d: Dialog, send: (code: string) => Promise<T>): Promi
     } catch (err) {
       if (!isCode(err, 'invalid_credentials')) throw err;
       tries -= 1;
-      if (tries === 0) throw err;
-      d.warn(`${describeError(err).text}; ${tries} ${tries === 1 ? 'try' : 'tries'} left`);
+      const text = describeError(err).text;
+      if (tries === 0) throw new ClientError(`${text}; no tries left`, EXIT.server);
+      d.warn(`${text}; ${tries} ${tries === 1 ? 'try' : 'tries'} left`);
     }
   }
 }
@@ -112,7 +113,8 @@ async function confirmWithCode(client: Client, d: Dialog, user: string): Promise
   try {
     return await withCode(d, (code) => client.confirm(code, user));
   } catch (err) {
-    if (err instanceof ClientError) {
+    // Cancelled (an empty answer, Ctrl-C): the code can still be typed later.
+    if (err instanceof ClientError && err.message.startsWith('cancelled')) {
       throw new ClientError(
         `not confirmed yet; type confirm ${user} to enter the code`,
         EXIT.usage,
