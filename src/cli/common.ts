@@ -1,5 +1,6 @@
 // Helpers shared by the super-server subcommands.
 import { ConfigError, loadConfig } from '../server/config.ts';
+import { DataDirError } from '../storage/sqlite/data-dir.ts';
 
 /** Options every subcommand shares. */
 export interface CommonOptions {
@@ -31,9 +32,9 @@ export function configFrom(opts: CommonOptions, flags: Record<string, unknown> =
   });
 }
 
-/** Prints an error the way a person should see it and exits: 2 for configuration, else 1. */
+/** Prints an error the way a person should see it and exits: 2 for configuration or data dir, else 1. */
 export function exitWithError(err: unknown): never {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof DataDirError) {
     process.stderr.write(`super-server: ${err.message}\n`);
     process.exit(2);
   }
