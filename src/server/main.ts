@@ -1,6 +1,8 @@
 // Wiring only: config → logger → storage → server → signals.
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.ts';
+import { openMode } from '../storage/sqlite/data-dir.ts';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
 import type { Config } from './config.ts';
 import { logListening } from './listening.ts';
@@ -16,6 +18,16 @@ export function databaseFile(config: Config): string {
   return join(config.server.data_dir, 'super-server.db');
 }
 
+/** Logs one warning when an existing data directory lets others in (the server creates it 0700). */
+export function warnIfDataDirOpen(config: Config, log: Logger): void {
+  const mode = openMode(config.server.data_dir);
+  if (mode === undefined) return;
+  log.warn(
+    { data_dir: config.server.data_dir, mode },
+    'data directory is open to other users; chmod 700 it (the database holds password hashes)',
+  );
+}
+
 /** How a worker of a multi-process server differs from a server that is one process. */
 export interface WorkerRole {
   broker: Broker;
@@ -29,6 +41,7 @@ export interface WorkerRole {
 export async function runServer(config: Config, role?: WorkerRole): Promise<void> {
   const log = createLogger(config.log.level);
   const storage = openSqliteStorage(databaseFile(config));
+  if (!role) warnIfDataDirOpen(config, log);
   let server: SuperServer;
   let port: number;
   try {

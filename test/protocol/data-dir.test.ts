@@ -1,11 +1,12 @@
 // The data directory: every way it can be unusable is one line naming the path
-// and exit 2.
+// and exit 2; what the server creates is private (0700, files 0600).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAllClients } from './client.ts';
-import { BIN, type CliResult, cleanup, makeTempDir, runCli } from './harness.ts';
+import { closeAllClients, connectClient } from './client.ts';
+import { BIN, type CliResult, cleanup, makeTempDir, runCli, startServer } from './harness.ts';
+import { emailFor, expectOk, PASSWORD, pollUntil, uniqueName } from './util.ts';
 
 afterAll(async () => {
   closeAllClients();
@@ -95,5 +96,42 @@ describe('an unusable data directory', () => {
     expectOneLine(await runCli(serve(dataDir)), db, /not a SQLite database/);
     // The user commands open the database the same way and fail the same way.
     expectOneLine(await runCli(['user', 'list', '--data-dir', dataDir]), db, /not a SQLite/);
+  });
+});
+
+describe('file modes', () => {
+  it('creates the data directory 0700 and its files 0600', async () => {
+    const dataDir = path.join(makeTempDir().root, 'fresh');
+    const srv = await startServer({
+      dataDir,
+      config: { accounts: { require_email_confirmation: true } },
+    });
+    const c = await connectClient(srv.port);
+    const name = uniqueName('modes');
+    const created = await c.request('create_user', [name, PASSWORD, emailFor(name)], c.helloToken);
+    expectOk(created, 'create_user');
+    const outbox = path.join(dataDir, 'dev-outbox.jsonl');
+    expect(await pollUntil(async () => fs.existsSync(outbox), 5_000)).toBe(true);
+    const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
+    expect(mode(dataDir)).toBe('700');
+    for (const file of ['super-server.db', 'super-server.db-wal', 'super-server.db-shm']) {
+      expect(mode(path.join(dataDir, file)), file).toBe('600');
+    }
+    expect(mode(outbox)).toBe('600');
+    expect(srv.output.stdout).not.toContain('data directory is open');
+  });
+
+  it('leaves an existing wider directory as it is, with one warning', async () => {
+    const { dataDir } = makeTempDir();
+    fs.chmodSync(dataDir, 0o755);
+    const srv = await startServer({ dataDir });
+    await srv.stop();
+    expect((fs.statSync(dataDir).mode & 0o777).toString(8)).toBe('755');
+    const warnings = srv.output.stdout
+      .split('\n')
+      .filter((l) => l.includes('data directory is open'))
+      .map((l) => JSON.parse(l));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 40, data_dir: dataDir, mode: '755' });
   });
 });

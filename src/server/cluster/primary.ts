@@ -11,7 +11,7 @@ import { openSqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
 import type { Config } from '../config.ts';
 import { logListening } from '../listening.ts';
 import { createLogger } from '../logger.ts';
-import { databaseFile } from '../main.ts';
+import { databaseFile, warnIfDataDirOpen } from '../main.ts';
 import { serveMetrics } from '../metrics/http.ts';
 import {
   emptySnapshot,
@@ -32,6 +32,7 @@ export async function runPrimary(config: Config): Promise<number> {
   const log = createLogger(config.log.level);
   // Migrate once here, so workers never race to upgrade the schema.
   await openSqliteStorage(databaseFile(config)).close();
+  warnIfDataDirOpen(config, log);
   let stopping = false;
   let started = false;
   let status = 0;
