@@ -1,5 +1,5 @@
 // Helpers shared by the super-server subcommands.
-import { ConfigError, loadConfig } from '../server/config.ts';
+import { type Config, ConfigError, loadConfig } from '../server/config.ts';
 import { DataDirError } from '../storage/sqlite/data-dir.ts';
 
 /** Options every subcommand shares. */
@@ -30,6 +30,27 @@ export function configFrom(opts: CommonOptions, flags: Record<string, unknown> =
     env: process.env,
     flags: { 'server.data_dir': opts.dataDir, ...flags },
   });
+}
+
+/**
+ * The operator's line for a failure to listen (port in use, not allowed,
+ * no such address), naming the listener that failed; other errors unchanged.
+ */
+export function explainStartError(err: unknown, config: Config): unknown {
+  const e = err as NodeJS.ErrnoException & { listener?: string };
+  const metrics = e?.listener === 'metrics';
+  const what = metrics ? 'metrics port' : 'port';
+  const { host, port } = metrics ? config.metrics : config.server;
+  switch (e?.code) {
+    case 'EADDRINUSE':
+      return new CliError(`${what} ${port} on ${host} is already in use`, 2);
+    case 'EACCES':
+      return new CliError(`not allowed to bind ${host}:${port} (${what})`, 2);
+    case 'EADDRNOTAVAIL':
+      return new CliError(`address ${host} is not available here (${what})`, 2);
+    default:
+      return err;
+  }
 }
 
 /** Prints an error the way a person should see it and exits: 2 for configuration or data dir, else 1. */

@@ -5,7 +5,7 @@ import { runPrimary } from '../server/cluster/primary.ts';
 import { runWorker } from '../server/cluster/worker.ts';
 import { runServer } from '../server/main.ts';
 import { registerAuditCommand } from './audit-command.ts';
-import { type CommonOptions, configFrom, exitWithError, fail } from './common.ts';
+import { type CommonOptions, configFrom, exitWithError, explainStartError } from './common.ts';
 import { registerUserCommands } from './user-commands.ts';
 
 /** Flag values are checked by the config schema, which names the key on error. */
@@ -56,13 +56,7 @@ program
       else if (config.server.workers > 1) process.exit(await runPrimary(config));
       else await runServer(config);
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE')
-        fail(`port ${config.server.port} on ${config.server.host} is already in use`);
-      if (e.code === 'EACCES')
-        fail(`not allowed to bind ${config.server.host}:${config.server.port}`);
-      if (e.code === 'EADDRNOTAVAIL') fail(`address ${config.server.host} is not available here`);
-      throw err;
+      throw explainStartError(err, config);
     }
     process.exit(0);
   });

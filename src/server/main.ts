@@ -42,27 +42,29 @@ export async function runServer(config: Config, role?: WorkerRole): Promise<void
   const log = createLogger(config.log.level);
   const storage = openSqliteStorage(databaseFile(config));
   if (!role) warnIfDataDirOpen(config, log);
-  let server: SuperServer;
-  let port: number;
-  try {
-    server = new SuperServer({ config, storage, log, broker: role?.broker });
-    port = await server.listen();
-  } catch (err) {
-    await storage.close();
-    throw err;
-  }
   const lag = config.metrics.enabled ? new LagSampler() : undefined;
-  lag?.start();
+  let server!: SuperServer;
   const collect = () =>
     withProcessFigures({
       ...server.snapshot(),
       lagCounts: [...(lag?.counts ?? [])],
       lagSumS: lag?.sumS ?? 0,
     });
-  const http =
-    lag && !role
-      ? await serveMetrics(config.metrics.host, config.metrics.port, async () => collect())
-      : undefined;
+  let http: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+  let port: number;
+  try {
+    server = new SuperServer({ config, storage, log, broker: role?.broker });
+    // The metrics listener binds first: if it fails, no client listener was opened.
+    if (lag && !role) {
+      http = await serveMetrics(config.metrics.host, config.metrics.port, async () => collect());
+    }
+    port = await server.listen();
+  } catch (err) {
+    http?.server.close();
+    await storage.close();
+    throw err;
+  }
+  lag?.start();
   // Handlers first: a supervisor may signal the moment it reads the listening line, and a
   // signal without a handler would kill the process without the graceful stop.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
