@@ -1,4 +1,5 @@
 // Helpers shared by the super-server subcommands.
+import { WorkerStartFailure } from '../server/cluster/primary.ts';
 import { type Config, ConfigError, loadConfig } from '../server/config.ts';
 import { DataDirError } from '../storage/sqlite/data-dir.ts';
 
@@ -53,16 +54,20 @@ export function explainStartError(err: unknown, config: Config): unknown {
   }
 }
 
-/** Prints an error the way a person should see it and exits: 2 for configuration or data dir, else 1. */
-export function exitWithError(err: unknown): never {
+/** What the top level says about an error (without the `super-server: ` prefix) and its exit code. */
+export function describeError(err: unknown): { message: string; exitCode: number } {
   if (err instanceof ConfigError || err instanceof DataDirError) {
-    process.stderr.write(`super-server: ${err.message}\n`);
-    process.exit(2);
+    return { message: err.message, exitCode: 2 };
   }
-  if (err instanceof CliError) {
-    process.stderr.write(`super-server: ${err.message}\n`);
-    process.exit(err.exitCode);
+  if (err instanceof CliError || err instanceof WorkerStartFailure) {
+    return { message: err.message, exitCode: err.exitCode };
   }
-  process.stderr.write(`super-server: unexpected failure: ${(err as Error)?.stack ?? err}\n`);
-  process.exit(1);
+  return { message: `unexpected failure: ${(err as Error)?.stack ?? err}`, exitCode: 1 };
+}
+
+/** Prints an error the way a person should see it and exits: 2 for a start-up mistake, else 1. */
+export function exitWithError(err: unknown): never {
+  const { message, exitCode } = describeError(err);
+  process.stderr.write(`super-server: ${message}\n`);
+  process.exit(exitCode);
 }

@@ -2,10 +2,16 @@
 import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { runPrimary } from '../server/cluster/primary.ts';
-import { runWorker } from '../server/cluster/worker.ts';
+import { reportStartFailure, runWorker } from '../server/cluster/worker.ts';
 import { runServer } from '../server/main.ts';
 import { registerAuditCommand } from './audit-command.ts';
-import { type CommonOptions, configFrom, exitWithError, explainStartError } from './common.ts';
+import {
+  type CommonOptions,
+  configFrom,
+  describeError,
+  exitWithError,
+  explainStartError,
+} from './common.ts';
 import { registerUserCommands } from './user-commands.ts';
 
 /** Flag values are checked by the config schema, which names the key on error. */
@@ -64,4 +70,9 @@ program
 registerUserCommands(program);
 registerAuditCommand(program);
 
-await program.parseAsync(process.argv).catch(exitWithError);
+await program.parseAsync(process.argv).catch((err: unknown) => {
+  // A worker's failure is the primary's to print: N workers failing alike give one line.
+  if (!cluster.isWorker) exitWithError(err);
+  const { message, exitCode } = describeError(err);
+  reportStartFailure(message, exitCode);
+});

@@ -52,4 +52,18 @@ describe('a port in use', () => {
     );
     expectOneLine(r, new RegExp(`metrics port ${port} on 127.0.0.1 is already in use$`));
   });
+
+  it('gives one line for two workers that cannot bind', async () => {
+    const port = await takenPort();
+    const r = await runCli(serveArgs('--port', String(port), '--workers', '2'));
+    expectOneLine(r, new RegExp(`^super-server: port ${port} on 127.0.0.1 is already in use$`));
+    expect(r.stderr).not.toMatch(/unexpected failure|worker \d exited|\n\s+at /);
+  });
+
+  it('leaves the server already on the port alone', async () => {
+    const first = await startServer();
+    const r = await runCli(serveArgs('--port', String(first.port), '--workers', '2'));
+    expectOneLine(r, /is already in use$/);
+    expect(first.proc.exitCode).toBeNull();
+  });
 });
