@@ -2,7 +2,14 @@
 // naming what is wrong, exit code 2, no stack trace, nothing left running.
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliResult, cleanup, makeTempDir, runCli, startServer } from './harness.ts';
+import {
+  type CliResult,
+  cleanup,
+  makeTempDir,
+  runCli,
+  startServer,
+  writeConfig,
+} from './harness.ts';
 
 afterAll(cleanup);
 
@@ -28,6 +35,18 @@ async function takenPort(): Promise<number> {
   holder.unref();
   return (holder.address() as net.AddressInfo).port;
 }
+
+describe('levels', () => {
+  it('names levels.grants once when levels.order drops a level the default grants use', async () => {
+    const { root, dataDir } = makeTempDir();
+    const config = writeConfig(root, { levels: { order: ['basic', 'moderator'] } });
+    const r = await runCli(['--port', '0', '--data-dir', dataDir, '--config', config]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.match(/levels\.grants/g)).toHaveLength(2); // the key, and the advice
+    expect(r.stderr).toMatch(/levels\.grants: not set, and the default grants .* name "admin"/);
+    expect(r.stderr).not.toContain('levels.grants.admin');
+  });
+});
 
 describe('a port in use', () => {
   it('names the client port', async () => {
