@@ -2,6 +2,7 @@
 // naming what is wrong, exit code 2, no stack trace, nothing left running.
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SERVER_VERSION } from '../../src/server/connection.ts';
 import {
   type CliResult,
   cleanup,
@@ -35,6 +36,59 @@ async function takenPort(): Promise<number> {
   holder.unref();
   return (holder.address() as net.AddressInfo).port;
 }
+
+describe('usage', () => {
+  it('--version prints the version the hello reports', async () => {
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(SERVER_VERSION);
+  });
+
+  it('--help lists the flags of serve, the default command', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const flag of [
+      '--port <port>',
+      '--data-dir',
+      '--workers',
+      '--metrics-port',
+      '--tls-cert',
+    ]) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toMatch(/user/);
+  });
+
+  it('suggests the command a near-miss meant', async () => {
+    const users = await runCli(['users', 'list']);
+    expectOneLine(
+      users,
+      /^super-server: unknown command 'users list'; did you mean 'user list'\?$/,
+    );
+    expectOneLine(await runCli(['audt']), /did you mean 'audit'\?$/);
+    expectOneLine(await runCli(['user', 'lst']), /unknown command 'lst'; did you mean 'list'\?$/);
+    expectOneLine(
+      await runCli(['frobnicate']),
+      /unknown command 'frobnicate'; see super-server --help$/,
+    );
+  });
+
+  it('checks flag values as they are read', async () => {
+    expectOneLine(
+      await runCli(['--port', 'abc']),
+      /^super-server: --port abc: must be a port number/,
+    );
+    expectOneLine(await runCli(['--port', '65536']), /--port 65536: must be a port number/);
+    expectOneLine(await runCli(['--workers', 'two']), /--workers two: must be a whole number/);
+    expectOneLine(await runCli(['--metrics-port', '-1']), /--metrics-port -1: must be a port/);
+  });
+
+  it('reports every usage error in the same form with exit 2', async () => {
+    expectOneLine(await runCli(['--bogus']), /^super-server: unknown option '--bogus'$/);
+    expectOneLine(await runCli(['user', 'add', 'x']), /^super-server: required option '--email/);
+    expectOneLine(await runCli(['audit', '--limit', '0']), /^super-server: --limit must be/);
+  });
+});
 
 describe('levels', () => {
   it('names levels.grants once when levels.order drops a level the default grants use', async () => {
