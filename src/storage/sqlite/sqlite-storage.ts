@@ -1,6 +1,4 @@
 // Storage on an embedded SQLite file through better-sqlite3 (WAL, prepared statements).
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   type AuditEntry,
@@ -15,6 +13,7 @@ import {
   type UserRecord,
   usernameKey,
 } from '../storage.ts';
+import { DataDirError, explainSqliteOpenError, prepareDatabaseFile } from './data-dir.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 interface UserRow {
@@ -47,15 +46,25 @@ const LIVE = 'deleted_at IS NULL';
 // The users who can hold a protected level: not deleted, not banned.
 const ACTIVE = 'deleted_at IS NULL AND banned_at IS NULL';
 
-/** Opens (creating if needed) the database file and brings its schema up to date. */
+/**
+ * Opens (creating if needed, directory 0700, files 0600) the database file and
+ * brings its schema up to date; DataDirError names the path when it cannot.
+ */
 export function openSqliteStorage(file: string): SqliteStorage {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
+  if (file !== ':memory:') prepareDatabaseFile(file);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+  } catch (err) {
+    if (db?.open) db.close();
+    const why = explainSqliteOpenError(err, file);
+    throw why === undefined ? err : new DataDirError(why);
+  }
   return new SqliteStorage(db);
 }
 
