@@ -1,4 +1,5 @@
 // The persistence interface. SQLite implements it now; PostgreSQL can follow.
+import type { ConversationStore } from './conversations.ts';
 
 /** A stored account. `passwordHash` never leaves the server. */
 export interface UserRecord {
@@ -108,6 +109,8 @@ export interface Storage {
   listAudit(query: { since?: string; limit?: number }): Promise<AuditRecord[]>;
   /** All users in id order. */
   listUsers(): Promise<UserRecord[]>;
+  /** Messages, conversations and cursors (src/storage/conversations.ts). */
+  readonly conversations: ConversationStore;
   close(): Promise<void>;
 }
 

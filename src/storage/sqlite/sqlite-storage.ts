@@ -14,6 +14,7 @@ import {
   type UserRecord,
   usernameKey,
 } from '../storage.ts';
+import { SqliteConversations } from './conversations.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 interface UserRow {
@@ -38,12 +39,15 @@ interface EmailCodeRow {
 const COLUMNS =
   'id, username, email, phone, password_hash, level, created_at, failed_logins, last_failed_at, pending_until';
 
+/** How hard a commit is made durable: `normal` survives a killed process, `full` power loss too. */
+export type SyncMode = 'normal' | 'full';
+
 /** Opens (creating if needed) the database file and brings its schema up to date. */
-export function openSqliteStorage(file: string): SqliteStorage {
+export function openSqliteStorage(file: string, sync: SyncMode = 'normal'): SqliteStorage {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
@@ -65,6 +69,7 @@ function migrate(db: Database.Database): void {
 
 /** The SQLite implementation of Storage. */
 export class SqliteStorage implements Storage {
+  readonly conversations: SqliteConversations;
   private readonly insert;
   private readonly byKey;
   private readonly byId;
@@ -86,6 +91,7 @@ export class SqliteStorage implements Storage {
   private readonly auditSince;
 
   constructor(private readonly db: Database.Database) {
+    this.conversations = new SqliteConversations(db);
     this.insert = db.prepare<
       [string, string, string, string | null, string, string, string, number | null],
       UserRow
