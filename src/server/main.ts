@@ -28,7 +28,7 @@ export interface WorkerRole {
 /** Starts the server (or one worker of it) and resolves once it has stopped; the caller exits 0. */
 export async function runServer(config: Config, role?: WorkerRole): Promise<void> {
   const log = createLogger(config.log.level);
-  const storage = openSqliteStorage(databaseFile(config));
+  const storage = openSqliteStorage(databaseFile(config), config.storage.sync);
   let server: SuperServer;
   let port: number;
   try {

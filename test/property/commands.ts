@@ -150,7 +150,9 @@ export class Message implements Cmd {
     } else if (!target) {
       expectCode(r, 'not_found', what);
     } else if (!target.online) {
-      expectCode(r, 'not_online', what);
+      // Stored for later: the recipient gets it replayed at its next login.
+      expectCode(r, 'OK', what);
+      expect(r.data.delivered).toBe(false);
     } else {
       expectCode(r, 'OK', what);
       expect(r.data.delivered).toBe(true);
