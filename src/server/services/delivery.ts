@@ -5,6 +5,8 @@ import type { ConversationStore, StoredMessage } from '../../storage/conversatio
 import { framePosition } from './message-frames.ts';
 import type { Session } from './sessions.ts';
 
+const OWN_MAX = 1_000;
+
 /** Work that must run in order with a session's frames. */
 type Task = () => Promise<void>;
 
@@ -13,6 +15,8 @@ class Feed {
   /** The highest seq sent to this session, per conversation id. */
   readonly sent = new Map<number, number>();
   readonly queue: Array<string | Task> = [];
+  /** This session's own messages it has not passed yet (it has their reply), by `conv:seq`. */
+  readonly own = new Set<string>();
   /** True while a task (replay, sync, a gap fill) runs, and before the replay started. */
   running = true;
 }
@@ -68,10 +72,16 @@ export class Delivery {
     });
   }
 
-  /** The sending session has its own message (the reply): skip it when it is next in line. */
+  /** The sending session has its own message (the reply): it is skipped, never sent to it. */
   noteSent(session: Session, convId: number, seq: number): void {
     const feed = this.feeds.get(session);
-    if (feed && feed.sent.get(convId) === seq - 1) feed.sent.set(convId, seq);
+    if (!feed) return;
+    if (feed.sent.get(convId) === seq - 1) feed.sent.set(convId, seq);
+    else {
+      // Usually passed soon; a session that never is keeps at most OWN_MAX of them.
+      if (feed.own.size >= OWN_MAX) feed.own.clear();
+      feed.own.add(`${convId}:${seq}`);
+    }
   }
 
   private feedOf(session: Session): Feed {
@@ -93,10 +103,8 @@ export class Delivery {
     await this.deps.flushCursors();
     const page = await this.deps.store.backlog(session.user.id, feed.sent, limit);
     for (const m of page.messages) {
-      session.peer.sendFrame(await this.deps.frame(m, true));
-      feed.sent.set(m.convId, m.seq);
+      this.send(session, feed, await this.deps.frame(m, true), m.convId, m.seq);
     }
-    this.delivered += page.messages.length;
     return { replayed: page.messages.length, more: page.more };
   }
 
@@ -139,8 +147,9 @@ export class Delivery {
   }
 
   private send(session: Session, feed: Feed, frame: string, convId: number, seq: number): void {
-    session.peer.sendFrame(frame);
     feed.sent.set(convId, seq);
+    if (feed.own.size > 0 && feed.own.delete(`${convId}:${seq}`)) return;
+    session.peer.sendFrame(frame);
     this.delivered++;
   }
 
@@ -160,8 +169,7 @@ export class Delivery {
     }
     if (seq > base + 1) {
       for (const m of await this.deps.store.range(convId, base, seq - 1, seq - 1 - base)) {
-        session.peer.sendFrame(await this.deps.frame(m, false));
-        this.delivered++;
+        this.send(session, feed, await this.deps.frame(m, false), convId, m.seq);
       }
     }
     this.send(session, feed, frame, convId, seq);
