@@ -6,6 +6,7 @@ import { runWorker } from '../server/cluster/worker.ts';
 import { runServer } from '../server/main.ts';
 import { registerAuditCommand } from './audit-command.ts';
 import { type CommonOptions, configFrom, exitWithError, fail } from './common.ts';
+import { registerMessagesCommand } from './messages-command.ts';
 import { registerUserCommands } from './user-commands.ts';
 
 /** Flag values are checked by the config schema, which names the key on error. */
@@ -69,5 +70,6 @@ program
 
 registerUserCommands(program);
 registerAuditCommand(program);
+registerMessagesCommand(program);
 
 await program.parseAsync(process.argv).catch(exitWithError);

@@ -11,6 +11,7 @@ import { ConvDirectory } from './conv-directory.ts';
 import { CursorWriter } from './cursor-writer.ts';
 import { Delivery, type SyncResult } from './delivery.ts';
 import { storedMessageFrame, storedMessageId } from './message-frames.ts';
+import { RetentionJob } from './retention.ts';
 import type { Session, Sessions } from './sessions.ts';
 
 /** The reply to a stored message_user. */
@@ -38,6 +39,7 @@ export class Conversations {
   /** The store's epoch, for the hello (loaded by init). */
   epoch = '';
   private readonly perUser: number;
+  private readonly retention: RetentionJob;
 
   constructor(
     private readonly storage: Storage,
@@ -58,16 +60,22 @@ export class Conversations {
       flushCursors: () => this.cursors.flush(),
       onError: (err) => log.error({ err }, 'delivering stored messages failed'),
     });
+    this.retention = new RetentionJob(store, clock, log, {
+      retentionDays: config.messages.retention_days,
+      dedupWindowS: config.messages.dedup_window_s,
+    });
   }
 
-  /** Loads the epoch and routes every session frame through delivery. */
+  /** Loads the epoch, routes every session frame through delivery, starts retention. */
   async init(): Promise<void> {
     this.epoch = await this.storage.conversations.epoch();
     this.sessions.routeFrames((session, frame) => this.delivery.route(session, frame));
+    this.retention.start();
   }
 
-  /** Writes what is waiting (messages of this turn, cursors); for shutdown. */
+  /** Writes what is waiting (messages of this turn, cursors) and stops retention; for shutdown. */
   async flush(): Promise<void> {
+    await this.retention.stop();
     await this.batcher.flush();
     await this.cursors.flush();
   }
