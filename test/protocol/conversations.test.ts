@@ -248,3 +248,18 @@ describe('several sessions per user', () => {
     expect(messagesIn(a1.received)).toHaveLength(0);
   });
 });
+
+describe('messages.store: false (benchmark only)', () => {
+  const server = useServer({ config: { messages: { store: false } } });
+
+  it('keeps the old in-memory path: offline is not_online, no history feature', async () => {
+    const { b, ca, cb } = await pair(server().port, true);
+    expect(ca.received[0]?.data.features).toEqual([]);
+    const live = expectOk(await ca.call('msg', [b, 'live']), 'msg');
+    expect(live.data.delivered).toBe(true);
+    expect((await cb.nextEvent('message')).data).toMatchObject({ id: live.data.id, text: 'live' });
+    cb.destroy();
+    await sleep(50);
+    expect(codeOf(await ca.call('msg', [b, 'gone']))).toBe('not_online');
+  });
+});
