@@ -208,6 +208,26 @@ const TlsSection = z
     message: 'tls.cert_file and tls.key_file go together: set both or neither',
   });
 
+const MessagesSection = z.strictObject({
+  // Benchmark only: false keeps the old in-memory path (offline recipients get not_online).
+  store: z.boolean().default(true),
+  replay_limit: z.number().int().min(1).max(100_000).default(1_000),
+  dedup_window_s: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(86_400),
+  read_receipts: z.boolean().default(true),
+  // 0 keeps messages forever.
+  retention_days: z.number().int().min(0).max(36_500).default(0),
+});
+
+const StorageSection = z.strictObject({
+  // normal: WAL + synchronous=NORMAL (survives kill -9); full: fsync per commit (power loss).
+  sync: z.enum(['normal', 'full']).default('normal'),
+});
+
 /** The whole configuration schema; every key has a default. */
 export const ConfigSchema = z.strictObject({
   server: ServerSection.default(ServerSection.parse({})),
@@ -222,6 +242,8 @@ export const ConfigSchema = z.strictObject({
   mail: MailSection.default(MailSection.parse({})),
   tls: TlsSection.default(TlsSection.parse({})),
   metrics: MetricsSection.default(MetricsSection.parse({})),
+  messages: MessagesSection.default(MessagesSection.parse({})),
+  storage: StorageSection.default(StorageSection.parse({})),
 });
 
 /** The validated, frozen configuration. */

@@ -21,6 +21,8 @@ import { AddressSet } from './security/addresses.ts';
 import { HashGate } from './security/hash-gate.ts';
 import { Accounts } from './services/accounts.ts';
 import { AuditLog } from './services/audit.ts';
+import { ConversationReading } from './services/conversation-reading.ts';
+import { Conversations } from './services/conversations.ts';
 import { EmailCodes } from './services/email-codes.ts';
 import { EmailConfirmation } from './services/email-confirmation.ts';
 import type { Services } from './services/index.ts';
@@ -104,6 +106,7 @@ export class SuperServer implements ConnectionHost {
       throttle,
       audit,
     });
+    const conversations = new Conversations(storage, sessions, config, clock, log);
     this.services = {
       config,
       levels,
@@ -135,6 +138,11 @@ export class SuperServer implements ConnectionHost {
         serverName: config.server.name,
       }),
       messages: new Messages(sessions, config.session.sessions_per_user, storage, clock, random),
+      conversations,
+      reading: new ConversationReading(storage, conversations.directory, sessions, {
+        readReceipts: config.messages.read_receipts,
+        perUser: config.session.sessions_per_user,
+      }),
       registrations: new RegistrationLimits(config.limits, exempt),
       rateLimits: new RateLimits(config.rate_limits, clock),
       shutdown: (reason, by) => {
@@ -158,7 +166,8 @@ export class SuperServer implements ConnectionHost {
     return {
       connections: this.connections.size,
       sessions: this.services.sessions.size,
-      messagesDelivered: this.services.messages.delivered,
+      messagesDelivered:
+        this.services.messages.delivered + this.services.conversations.delivery.delivered,
       hashesRunning: running,
       hashesWaiting: waiting,
     };
@@ -167,6 +176,7 @@ export class SuperServer implements ConnectionHost {
   /** Binds the TCP listener and starts the heartbeat sweep; resolves with the real port. */
   async listen(): Promise<number> {
     const { config, log } = this.services;
+    if (config.messages.store) await this.services.conversations.init();
     this.tcp = await listenTcp(this, config.server.host, config.server.port, loadTls(config));
     const { session } = config;
     const sweepMs = Math.min(
@@ -293,6 +303,7 @@ export class SuperServer implements ConnectionHost {
     const farewell = event('shutdown', 'system', { reason, by });
     for (const conn of [...this.connections]) conn.closeWith(farewell);
     if (this.connections.size > 0) await waitAtMost(drained, deadline - Date.now());
+    await this.services.conversations.flush();
     await this.services.audit.flush();
     await this.options.storage.close();
     this.broker.close();

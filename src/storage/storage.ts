@@ -1,4 +1,5 @@
 // The persistence interface. SQLite implements it now; PostgreSQL can follow.
+import type { ConversationStore } from './conversations.ts';
 
 /** A stored account. `passwordHash` never leaves the server. */
 export interface UserRecord {
@@ -143,6 +144,8 @@ export interface Storage {
   listAudit(query: { since?: string; limit?: number }): Promise<AuditRecord[]>;
   /** All users in id order, deleted ones too (for the operator). */
   listUsers(): Promise<UserRecord[]>;
+  /** Messages, conversations and cursors (src/storage/conversations.ts). */
+  readonly conversations: ConversationStore;
   close(): Promise<void>;
 }
 

@@ -14,6 +14,11 @@ import changePermissionLevel from './admin/change-permission-level.ts';
 import kick from './admin/kick.ts';
 import killServer from './admin/kill-server.ts';
 import unban from './admin/unban.ts';
+import ack from './conversations/ack.ts';
+import conversations from './conversations/conversations.ts';
+import history from './conversations/history.ts';
+import markRead from './conversations/mark-read.ts';
+import sync from './conversations/sync.ts';
 import type { Action } from './define.ts';
 import messageUser from './messaging/message-user.ts';
 import showOnlineUsers from './messaging/show-online-users.ts';
@@ -38,6 +43,11 @@ export const ACTIONS: readonly Action[] = [
   getPermissionLevel,
   showOnlineUsers,
   messageUser,
+  ack,
+  sync,
+  history,
+  conversations,
+  markRead,
   changePermissionLevel,
   kick,
   ban,

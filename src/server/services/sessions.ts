@@ -50,6 +50,8 @@ export class Sessions {
   private readonly byToken = new Map<string, Session>();
   private readonly byUser = new Map<number, Session[]>();
   private readonly byName = new Map<string, Session[]>();
+  /** How a delivered frame reaches a session; stored conversations put their order rule here. */
+  private frameTo = (s: Session, frame: string) => s.peer.sendFrame(frame);
 
   constructor(
     private readonly broker: Broker,
@@ -155,6 +157,11 @@ export class Sessions {
     return this.broker.send(command);
   }
 
+  /** Sends every delivered frame through `route` instead of straight to the session. */
+  routeFrames(route: (session: Session, frame: string) => void): void {
+    this.frameTo = route;
+  }
+
   /** Ends every session of a user on every node with `disconnect {reason: kicked}`. */
   kick(userId: number): void {
     this.end(userId, 'kicked');
@@ -179,7 +186,7 @@ export class Sessions {
       return;
     }
     for (const s of sessions) {
-      if (command.kind === 'deliver') s.peer.sendFrame(command.frame);
+      if (command.kind === 'deliver') this.frameTo(s, command.frame);
       else if (command.kind === 'end') {
         if (s.tokenHash !== command.keep) s.peer.disconnect(command.reason);
       } else {

@@ -13,6 +13,7 @@ import {
   type UserRecord,
   usernameKey,
 } from '../storage.ts';
+import { SqliteConversations } from './conversations.ts';
 import { DataDirError, explainSqliteOpenError, prepareDatabaseFile } from './data-dir.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -41,6 +42,9 @@ interface EmailCodeRow {
 const COLUMNS =
   'id, username, email, phone, password_hash, level, created_at, failed_logins, last_failed_at, pending_until, banned_at, ban_reason, deleted_at';
 
+/** How hard a commit is made durable: `normal` survives a killed process, `full` power loss too. */
+export type SyncMode = 'normal' | 'full';
+
 // Deleted accounts are invisible to lookups; only listUsers shows them.
 const LIVE = 'deleted_at IS NULL';
 // The users who can hold a protected level: not deleted, not banned.
@@ -50,13 +54,13 @@ const ACTIVE = 'deleted_at IS NULL AND banned_at IS NULL';
  * Opens (creating if needed, directory 0700, files 0600) the database file and
  * brings its schema up to date; DataDirError names the path when it cannot.
  */
-export function openSqliteStorage(file: string): SqliteStorage {
+export function openSqliteStorage(file: string, sync: SyncMode = 'normal'): SqliteStorage {
   if (file !== ':memory:') prepareDatabaseFile(file);
   let db: Database.Database | undefined;
   try {
     db = new Database(file);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db);
@@ -83,6 +87,7 @@ function migrate(db: Database.Database): void {
 
 /** The SQLite implementation of Storage. */
 export class SqliteStorage implements Storage {
+  readonly conversations: SqliteConversations;
   private readonly insert;
   private readonly byKey;
   private readonly byId;
@@ -109,6 +114,7 @@ export class SqliteStorage implements Storage {
   private readonly auditSince;
 
   constructor(private readonly db: Database.Database) {
+    this.conversations = new SqliteConversations(db);
     this.insert = db.prepare<
       [string, string, string, string | null, string, string, string, number | null],
       UserRow
