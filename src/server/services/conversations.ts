@@ -92,7 +92,7 @@ export class Conversations {
     this.directory.learn(me.id, me.username);
     this.directory.learn(target.id, target.username);
     const self = target.id === me.id;
-    const result = await this.commitOne({
+    const result = await this.store({
       key: directKey(me.id, target.id),
       kind: 'direct',
       members: self ? [me.id] : [me.id, target.id],
@@ -133,7 +133,7 @@ export class Conversations {
 
   /** `ack`: the user's clients have everything up to `seq`; returns the cursor after it. */
   async ack(session: Session, conv: string, seq: number): Promise<{ conv: string; seq: number }> {
-    const { key, member } = await this.directory.resolve(session.user.id, conv);
+    const { key, member } = await this.directory.resolve(session.user, conv);
     const last = member?.lastSeq ?? 0;
     if (seq > last) {
       throw new ActionError('invalid_input', `input 2 (seq) is above the last seq ${last}`);
@@ -159,7 +159,8 @@ export class Conversations {
     return this.delivery.begin(session, this.config.messages.replay_limit);
   }
 
-  private async commitOne(message: NewMessage): Promise<AppendResult> {
+  /** Commits one message with this turn's others; server_busy when the store is locked. */
+  async store(message: NewMessage): Promise<AppendResult> {
     try {
       return await this.batcher.add(message);
     } catch (err) {
