@@ -14,6 +14,7 @@ import {
   explainStartError,
   fail,
 } from './common.ts';
+import { registerMessagesCommand } from './messages-command.ts';
 import {
   commanderExitCode,
   configureUsageErrors,
@@ -89,6 +90,7 @@ const serve = program
 registerUserCommands(program);
 registerAuditCommand(program);
 program.addHelpText('after', () => serveFlagsHelp(serve));
+registerMessagesCommand(program);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {
   // Commander has printed its usage error (or the help, or the version) already.

@@ -35,7 +35,10 @@ export type DisconnectReason =
   | 'slow_consumer'
   | 'logged_out'
   | 'session_replaced'
-  | 'kicked';
+  | 'kicked'
+  | 'password_changed'
+  | 'banned'
+  | 'account_deleted';
 
 /** An unrequested server frame. */
 export interface Event {

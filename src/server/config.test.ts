@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       heartbeat_timeout_s: 15,
       login_attempts: 3,
       sessions_per_user: 1,
+      on_conflict: 'refuse',
     });
     expect(c.limits).toMatchObject({
       max_frame_bytes: 65_536,

@@ -46,6 +46,8 @@ const SessionSection = z
     heartbeat_timeout_s: seconds.default(15),
     login_attempts: positiveCount.default(3),
     sessions_per_user: positiveCount.default(1),
+    // What a login beyond sessions_per_user does: refuse it, or end the user's oldest session.
+    on_conflict: z.enum(['refuse', 'replace']).default('refuse'),
   })
   .refine((s) => s.heartbeat_interval_s < s.heartbeat_timeout_s, {
     path: ['heartbeat_interval_s'],
@@ -176,6 +178,13 @@ const AccountsSection = z.strictObject({
     .int()
     .positive()
     .default(32 * 3_600),
+  // How long a deleted account's username stays reserved, so nobody can take it over.
+  deleted_name_hold_days: z.number().int().min(0).max(3_650).default(30),
+  // Password reset requests (reset_password) per address and per account.
+  resets_per_ip: positiveCount.default(5),
+  resets_per_ip_window_s: z.number().int().positive().default(3_600),
+  resets_per_account: positiveCount.default(3),
+  resets_per_account_window_s: z.number().int().positive().default(3_600),
 });
 
 const MailSection = z.strictObject({
@@ -199,6 +208,26 @@ const TlsSection = z
     message: 'tls.cert_file and tls.key_file go together: set both or neither',
   });
 
+const MessagesSection = z.strictObject({
+  // Benchmark only: false keeps the old in-memory path (offline recipients get not_online).
+  store: z.boolean().default(true),
+  replay_limit: z.number().int().min(1).max(100_000).default(1_000),
+  dedup_window_s: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(86_400),
+  read_receipts: z.boolean().default(true),
+  // 0 keeps messages forever.
+  retention_days: z.number().int().min(0).max(36_500).default(0),
+});
+
+const StorageSection = z.strictObject({
+  // normal: WAL + synchronous=NORMAL (survives kill -9); full: fsync per commit (power loss).
+  sync: z.enum(['normal', 'full']).default('normal'),
+});
+
 /** The whole configuration schema; every key has a default. */
 export const ConfigSchema = z.strictObject({
   server: ServerSection.default(ServerSection.parse({})),
@@ -213,6 +242,8 @@ export const ConfigSchema = z.strictObject({
   mail: MailSection.default(MailSection.parse({})),
   tls: TlsSection.default(TlsSection.parse({})),
   metrics: MetricsSection.default(MetricsSection.parse({})),
+  messages: MessagesSection.default(MessagesSection.parse({})),
+  storage: StorageSection.default(StorageSection.parse({})),
 });
 
 /** The validated, frozen configuration. */

@@ -21,10 +21,14 @@ import { AddressSet } from './security/addresses.ts';
 import { HashGate } from './security/hash-gate.ts';
 import { Accounts } from './services/accounts.ts';
 import { AuditLog } from './services/audit.ts';
+import { ConversationReading } from './services/conversation-reading.ts';
+import { Conversations } from './services/conversations.ts';
+import { EmailCodes } from './services/email-codes.ts';
 import { EmailConfirmation } from './services/email-confirmation.ts';
 import type { Services } from './services/index.ts';
 import { LoginThrottle } from './services/login-throttle.ts';
 import { Messages } from './services/messages.ts';
+import { PasswordReset } from './services/password-reset.ts';
 import { RateLimits } from './services/rate-limits.ts';
 import { RegistrationLimits } from './services/registration-limits.ts';
 import { Sessions } from './services/sessions.ts';
@@ -91,7 +95,18 @@ export class SuperServer implements ConnectionHost {
         capacity: config.limits.user_capacity,
         perUser: config.session.sessions_per_user,
       });
-    const sessions = new Sessions(this.broker, random);
+    const sessions = new Sessions(this.broker, random, config.session.on_conflict);
+    const throttle = new LoginThrottle(config.login, exempt, clock);
+    const accounts = new Accounts({
+      storage,
+      levels,
+      passwords: config.passwords,
+      clock,
+      gate: this.gate,
+      throttle,
+      audit,
+    });
+    const conversations = new Conversations(storage, sessions, config, clock, log);
     this.services = {
       config,
       levels,
@@ -100,16 +115,20 @@ export class SuperServer implements ConnectionHost {
       clock,
       random,
       log,
-      accounts: new Accounts({
-        storage,
-        levels,
-        passwords: config.passwords,
-        clock,
-        gate: this.gate,
-        throttle: new LoginThrottle(config.login, exempt, clock),
-        audit,
-      }),
+      accounts,
       audit,
+      passwordReset: new PasswordReset({
+        storage,
+        accounts,
+        codes: new EmailCodes({ storage, clock, random, accounts: config.accounts }),
+        mailer: this.mailer,
+        throttle,
+        audit,
+        limits: config.accounts,
+        exempt,
+        serverName: config.server.name,
+        log,
+      }),
       confirmation: new EmailConfirmation({
         storage,
         mailer: this.mailer,
@@ -119,6 +138,11 @@ export class SuperServer implements ConnectionHost {
         serverName: config.server.name,
       }),
       messages: new Messages(sessions, config.session.sessions_per_user, storage, clock, random),
+      conversations,
+      reading: new ConversationReading(storage, conversations.directory, sessions, {
+        readReceipts: config.messages.read_receipts,
+        perUser: config.session.sessions_per_user,
+      }),
       registrations: new RegistrationLimits(config.limits, exempt),
       rateLimits: new RateLimits(config.rate_limits, clock),
       shutdown: (reason, by) => {
@@ -142,7 +166,8 @@ export class SuperServer implements ConnectionHost {
     return {
       connections: this.connections.size,
       sessions: this.services.sessions.size,
-      messagesDelivered: this.services.messages.delivered,
+      messagesDelivered:
+        this.services.messages.delivered + this.services.conversations.delivery.delivered,
       hashesRunning: running,
       hashesWaiting: waiting,
     };
@@ -151,6 +176,7 @@ export class SuperServer implements ConnectionHost {
   /** Binds the TCP listener and starts the heartbeat sweep; resolves with the real port. */
   async listen(): Promise<number> {
     const { config, log } = this.services;
+    if (config.messages.store) await this.services.conversations.init();
     this.tcp = await listenTcp(this, config.server.host, config.server.port, loadTls(config));
     const { session } = config;
     const sweepMs = Math.min(
@@ -225,12 +251,15 @@ export class SuperServer implements ConnectionHost {
     if (this.requestsInFlight === 0) this.onRequestsDone?.();
   }
 
-  /** Frees the names of unconfirmed accounts past their expiry. */
+  /** Frees the names of unconfirmed accounts past their expiry, and of deleted ones past their hold. */
   private async deleteExpiredPending(): Promise<void> {
-    const { storage, clock, log } = this.services;
+    const { storage, clock, log, config } = this.services;
     try {
       const n = await storage.deleteExpiredPending(clock.now());
       if (n > 0) log.info({ count: n }, 'expired pending accounts deleted');
+      const held = config.accounts.deleted_name_hold_days;
+      const freed = await this.services.accounts.releaseDeletedNames(held);
+      if (freed > 0) log.info({ count: freed }, 'names of deleted accounts released');
     } catch (err) {
       log.error({ err }, 'deleting expired pending accounts failed');
     }
@@ -274,6 +303,7 @@ export class SuperServer implements ConnectionHost {
     const farewell = event('shutdown', 'system', { reason, by });
     for (const conn of [...this.connections]) conn.closeWith(farewell);
     if (this.connections.size > 0) await waitAtMost(drained, deadline - Date.now());
+    await this.services.conversations.flush();
     await this.services.audit.flush();
     await this.options.storage.close();
     this.broker.close();

@@ -150,11 +150,15 @@ export class Message implements Cmd {
     } else if (!target) {
       expectCode(r, 'not_found', what);
     } else if (!target.online) {
-      expectCode(r, 'not_online', what);
+      // Stored for later: the recipient gets it replayed at its next login.
+      expectCode(r, 'OK', what);
+      expect(r.data.delivered).toBe(false);
     } else {
       expectCode(r, 'OK', what);
       expect(r.data.delivered).toBe(true);
       expect(typeof r.data.id).toBe('string');
+      // A note to self is not pushed to the sending session (it has the reply).
+      if (target.name === from.name) return;
       w.session(target.name).expected.push({
         event: 'message',
         id: r.data.id,

@@ -164,7 +164,8 @@ describe('kick', () => {
     await rowdy.waitClosed();
     const who = await admin.call('who');
     expect(who.data.users.map((u: { username: string }) => u.username)).not.toContain(name);
-    expect(codeOf(await admin.call('msg', [name, 'still there?']))).toBe('not_online');
+    const stored = await admin.call('msg', [name, 'still there?']);
+    expect(stored).toMatchObject({ ok: true, data: { delivered: false } });
     // Kicking is not banning: the user may log in again.
     const again = await loginClient(port(), name, PASSWORD);
     expect((await again.call('get_id')).ok).toBe(true);

@@ -70,3 +70,25 @@ export const Reason = z.string().max(500, 'is at most 500 characters').describe(
 export function formatId(id: number): string {
   return String(id).padStart(5, '0');
 }
+
+/** A sender's own message id: 1-64 of A-Z a-z 0-9 _ -. */
+export const ClientId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -')
+  .describe('client_id');
+
+/** A conversation: `dm:<id>:<id>`, `@username`, `#group` or a group name. */
+export const ConvName = z.string().min(1).max(80, 'is too long').describe('conv');
+
+/** A position in a conversation. */
+export const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe('seq');
+
+/** A page size: at least 1; `max` caps it (larger values count as `max`). */
+export function PageLimit(max: number) {
+  return z
+    .number()
+    .int()
+    .min(1, 'must be at least 1')
+    .transform((n) => Math.min(n, max))
+    .describe('limit');
+}

@@ -6,8 +6,11 @@ import type { Config } from '../config.ts';
 import type { Levels } from '../levels.ts';
 import type { Accounts } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
+import type { ConversationReading } from './conversation-reading.ts';
+import type { Conversations } from './conversations.ts';
 import type { EmailConfirmation } from './email-confirmation.ts';
 import type { Messages } from './messages.ts';
+import type { PasswordReset } from './password-reset.ts';
 import type { RateLimits } from './rate-limits.ts';
 import type { RegistrationLimits } from './registration-limits.ts';
 import type { Sessions } from './sessions.ts';
@@ -19,9 +22,13 @@ export interface Services {
   readonly storage: Storage;
   readonly accounts: Accounts;
   readonly confirmation: EmailConfirmation;
+  readonly passwordReset: PasswordReset;
   readonly audit: AuditLog;
   readonly sessions: Sessions;
   readonly messages: Messages;
+  /** Stored conversations (messages.store); `reading` serves history, conversations, mark_read. */
+  readonly conversations: Conversations;
+  readonly reading: ConversationReading;
   readonly registrations: RegistrationLimits;
   readonly rateLimits: RateLimits;
   readonly clock: Clock;

@@ -37,4 +37,58 @@ export const MIGRATIONS: readonly string[] = [
      address TEXT
    );
    CREATE INDEX audit_at ON audit (at);`,
+  // Account lifecycle: deletion keeps the row (ids are never reused) but drops its
+  // personal data and holds the name for a while; bans; reset codes beside confirmation codes.
+  `ALTER TABLE users ADD COLUMN deleted_at INTEGER;
+   ALTER TABLE users ADD COLUMN banned_at INTEGER;
+   ALTER TABLE users ADD COLUMN ban_reason TEXT;
+   DROP INDEX users_email;
+   CREATE UNIQUE INDEX users_email ON users (email) WHERE deleted_at IS NULL;
+   CREATE TABLE codes (
+     user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+     purpose       TEXT NOT NULL,
+     code_hash     TEXT NOT NULL,
+     expires_at    INTEGER NOT NULL,
+     attempts_left INTEGER NOT NULL,
+     PRIMARY KEY (user_id, purpose)
+   ) WITHOUT ROWID;
+   INSERT INTO codes (user_id, purpose, code_hash, expires_at, attempts_left)
+     SELECT user_id, 'confirm', code_hash, expires_at, attempts_left FROM email_codes;
+   DROP TABLE email_codes;`,
+  // Conversations (issue 11): one B-tree row per message, seq per conversation.
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+   INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(16))));
+   CREATE TABLE conversations (
+     id       INTEGER PRIMARY KEY,
+     key      TEXT NOT NULL UNIQUE,
+     kind     TEXT NOT NULL,
+     last_seq INTEGER NOT NULL DEFAULT 0,
+     last_at  INTEGER
+   );
+   CREATE TABLE conv_members (
+     user_id       INTEGER NOT NULL,
+     conv_id       INTEGER NOT NULL,
+     delivered_seq INTEGER NOT NULL DEFAULT 0,
+     read_seq      INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (user_id, conv_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX conv_members_conv ON conv_members (conv_id);
+   CREATE TABLE messages (
+     conv_id   INTEGER NOT NULL,
+     seq       INTEGER NOT NULL,
+     sender_id INTEGER NOT NULL,
+     text      TEXT NOT NULL,
+     sent_at   INTEGER NOT NULL,
+     client_id TEXT,
+     PRIMARY KEY (conv_id, seq)
+   ) WITHOUT ROWID;
+   CREATE TABLE client_ids (
+     sender_id INTEGER NOT NULL,
+     client_id TEXT NOT NULL,
+     conv_id   INTEGER NOT NULL,
+     seq       INTEGER NOT NULL,
+     at        INTEGER NOT NULL,
+     delivered INTEGER NOT NULL
+   );
+   CREATE UNIQUE INDEX client_ids_key ON client_ids (sender_id, client_id);`,
 ];

@@ -29,6 +29,7 @@ export default defineAction({
         throw new ActionError('not_logged_in', 'the connection is closing');
       }
       conn.beginSession(session);
+      if (services.config.messages.store) ctx.after(services.conversations.begin(session));
       return { token, id: formatId(user.id), username: user.username, level: user.level };
     } catch (err) {
       if (err instanceof ActionError && err.code === 'server_busy') ctx.after(() => conn.close());

@@ -1,7 +1,7 @@
-// message_user [username, text] — send a direct message to a user's live session.
+// message_user [username, text, client_id?] — store a direct message, then deliver it.
 import { z } from 'zod';
 import { defineAction } from '../define.ts';
-import { MessageText, Username } from '../inputs.ts';
+import { ClientId, MessageText, Username } from '../inputs.ts';
 
 export default defineAction({
   name: 'message_user',
@@ -9,8 +9,12 @@ export default defineAction({
   phase: 'session',
   level: 'basic',
   limit: 'chat',
-  input: z.tuple([Username, MessageText]),
-  run(ctx, [to, text]) {
-    return ctx.services.messages.sendDirect(ctx.session.user.username, to, text);
+  input: z.tuple([Username, MessageText, ClientId.optional()]),
+  run(ctx, [to, text, clientId]) {
+    const { services, session } = ctx;
+    if (!services.config.messages.store) {
+      return services.messages.sendDirect(session.user.username, to, text);
+    }
+    return services.conversations.send(session, to, text, clientId);
   },
 });

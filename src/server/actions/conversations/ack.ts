@@ -1,0 +1,14 @@
+// ack [conv, seq] — the client has everything in conv up to seq (cumulative, idempotent).
+import { z } from 'zod';
+import { defineAction } from '../define.ts';
+import { ConvName, Seq } from '../inputs.ts';
+
+export default defineAction({
+  name: 'ack',
+  phase: 'session',
+  level: 'basic',
+  input: z.tuple([ConvName, Seq]),
+  run(ctx, [conv, seq]) {
+    return ctx.services.conversations.ack(ctx.session, conv, seq);
+  },
+});

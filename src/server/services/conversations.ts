@@ -1,0 +1,202 @@
+// Stored conversations: sending is storing (group commit, then the reply and the
+// live push), delivery cursors (ack), sync, and the replay after set_user.
+import type { Logger } from 'pino';
+import { ActionError } from '../../protocol/errors.ts';
+import { type AppendResult, directKey, type NewMessage } from '../../storage/conversations.ts';
+import type { Storage } from '../../storage/storage.ts';
+import { CommitBatcher } from '../../util/commit-batcher.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { ConvDirectory } from './conv-directory.ts';
+import { CursorWriter } from './cursor-writer.ts';
+import { Delivery, type SyncResult } from './delivery.ts';
+import { storedMessageFrame, storedMessageId } from './message-frames.ts';
+import { RetentionJob } from './retention.ts';
+import type { Session, Sessions } from './sessions.ts';
+
+/** The reply to a stored message_user. */
+export interface StoredSendResult {
+  id: string;
+  conv: string;
+  seq: number;
+  delivered: boolean;
+  duplicate?: true;
+}
+
+/** A recipient as found before the commit: who, and how many live sessions. */
+interface Recipient {
+  id: number;
+  username: string;
+  sessions: number;
+}
+
+/** Sending, delivery and cursors of stored conversations. */
+export class Conversations {
+  readonly directory: ConvDirectory;
+  readonly delivery: Delivery;
+  readonly cursors: CursorWriter;
+  readonly batcher: CommitBatcher<NewMessage, AppendResult>;
+  /** The store's epoch, for the hello (loaded by init). */
+  epoch = '';
+  private readonly perUser: number;
+  private readonly retention: RetentionJob;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly sessions: Sessions,
+    private readonly config: Config,
+    private readonly clock: Clock,
+    log: Logger,
+  ) {
+    const store = storage.conversations;
+    this.perUser = config.session.sessions_per_user;
+    this.directory = new ConvDirectory(storage);
+    this.cursors = new CursorWriter(store, log);
+    this.batcher = new CommitBatcher((items) => this.commit(items));
+    this.delivery = new Delivery({
+      store,
+      frame: (m, replayed) => this.directory.frame(m, replayed),
+      cursorOf: (userId, convId) => this.cursorOf(userId, convId),
+      flushCursors: () => this.cursors.flush(),
+      onError: (err) => log.error({ err }, 'delivering stored messages failed'),
+    });
+    this.retention = new RetentionJob(store, clock, log, {
+      retentionDays: config.messages.retention_days,
+      dedupWindowS: config.messages.dedup_window_s,
+    });
+  }
+
+  /** Loads the epoch, routes every session frame through delivery, starts retention. */
+  async init(): Promise<void> {
+    this.epoch = await this.storage.conversations.epoch();
+    this.sessions.routeFrames((session, frame) => this.delivery.route(session, frame));
+    this.retention.start();
+  }
+
+  /** Writes what is waiting (messages of this turn, cursors) and stops retention; for shutdown. */
+  async flush(): Promise<void> {
+    await this.retention.stop();
+    await this.batcher.flush();
+    await this.cursors.flush();
+  }
+
+  /** Stores a direct message, then answers and pushes it to the live sessions. */
+  async send(
+    session: Session,
+    to: string,
+    text: string,
+    clientId: string | undefined,
+  ): Promise<StoredSendResult> {
+    const me = session.user;
+    const target = await this.recipient(to);
+    this.directory.learn(me.id, me.username);
+    this.directory.learn(target.id, target.username);
+    const self = target.id === me.id;
+    const result = await this.commitOne({
+      key: directKey(me.id, target.id),
+      kind: 'direct',
+      members: self ? [me.id] : [me.id, target.id],
+      senderId: me.id,
+      text,
+      sentAt: this.clock.now(),
+      clientId: clientId ?? null,
+      delivered: self || target.sessions > 0,
+    });
+    const reply: StoredSendResult = {
+      id: storedMessageId(result.convId, result.seq),
+      conv: result.conv,
+      seq: result.seq,
+      delivered: result.delivered,
+    };
+    if (result.duplicate) return { ...reply, duplicate: true };
+    this.delivery.noteSent(session, result.convId, result.seq);
+    const frame = storedMessageFrame(
+      {
+        id: reply.id,
+        conv: reply.conv,
+        seq: reply.seq,
+        from: me.username,
+        to: target.username,
+        text,
+        sent_at: new Date(result.sentAt).toISOString(),
+        ...(clientId === undefined ? {} : { client_id: clientId }),
+      },
+      false,
+    );
+    // Presence may have changed while the commit ran: an offline recipient is looked up again.
+    const sessions = target.sessions > 0 ? target.sessions : await this.lateSessions(target);
+    const backlog = this.sessions.deliver(target.id, frame, sessions);
+    if (this.perUser > 1 && !self) this.sessions.deliver(me.id, frame, this.perUser);
+    if (backlog) await backlog;
+    return reply;
+  }
+
+  /** `ack`: the user's clients have everything up to `seq`; returns the cursor after it. */
+  async ack(session: Session, conv: string, seq: number): Promise<{ conv: string; seq: number }> {
+    const { key, member } = await this.directory.resolve(session.user.id, conv);
+    const last = member?.lastSeq ?? 0;
+    if (seq > last) {
+      throw new ActionError('invalid_input', `input 2 (seq) is above the last seq ${last}`);
+    }
+    if (!member) return { conv: key, seq: 0 };
+    const pending = this.cursors.peek(session.user.id, member.id) ?? 0;
+    const cursor = Math.max(member.deliveredSeq, pending, seq);
+    if (cursor > Math.max(member.deliveredSeq, pending)) {
+      this.cursors.note(session.user.id, member.id, cursor);
+    }
+    return { conv: key, seq: cursor };
+  }
+
+  /** `sync`: pushes the next pending messages this session was not sent. */
+  sync(session: Session, limit: number | undefined): Promise<SyncResult> {
+    const max = this.config.messages.replay_limit;
+    return this.delivery.sync(session, Math.min(limit ?? max, max));
+  }
+
+  /** For set_user: opens the session's feed; returns the replay to run after the reply. */
+  begin(session: Session): () => void {
+    this.directory.learn(session.user.id, session.user.username);
+    return this.delivery.begin(session, this.config.messages.replay_limit);
+  }
+
+  private async commitOne(message: NewMessage): Promise<AppendResult> {
+    try {
+      return await this.batcher.add(message);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new ActionError('server_busy', 'the message store is busy; try again');
+      }
+      throw err;
+    }
+  }
+
+  private async commit(items: NewMessage[]): Promise<AppendResult[]> {
+    // Acks of this turn first, so a sender's cursor is current when its message moves it.
+    await this.cursors.flush();
+    const since = this.clock.now() - this.config.messages.dedup_window_s * 1000;
+    return this.storage.conversations.append(items, since);
+  }
+
+  private async cursorOf(userId: number, convId: number): Promise<number> {
+    const member = await this.storage.conversations.membership(userId, convId);
+    return Math.max(member?.deliveredSeq ?? 0, this.cursors.peek(userId, convId) ?? 0);
+  }
+
+  /** The recipient and its live sessions on every node; not_found for no active account. */
+  private async recipient(to: string): Promise<Recipient> {
+    const local = this.sessions.ofUsername(to);
+    const first = local[0];
+    if (first && local.length >= this.perUser) {
+      return { id: first.user.id, username: first.user.username, sessions: local.length };
+    }
+    const present = await this.sessions.find(to);
+    if (present) return present;
+    const user = await this.storage.findUserByName(to);
+    if (!user || user.pendingUntil !== null) throw new ActionError('not_found', `no user ${to}`);
+    return { id: user.id, username: user.username, sessions: 0 };
+  }
+
+  private async lateSessions(target: Recipient): Promise<number> {
+    return (await this.sessions.find(target.username))?.sessions ?? 0;
+  }
+}

@@ -1,0 +1,173 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { directKey, type NewMessage } from '../../storage/conversations.ts';
+import { openSqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
+import { CursorWriter } from './cursor-writer.ts';
+import { Delivery } from './delivery.ts';
+import { storedMessageFrame, storedMessageId } from './message-frames.ts';
+import type { Session } from './sessions.ts';
+
+const ANN = 1;
+const BEN = 2;
+
+/** A real store with a delivery on it, and a session of Ben that records what it is sent. */
+async function setup() {
+  const storage = openSqliteStorage(join(mkdtempSync(join(tmpdir(), 'ss-dlv-')), 'db.sqlite'));
+  const store = storage.conversations;
+  const cursors = new CursorWriter(store, pino({ level: 'silent' }));
+  const frame = (convId: number, seq: number, replayed = false) =>
+    storedMessageFrame(
+      {
+        id: storedMessageId(convId, seq),
+        conv: directKey(ANN, BEN),
+        seq,
+        from: 'ann',
+        to: 'ben',
+        text: `t${seq}`,
+        sent_at: new Date(seq).toISOString(),
+      },
+      replayed,
+    );
+  const delivery = new Delivery({
+    store,
+    frame: async (m, replayed) => frame(m.convId, m.seq, replayed),
+    cursorOf: async (userId, convId) =>
+      Math.max(
+        (await store.membership(userId, convId))?.deliveredSeq ?? 0,
+        cursors.peek(userId, convId) ?? 0,
+      ),
+    flushCursors: () => cursors.flush(),
+    onError: (err) => {
+      throw err;
+    },
+  });
+  const got: Array<{ seq: number; replayed: boolean } | string> = [];
+  const session = {
+    tokenHash: 'h',
+    user: { id: BEN, username: 'ben', level: 'basic' },
+    peer: {
+      id: 1,
+      sendFrame: (f: string) => {
+        const e = JSON.parse(f);
+        got.push(
+          e.event === 'message' ? { seq: e.data.seq, replayed: !!e.data.replayed } : e.event,
+        );
+      },
+      sendEvent: (name: string) => got.push(name),
+      disconnect: () => {},
+    },
+  } as Session;
+  const send = async (n: number, from = ANN) => {
+    const m: NewMessage = {
+      key: directKey(ANN, BEN),
+      kind: 'direct',
+      members: [ANN, BEN],
+      senderId: from,
+      text: 'x',
+      sentAt: 1,
+      clientId: null,
+      delivered: false,
+    };
+    return store.append(
+      Array.from({ length: n }, () => m),
+      0,
+    );
+  };
+  // All the work is microtasks and setImmediate (no timers): a few turns settle it.
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { storage, store, cursors, delivery, session, got, frame, send, settle };
+}
+
+describe('Delivery', () => {
+  it('holds live frames behind the replay, then sends each once, in order', async () => {
+    const t = await setup();
+    const [r] = await t.send(3);
+    const conv = r?.convId as number;
+    // A live frame that arrives before the replay ran waits behind it.
+    t.delivery.route(t.session, t.frame(conv, 3));
+    t.delivery.begin(t.session, 100)();
+    await t.settle();
+    expect(t.got).toEqual([
+      { seq: 1, replayed: true },
+      { seq: 2, replayed: true },
+      { seq: 3, replayed: true },
+      'synced',
+    ]);
+    await t.send(1);
+    t.delivery.route(t.session, t.frame(conv, 4));
+    t.delivery.route(t.session, t.frame(conv, 4));
+    expect(t.got.slice(4)).toEqual([{ seq: 4, replayed: false }]);
+    await t.storage.close();
+  });
+
+  it('fills a gap from storage before a frame that skips ahead, and drops the late one', async () => {
+    const t = await setup();
+    t.delivery.begin(t.session, 100)();
+    await t.settle();
+    const [r] = await t.send(5);
+    const conv = r?.convId as number;
+    t.delivery.route(t.session, t.frame(conv, 1));
+    t.delivery.route(t.session, t.frame(conv, 4));
+    t.delivery.route(t.session, t.frame(conv, 5));
+    await t.settle();
+    t.delivery.route(t.session, t.frame(conv, 2));
+    t.delivery.route(t.session, t.frame(conv, 3));
+    const seqs = t.got.filter((g) => typeof g !== 'string').map((g) => (g as { seq: number }).seq);
+    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+    await t.storage.close();
+  });
+
+  it("starts a conversation new to the session at the user's acknowledged cursor", async () => {
+    const t = await setup();
+    const [r] = await t.send(6);
+    const conv = r?.convId as number;
+    t.cursors.note(BEN, conv, 6);
+    t.delivery.begin(t.session, 100)();
+    await t.settle();
+    expect(t.got).toEqual(['synced']);
+    await t.send(1);
+    t.delivery.route(t.session, t.frame(conv, 7));
+    await t.settle();
+    expect(t.got).toEqual(['synced', { seq: 7, replayed: false }]);
+    await t.storage.close();
+  });
+
+  it('never sends the sending session its own message, also inside a filled gap', async () => {
+    const t = await setup();
+    t.delivery.begin(t.session, 100)();
+    await t.settle();
+    const [one] = await t.send(1);
+    const conv = one?.convId as number;
+    t.delivery.route(t.session, t.frame(conv, 1));
+    // Ben sends 3 while Ann's 2 is still on its way to him.
+    await t.send(1);
+    await t.send(1, BEN);
+    t.delivery.noteSent(t.session, conv, 3);
+    await t.send(1);
+    t.delivery.route(t.session, t.frame(conv, 4));
+    await t.settle();
+    const seqs = t.got.filter((g) => typeof g !== 'string').map((g) => (g as { seq: number }).seq);
+    expect(seqs).toEqual([1, 2, 4]);
+    await t.storage.close();
+  });
+});
+
+describe('CursorWriter', () => {
+  it('writes an ack storm as one transaction per turn, keeping the highest', async () => {
+    const t = await setup();
+    const [r] = await t.send(100);
+    const conv = r?.convId as number;
+    for (let seq = 1; seq <= 100; seq++) t.cursors.note(BEN, conv, seq);
+    t.cursors.note(BEN, conv, 50);
+    expect(t.cursors.peek(BEN, conv)).toBe(100);
+    await t.settle();
+    expect(t.cursors.writes).toBe(1);
+    expect((await t.store.membership(BEN, conv))?.deliveredSeq).toBe(100);
+    await t.storage.close();
+  });
+});

@@ -1,0 +1,177 @@
+// Per-session delivery of stored messages: the replay after set_user, `sync`, and the
+// rule that a session gets each message at most once and a conversation's seq never
+// goes backwards or skips (a gap, from another process, is filled from storage first).
+import type { ConversationStore, StoredMessage } from '../../storage/conversations.ts';
+import { framePosition } from './message-frames.ts';
+import type { Session } from './sessions.ts';
+
+const OWN_MAX = 1_000;
+
+/** Work that must run in order with a session's frames. */
+type Task = () => Promise<void>;
+
+/** One session's place in its conversations; only those active in the session are kept. */
+class Feed {
+  /** The highest seq sent to this session, per conversation id. */
+  readonly sent = new Map<number, number>();
+  readonly queue: Array<string | Task> = [];
+  /** This session's own messages it has not passed yet (it has their reply), by `conv:seq`. */
+  readonly own = new Set<string>();
+  /** True while a task (replay, sync, a gap fill) runs, and before the replay started. */
+  running = true;
+}
+
+/** What delivery needs besides the store. */
+export interface DeliveryDeps {
+  store: ConversationStore;
+  /** A stored message's frame (replayed or not). */
+  frame(m: StoredMessage, replayed: boolean): Promise<string>;
+  /** The user's acknowledged cursor in a conversation, counting acks not yet written. */
+  cursorOf(userId: number, convId: number): Promise<number>;
+  /** Writes noted cursors, so a backlog read does not send what was acked. */
+  flushCursors(): Promise<void>;
+  onError(err: unknown): void;
+}
+
+/** The result of a replay or a `sync`. */
+export interface SyncResult {
+  replayed: number;
+  more: boolean;
+}
+
+/** The feeds of this node's sessions. */
+export class Delivery {
+  private readonly feeds = new WeakMap<Session, Feed>();
+  /** Messages handed to sessions, for /metrics. */
+  delivered = 0;
+
+  constructor(private readonly deps: DeliveryDeps) {}
+
+  /** Every frame for a session comes through here (see Sessions.routeFrames). */
+  route(session: Session, frame: string): void {
+    const feed = this.feedOf(session);
+    if (feed.running || feed.queue.length > 0) feed.queue.push(frame);
+    else this.handle(session, feed, frame);
+  }
+
+  /** Opens the session's feed; returns the replay to run right after the set_user reply. */
+  begin(session: Session, limit: number): () => void {
+    const feed = this.feedOf(session);
+    return () => {
+      feed.queue.unshift(() => this.replay(session, feed, limit).then(() => undefined));
+      void this.pump(session, feed);
+    };
+  }
+
+  /** Pushes the next pending messages the session was not sent, in order with its other frames. */
+  sync(session: Session, limit: number): Promise<SyncResult> {
+    const feed = this.feedOf(session);
+    return new Promise((resolve, reject) => {
+      feed.queue.push(() => this.push(session, feed, limit).then(resolve, reject));
+      if (!feed.running) void this.pump(session, feed);
+    });
+  }
+
+  /** The sending session has its own message (the reply): it is skipped, never sent to it. */
+  noteSent(session: Session, convId: number, seq: number): void {
+    const feed = this.feeds.get(session);
+    if (!feed) return;
+    if (feed.sent.get(convId) === seq - 1) feed.sent.set(convId, seq);
+    else {
+      // Usually passed soon; a session that never is keeps at most OWN_MAX of them.
+      if (feed.own.size >= OWN_MAX) feed.own.clear();
+      feed.own.add(`${convId}:${seq}`);
+    }
+  }
+
+  private feedOf(session: Session): Feed {
+    let feed = this.feeds.get(session);
+    if (!feed) {
+      feed = new Feed();
+      this.feeds.set(session, feed);
+    }
+    return feed;
+  }
+
+  private async replay(session: Session, feed: Feed, limit: number): Promise<void> {
+    const result = await this.push(session, feed, limit);
+    session.peer.sendEvent('synced', 'system', result);
+  }
+
+  /** Sends the backlog above the cursors and above what this session was sent. */
+  private async push(session: Session, feed: Feed, limit: number): Promise<SyncResult> {
+    await this.deps.flushCursors();
+    const page = await this.deps.store.backlog(session.user.id, feed.sent, limit);
+    for (const m of page.messages) {
+      this.send(session, feed, await this.deps.frame(m, true), m.convId, m.seq);
+    }
+    return { replayed: page.messages.length, more: page.more };
+  }
+
+  /** Runs queued frames and tasks in order until the queue is empty. */
+  private async pump(session: Session, feed: Feed): Promise<void> {
+    feed.running = true;
+    while (feed.queue.length > 0) {
+      const item = feed.queue.shift() as string | Task;
+      try {
+        if (typeof item === 'string') {
+          const fill = this.handle(session, feed, item);
+          if (fill) await fill;
+        } else {
+          await item();
+        }
+      } catch (err) {
+        this.deps.onError(err);
+      }
+    }
+    feed.running = false;
+  }
+
+  /** Sends a live frame now when it is next in its conversation; else a promise filling the gap. */
+  private handle(session: Session, feed: Feed, frame: string): Promise<void> | undefined {
+    const at = framePosition(frame);
+    if (!at) {
+      session.peer.sendFrame(frame);
+      return undefined;
+    }
+    const sent = feed.sent.get(at.convId);
+    if (sent !== undefined && at.seq <= sent) return undefined;
+    if (sent !== undefined && at.seq === sent + 1) {
+      this.send(session, feed, frame, at.convId, at.seq);
+      return undefined;
+    }
+    if (feed.running) return this.fill(session, feed, frame, at.convId, at.seq, sent);
+    feed.queue.unshift(frame);
+    void this.pump(session, feed);
+    return undefined;
+  }
+
+  private send(session: Session, feed: Feed, frame: string, convId: number, seq: number): void {
+    feed.sent.set(convId, seq);
+    if (feed.own.size > 0 && feed.own.delete(`${convId}:${seq}`)) return;
+    session.peer.sendFrame(frame);
+    this.delivered++;
+  }
+
+  /** Sends what lies between what the session has and `seq` from storage, then the frame. */
+  private async fill(
+    session: Session,
+    feed: Feed,
+    frame: string,
+    convId: number,
+    seq: number,
+    sent: number | undefined,
+  ): Promise<void> {
+    const base = sent ?? (await this.deps.cursorOf(session.user.id, convId));
+    if (seq <= base) {
+      if (sent === undefined) feed.sent.set(convId, base);
+      return;
+    }
+    if (seq > base + 1) {
+      for (const m of await this.deps.store.range(convId, base, seq - 1, seq - 1 - base)) {
+        this.send(session, feed, await this.deps.frame(m, false), convId, m.seq);
+      }
+    }
+    this.send(session, feed, frame, convId, seq);
+  }
+}
