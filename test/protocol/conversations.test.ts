@@ -35,7 +35,7 @@ describe('stored direct messages', () => {
   it('says so in the hello: features and a fixed epoch', async () => {
     const one = await connectClient(port());
     const two = await connectClient(port());
-    expect(one.received[0]?.data.features).toEqual(['history']);
+    expect(one.received[0]?.data.features).toEqual(['history', 'groups']);
     expect(one.received[0]?.data.epoch).toMatch(/^[0-9a-f]{32}$/);
     expect(two.received[0]?.data.epoch).toBe(one.received[0]?.data.epoch);
   });
