@@ -10,8 +10,8 @@ export interface Member {
   c: TestClient;
 }
 
-/** Up to six members to destructure; only the first `n` asked for exist. */
-type Members = [Member, Member, Member, Member, Member, Member];
+/** Up to eight members to destructure; only the first `n` asked for exist. */
+type Members = [Member, Member, Member, Member, Member, Member, Member, Member];
 
 /** Registers `n` users (names from `prefix`), all left online. */
 export async function members(port: number, n: number, prefix = 'gm'): Promise<Members> {
