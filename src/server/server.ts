@@ -115,6 +115,7 @@ export class SuperServer implements ConnectionHost {
       broker: this.broker,
       sessionsOf: (userId) => sessions.ofUser(userId),
       send: (session, frame) => sessions.send(session, frame),
+      left: (session, convId) => conversations.delivery.forget(session, convId),
     });
     const groupAccess = new GroupAccess(
       storage,

@@ -93,8 +93,8 @@ export interface GroupStore {
     limit: number,
     after?: string,
   ): Promise<{ groups: GroupListing[]; total: number }>;
-  /** The ids of the groups a user is a member of. */
-  groupsOf(userId: number): Promise<number[]>;
+  /** The groups a user is a member of, with the user's delivery cursor in each. */
+  groupsOf(userId: number): Promise<Array<{ convId: number; deliveredSeq: number }>>;
   /** Deletes a group with its messages, members, bans and invitations. */
   delete(convId: number): Promise<void>;
 }

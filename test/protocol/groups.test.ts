@@ -232,6 +232,10 @@ describe('#global', () => {
     await sleep(100);
     expect(groupMessages(b.c, '#global')).toHaveLength(1);
     await ok(b.c, 'join_group', ['#global']);
+    // Back in the same session: the next message comes live, and nothing posted while away.
+    await ok(a.c, 'message_group', ['#global', 'third']);
+    const now = await waitMessages(b.c, '#global', 2);
+    expect(now.map((f) => f.data.text)).toEqual(['hello all', 'third']);
     expect(codeOf(await a.c.call('delete_group', ['#global']))).toBe('forbidden');
     expect(codeOf(await a.c.call('create_group', ['global']))).toBe('name_taken');
   });

@@ -72,6 +72,24 @@ export class Delivery {
     });
   }
 
+  /**
+   * Starts the session's place in a conversation at `seq` (its stored cursor) unless it
+   * has one, or (`reset`: a new member) whatever it had: a live message just above goes
+   * out without reading the cursor from storage.
+   */
+  seed(session: Session, convId: number, seq: number, reset = false): void {
+    const feed = this.feedOf(session);
+    if (reset || !feed.sent.has(convId)) feed.sent.set(convId, seq);
+  }
+
+  /**
+   * Forgets the session's place in a conversation it is no longer a member of, so that
+   * joining again never fills the gap with what was sent while it was away.
+   */
+  forget(session: Session, convId: number): void {
+    this.feeds.get(session)?.sent.delete(convId);
+  }
+
   /** The sending session has its own message (the reply): it is skipped, never sent to it. */
   noteSent(session: Session, convId: number, seq: number): void {
     const feed = this.feeds.get(session);

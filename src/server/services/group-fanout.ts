@@ -30,6 +30,8 @@ export interface FanoutDeps {
   sessionsOf(userId: number): readonly Session[];
   /** Hands a frame to one session (through delivery's per-session order). */
   send(session: Session, frame: string): void;
+  /** The session left the group's index (left, kicked, banned, deleted). */
+  left(session: Session, convId: number): void;
   /** Sessions per turn; FANOUT_SLICE unless a test says otherwise. */
   slice?: number;
 }
@@ -93,7 +95,10 @@ export class GroupFanout {
 
   private forget(convId: number): void {
     const set = this.online.get(convId);
-    for (const s of set ?? []) this.groupsOfSession.get(s)?.delete(convId);
+    for (const s of set ?? []) {
+      this.groupsOfSession.get(s)?.delete(convId);
+      this.deps.left(s, convId);
+    }
     set?.clear();
     this.online.delete(convId);
   }
@@ -128,6 +133,7 @@ export class GroupFanout {
   private remove(convId: number, session: Session): void {
     this.online.get(convId)?.delete(session);
     this.groupsOfSession.get(session)?.delete(convId);
+    this.deps.left(session, convId);
   }
 
   /** Queues the frame behind the group's earlier ones, so each session sees them in order. */

@@ -43,10 +43,14 @@ export class Groups {
 
   /** For set_user, before the replay: puts the session in its groups' online index. */
   async attach(session: Session): Promise<void> {
-    const ids = await this.storage.groups.groupsOf(session.user.id);
+    const groups = await this.storage.groups.groupsOf(session.user.id);
     // A connection that closed meanwhile was already taken out; it must not come back in.
     if (this.sessions.byTokenHash(session.tokenHash) !== session) return;
-    this.access.fanout.attach(session, ids);
+    for (const g of groups) this.conversations.delivery.seed(session, g.convId, g.deliveredSeq);
+    this.access.fanout.attach(
+      session,
+      groups.map((g) => g.convId),
+    );
   }
 
   /** `create_group`: the caller owns the new group. */
@@ -82,6 +86,7 @@ export class Groups {
     if ((await this.storage.groups.join(group.convId, me.id, cap)) === 'full') {
       throw new ActionError('forbidden', `${group.conv} is full (${cap} members)`);
     }
+    await this.seedJoiner(me.id, group.convId);
     this.access.fanout.member(group.convId, me.id, true);
     this.access.tell(group, me.username, 'joined', me.username, 'member');
     return { conv: group.conv, role: 'member' };
@@ -215,6 +220,15 @@ export class Groups {
     );
     this.access.fanout.publish(result.convId, frame);
     return reply;
+  }
+
+  /** The joiner's sessions here start at the cursor the join stored (the group's last seq). */
+  private async seedJoiner(userId: number, convId: number): Promise<void> {
+    const member = await this.storage.conversations.membership(userId, convId);
+    if (!member) return;
+    for (const s of this.sessions.ofUser(userId)) {
+      this.conversations.delivery.seed(s, convId, member.deliveredSeq, true);
+    }
   }
 
   /** history, ack and mark_read of a group: members only, under the table's `read` rule. */

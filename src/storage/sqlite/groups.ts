@@ -84,8 +84,8 @@ export class SqliteGroups implements GroupStore {
          LEFT JOIN conv_members m ON m.conv_id = g.conv_id AND m.user_id = ?
          WHERE g.visibility = 'public' OR m.role IS NOT NULL`,
       ),
-      groupsOf: p<[number], { conv_id: number }>(
-        'SELECT conv_id FROM conv_members WHERE user_id = ? AND role IS NOT NULL',
+      groupsOf: p<[number], { conv_id: number; delivered_seq: number }>(
+        'SELECT conv_id, delivered_seq FROM conv_members WHERE user_id = ? AND role IS NOT NULL',
       ),
       ownerOf: p<[number], { user_id: number; username: string }>(
         `SELECT m.user_id, u.username FROM conv_members m JOIN users u ON u.id = m.user_id
@@ -209,8 +209,10 @@ export class SqliteGroups implements GroupStore {
     };
   }
 
-  async groupsOf(userId: number): Promise<number[]> {
-    return this.s.groupsOf.all(userId).map((r) => r.conv_id);
+  async groupsOf(userId: number): Promise<Array<{ convId: number; deliveredSeq: number }>> {
+    return this.s.groupsOf
+      .all(userId)
+      .map((r) => ({ convId: r.conv_id, deliveredSeq: r.delivered_seq }));
   }
 
   async delete(convId: number): Promise<void> {
