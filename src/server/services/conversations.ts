@@ -178,9 +178,10 @@ export class Conversations {
     return this.storage.conversations.append(items, since);
   }
 
-  private async cursorOf(userId: number, convId: number): Promise<number> {
+  private async cursorOf(userId: number, convId: number): Promise<number | undefined> {
     const member = await this.storage.conversations.membership(userId, convId);
-    return Math.max(member?.deliveredSeq ?? 0, this.cursors.peek(userId, convId) ?? 0);
+    if (!member) return undefined;
+    return Math.max(member.deliveredSeq, this.cursors.peek(userId, convId) ?? 0);
   }
 
   /** The recipient and its live sessions on every node; not_found for no active account. */

@@ -26,8 +26,11 @@ export interface DeliveryDeps {
   store: ConversationStore;
   /** A stored message's frame (replayed or not). */
   frame(m: StoredMessage, replayed: boolean): Promise<string>;
-  /** The user's acknowledged cursor in a conversation, counting acks not yet written. */
-  cursorOf(userId: number, convId: number): Promise<number>;
+  /**
+   * The user's acknowledged cursor in a conversation, counting acks not yet written;
+   * undefined when the user is not a member (then nothing of it is sent).
+   */
+  cursorOf(userId: number, convId: number): Promise<number | undefined>;
   /** Writes noted cursors, so a backlog read does not send what was acked. */
   flushCursors(): Promise<void>;
   onError(err: unknown): void;
@@ -181,6 +184,8 @@ export class Delivery {
     sent: number | undefined,
   ): Promise<void> {
     const base = sent ?? (await this.deps.cursorOf(session.user.id, convId));
+    // Not a member (left a group as the frame travelled): no gap is filled, nothing sent.
+    if (base === undefined) return;
     if (seq <= base) {
       if (sent === undefined) feed.sent.set(convId, base);
       return;
