@@ -63,6 +63,12 @@ export function openSqliteStorage(file: string, sync: SyncMode = 'normal'): Sqli
     db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new DataDirError(
+        `cannot open database file ${file}: its schema version ${version} is newer than this server knows (${MIGRATIONS.length}); run the newer super-server that wrote it`,
+      );
+    }
     migrate(db);
   } catch (err) {
     if (db?.open) db.close();
