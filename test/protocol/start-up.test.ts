@@ -140,23 +140,3 @@ describe('a port in use', () => {
     expect(first.proc.exitCode).toBeNull();
   });
 });
-
-describe('a database from a newer server', () => {
-  it('is refused with one line naming the file and what to do, by serve and by user list', async () => {
-    const { dataDir } = makeTempDir();
-    expect((await runCli(['user', 'list', '--data-dir', dataDir])).code).toBe(0);
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(`${dataDir}/super-server.db`);
-    db.pragma('user_version = 999');
-    db.close();
-    for (const args of [
-      ['--port', '0', '--data-dir', dataDir],
-      ['user', 'list', '--data-dir', dataDir],
-    ]) {
-      expectOneLine(
-        await runCli(args),
-        /super-server\.db: schema version 999 is newer than this server's .*newer super-server/,
-      );
-    }
-  });
-});
