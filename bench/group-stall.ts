@@ -14,9 +14,7 @@ import { systemClock, systemRandom } from '../src/server/clock.ts';
 import { ConfigSchema } from '../src/server/config.ts';
 import { Levels } from '../src/server/levels.ts';
 import { Conversations } from '../src/server/services/conversations.ts';
-import { GroupAccess } from '../src/server/services/group-access.ts';
-import { GroupFanout } from '../src/server/services/group-fanout.ts';
-import { Groups } from '../src/server/services/groups.ts';
+import { wireGroups } from '../src/server/services/group-wiring.ts';
 import { type Session, type SessionPeer, Sessions } from '../src/server/services/sessions.ts';
 import { openSqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
 import { EndOfTurn } from '../src/util/end-of-turn.ts';
@@ -56,14 +54,9 @@ async function main(): Promise<void> {
   const sessions = new Sessions(broker, systemRandom);
   const conversations = new Conversations(storage, sessions, config, systemClock, log);
   await conversations.init();
-  const fanout = new GroupFanout({
-    broker,
-    sessionsOf: (id) => sessions.ofUser(id),
-    send: (s, f) => sessions.send(s, f),
-    left: (s, id) => conversations.delivery.forget(s, id),
-  });
-  const access = new GroupAccess(storage, new Levels(config.levels), sessions, fanout, 1);
-  const groups = new Groups(storage, access, conversations, sessions, config, systemClock);
+  const levels = new Levels(config.levels);
+  const parts = { storage, levels, sessions, conversations, config, clock: systemClock };
+  const { groups, fanout } = wireGroups(parts, broker);
   const all: Session[] = [];
   for (let i = 0; i < MEMBERS; i++) {
     const user = await storage.createUser({

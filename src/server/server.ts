@@ -25,10 +25,7 @@ import { ConversationReading } from './services/conversation-reading.ts';
 import { Conversations } from './services/conversations.ts';
 import { EmailCodes } from './services/email-codes.ts';
 import { EmailConfirmation } from './services/email-confirmation.ts';
-import { GroupAccess } from './services/group-access.ts';
-import { GroupFanout } from './services/group-fanout.ts';
-import { GroupModeration } from './services/group-moderation.ts';
-import { Groups } from './services/groups.ts';
+import { wireGroups } from './services/group-wiring.ts';
 import type { Services } from './services/index.ts';
 import { LoginThrottle } from './services/login-throttle.ts';
 import { Messages } from './services/messages.ts';
@@ -111,18 +108,9 @@ export class SuperServer implements ConnectionHost {
       audit,
     });
     const conversations = new Conversations(storage, sessions, config, clock, log);
-    const fanout = new GroupFanout({
-      broker: this.broker,
-      sessionsOf: (userId) => sessions.ofUser(userId),
-      send: (session, frame) => sessions.send(session, frame),
-      left: (session, convId) => conversations.delivery.forget(session, convId),
-    });
-    const groupAccess = new GroupAccess(
-      storage,
-      levels,
-      sessions,
-      fanout,
-      config.session.sessions_per_user,
+    const group = wireGroups(
+      { storage, levels, sessions, conversations, config, clock },
+      this.broker,
     );
     this.services = {
       config,
@@ -160,8 +148,8 @@ export class SuperServer implements ConnectionHost {
         readReceipts: config.messages.read_receipts,
         perUser: config.session.sessions_per_user,
       }),
-      groups: new Groups(storage, groupAccess, conversations, sessions, config, clock),
-      moderation: new GroupModeration(storage, groupAccess, clock),
+      groups: group.groups,
+      moderation: group.moderation,
       registrations: new RegistrationLimits(config.limits, exempt),
       rateLimits: new RateLimits(config.rate_limits, clock),
       shutdown: (reason, by) => {
@@ -173,7 +161,7 @@ export class SuperServer implements ConnectionHost {
       if (command.kind === 'shutdown') void this.shutdown(command.reason, command.by);
       else if (command.kind === 'deliver' || command.kind === 'end' || command.kind === 'level') {
         sessions.apply(command);
-      } else fanout.apply(command);
+      } else group.fanout.apply(command);
     });
     this.registry = new ActionRegistry(ACTIONS, levels);
     this.stopped = new Promise((resolve) => {
