@@ -147,7 +147,7 @@ describe('groups', () => {
     await memberEvent(c.c, 'left', a.name);
     expect(codeOf(await a.c.call('message_group', [conv, 'x']))).toBe('forbidden');
     expect(await ok(a.c, 'join_group', [conv])).toEqual({ conv, role: 'member' });
-    await ok(b.c, 'message_group', [conv, 'before delete']);
+    const old = await ok(b.c, 'message_group', [conv, 'before delete']);
     // Only the owner (or an admin) deletes; members are told.
     expect(codeOf(await c.c.call('delete_group', [conv]))).toBe('forbidden');
     expect(await ok(b.c, 'delete_group', [conv])).toBe('deleted');
@@ -158,6 +158,11 @@ describe('groups', () => {
     // The name is free again, and the new group has none of the old messages.
     await ok(c.c, 'create_group', [name]);
     expect((await ok(c.c, 'history', [conv])).messages).toEqual([]);
+    // Message ids are never reused, not even by a new group of the same name.
+    const fresh = await ok(c.c, 'message_group', [conv, 'new group']);
+    expect(fresh.seq).toBe(1);
+    expect(fresh.id).not.toBe(old.id);
+    expect(fresh.id.split('_')[1]).not.toBe(old.id.split('_')[1]);
   });
 
   it('invites to a private group; kicked and banned users stop receiving at once', async () => {

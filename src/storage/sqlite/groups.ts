@@ -98,7 +98,10 @@ export class SqliteGroups implements GroupStore {
       dropInvites: p<[number]>('DELETE FROM group_invites WHERE conv_id = ?'),
       dropClientIds: p<[number]>('DELETE FROM client_ids WHERE conv_id = ?'),
       dropGroup: p<[number]>('DELETE FROM groups WHERE conv_id = ?'),
-      dropConv: p<[number]>('DELETE FROM conversations WHERE id = ?'),
+      // The row stays under a key no conv can have, so its id (in message ids) is never reused.
+      retireConv: p<[number]>(
+        `UPDATE conversations SET key = 'deleted:' || id, last_seq = 0, last_at = NULL WHERE id = ?`,
+      ),
     };
   }
 
@@ -225,7 +228,7 @@ export class SqliteGroups implements GroupStore {
         this.s.dropInvites.run(convId);
         this.s.dropClientIds.run(convId);
         this.s.dropGroup.run(convId);
-        this.s.dropConv.run(convId);
+        this.s.retireConv.run(convId);
       })
       .immediate();
     if (key !== undefined) this.forget(key);
