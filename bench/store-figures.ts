@@ -1,5 +1,5 @@
 // Quick figures for the message store (docs/operations.md, docs/benchmarks.md):
-//   node --import tsx bench/store-figures.ts size [messages]      database bytes per message
+//   node --import tsx bench/store-figures.ts size [messages] [background]  bytes per message
 //   node --import tsx bench/store-figures.ts contention [seconds] one vs two processes appending
 // Goes through the real SqliteStorage, in a temporary directory.
 import { spawn } from 'node:child_process';
@@ -24,11 +24,11 @@ function message(from: number, to: number, n: number, clientId: boolean): NewMes
   };
 }
 
-async function size(total: number): Promise<void> {
+async function size(total: number, background: boolean): Promise<void> {
   for (const clientId of [false, true]) {
     const dir = mkdtempSync(join(tmpdir(), 'ss-size-'));
     const file = join(dir, 'super-server.db');
-    const s = openSqliteStorage(file);
+    const s = openSqliteStorage(file, { backgroundCheckpoints: background });
     const started = performance.now();
     let longest = 0;
     // 1,000 users in 500 pairs; batches of 200 (a turn of 200 clients).
@@ -49,6 +49,7 @@ async function size(total: number): Promise<void> {
       JSON.stringify({
         messages: total,
         client_id: clientId,
+        background_checkpoints: background,
         db_bytes: bytes,
         bytes_per_message: Math.round(bytes / total),
         mib_per_million: Math.round(((bytes / total) * 1e6) / 2 ** 20),
@@ -116,7 +117,7 @@ async function contention(seconds: number): Promise<void> {
 }
 
 const [what, a, b, c] = process.argv.slice(2);
-if (what === 'size') await size(Number(a ?? 1_000_000));
+if (what === 'size') await size(Number(a ?? 1_000_000), b === 'background');
 else if (what === 'contention') await contention(Number(a ?? 3));
 else if (what === 'writer') await writer(a as string, Number(b), Number(c));
-else console.error('usage: store-figures.ts size [messages] | contention [seconds]');
+else console.error('usage: store-figures.ts size [messages] [background] | contention [seconds]');

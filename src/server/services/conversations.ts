@@ -48,7 +48,7 @@ export class Conversations {
     private readonly sessions: Sessions,
     private readonly config: Config,
     private readonly clock: Clock,
-    log: Logger,
+    private readonly log: Logger,
   ) {
     const store = storage.conversations;
     this.perUser = config.session.sessions_per_user;
@@ -80,6 +80,11 @@ export class Conversations {
     await this.retention.stop();
     await this.batcher.flush();
     await this.cursors.flush();
+    const { commits, items, longestCommitMs } = this.batcher;
+    this.log.info(
+      { commits, messages: items, longest_commit_ms: Number(longestCommitMs.toFixed(2)) },
+      'message commits since start',
+    );
   }
 
   /** Stores a direct message, then answers and pushes it to the live sessions. */

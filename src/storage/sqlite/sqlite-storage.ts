@@ -14,6 +14,7 @@ import {
   type UserRecord,
   usernameKey,
 } from '../storage.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { SqliteConversations } from './conversations.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -42,16 +43,29 @@ const COLUMNS =
 /** How hard a commit is made durable: `normal` survives a killed process, `full` power loss too. */
 export type SyncMode = 'normal' | 'full';
 
+/** How the server opens its database; the CLI commands take the defaults. */
+export interface SqliteOptions {
+  sync?: SyncMode;
+  /** Checkpoint the WAL in a background thread instead of inside commits (the server). */
+  backgroundCheckpoints?: boolean;
+}
+
 /** Opens (creating if needed) the database file and brings its schema up to date. */
-export function openSqliteStorage(file: string, sync: SyncMode = 'normal'): SqliteStorage {
+export function openSqliteStorage(file: string, options: SqliteOptions = {}): SqliteStorage {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  return new SqliteStorage(db);
+  const background = options.backgroundCheckpoints === true && file !== ':memory:';
+  if (background) db.pragma('wal_autocheckpoint = 0');
+  // Should the thread die, commits checkpoint by themselves again (SQLite's default).
+  const fallBack = () => {
+    if (db.open) db.pragma('wal_autocheckpoint = 1000');
+  };
+  return new SqliteStorage(db, background ? new Checkpointer(file, fallBack) : undefined);
 }
 
 function migrate(db: Database.Database): void {
@@ -90,7 +104,11 @@ export class SqliteStorage implements Storage {
   private readonly insertAudit;
   private readonly auditSince;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** The background checkpoint thread, when the server runs one. */
+    readonly checkpointer?: Checkpointer,
+  ) {
     this.conversations = new SqliteConversations(db);
     this.insert = db.prepare<
       [string, string, string, string | null, string, string, string, number | null],
@@ -254,6 +272,7 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }
