@@ -29,6 +29,22 @@ describe('SQLite storage', () => {
   });
 });
 
+describe('storage.sync', () => {
+  it('is synchronous NORMAL by default and FULL when asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ss-sync-'));
+    const normal = openSqliteStorage(join(dir, 'a.db'));
+    const full = openSqliteStorage(join(dir, 'b.db'), { sync: 'full' });
+    const level = (s: typeof normal) =>
+      (s as unknown as { db: { pragma(q: string, o: object): unknown } }).db.pragma('synchronous', {
+        simple: true,
+      });
+    expect(level(normal)).toBe(1);
+    expect(level(full)).toBe(2);
+    await normal.close();
+    await full.close();
+  });
+});
+
 describe('background checkpoints', () => {
   it('copy the WAL into the database file from another thread', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ss-ckpt-')), 'super-server.db');
