@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { LevelsSection } from './levels-config.ts';
 import { parseCidr } from './security/addresses.ts';
 
 /**
@@ -17,7 +18,6 @@ export function defaultHashConcurrency(cores = availableParallelism()): number {
 
 const seconds = z.number().positive().max(86_400);
 const positiveCount = z.number().int().positive();
-const levelName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'level names are 1-32 of a-z 0-9 _');
 
 const ServerSection = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
@@ -46,6 +46,8 @@ const SessionSection = z
     heartbeat_timeout_s: seconds.default(15),
     login_attempts: positiveCount.default(3),
     sessions_per_user: positiveCount.default(1),
+    // What a login beyond sessions_per_user does: refuse it, or end the user's oldest session.
+    on_conflict: z.enum(['refuse', 'replace']).default('refuse'),
   })
   .refine((s) => s.heartbeat_interval_s < s.heartbeat_timeout_s, {
     path: ['heartbeat_interval_s'],
@@ -72,33 +74,6 @@ const LimitsSection = z.strictObject({
     .array(z.string().refine((c) => parseCidr(c) !== undefined, 'must be a CIDR like 127.0.0.0/8'))
     .default(['127.0.0.0/8', '::1/128']),
 });
-
-const LevelsSection = z
-  .strictObject({
-    order: z.array(levelName).min(1).default(['basic', 'admin']),
-    default: levelName.default('basic'),
-    grants: z.record(levelName, z.array(levelName)).default({ admin: ['admin', 'basic'] }),
-  })
-  .superRefine((levels, ctx) => {
-    const known = new Set(levels.order);
-    if (known.size !== levels.order.length) {
-      ctx.addIssue({ code: 'custom', path: ['order'], message: 'duplicate level' });
-    }
-    if (!known.has(levels.default)) {
-      ctx.addIssue({ code: 'custom', path: ['default'], message: 'not a level in levels.order' });
-    }
-    for (const [granter, granted] of Object.entries(levels.grants)) {
-      for (const level of [granter, ...granted]) {
-        if (!known.has(level)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['grants', granter],
-            message: `unknown level "${level}"`,
-          });
-        }
-      }
-    }
-  });
 
 const RateClass = z.strictObject({
   points: positiveCount,
@@ -147,6 +122,13 @@ const AccountsSection = z.strictObject({
     .int()
     .positive()
     .default(32 * 3_600),
+  // How long a deleted account's username stays reserved, so nobody can take it over.
+  deleted_name_hold_days: z.number().int().min(0).max(3_650).default(30),
+  // Password reset requests (reset_password) per address and per account.
+  resets_per_ip: positiveCount.default(5),
+  resets_per_ip_window_s: z.number().int().positive().default(3_600),
+  resets_per_account: positiveCount.default(3),
+  resets_per_account_window_s: z.number().int().positive().default(3_600),
 });
 
 const MailSection = z.strictObject({
