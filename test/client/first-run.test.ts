@@ -152,8 +152,11 @@ describe('commands', () => {
   it('sends the JSON of raw exactly as typed', async () => {
     const c = await dave();
     await c.run('raw who [10,"a"]', /"users":\[\{"id":"\d{5}","username":"dave"\}\]/);
-    await c.run('raw message_user ["dave","x"]', /\{"id":"[^"]+","delivered":true\}/);
-    await c.waitScreen(/dave: x$/m);
+    await c.run(
+      'raw message_user ["dave","x"]',
+      /\{"id":"[^"]+","conv":"dm:\d+:\d+","seq":\d+,"delivered":true\}/,
+    );
+    // A note to self is not pushed back to the sending session (protocol.md section 10).
     await c.run('raw who [10,a]', 'error: inputs must be a JSON array');
   });
 
