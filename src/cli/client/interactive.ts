@@ -4,7 +4,14 @@ import * as flows from './account-flows.ts';
 import { findCommand } from './commands.ts';
 import { completions } from './completion.ts';
 import { describeError, UsageError } from './errors.ts';
-import { execute, type Runnable, type RunOptions, wireAction } from './execute.ts';
+import {
+  checkMessageText,
+  execute,
+  type Result,
+  type Runnable,
+  type RunOptions,
+  wireAction,
+} from './execute.ts';
 import { commandHelp, promptHelp } from './help.ts';
 import { HISTORY_SIZE, isSecretLine, loadHistory, saveHistory } from './history.ts';
 import { Notices } from './notices.ts';
@@ -45,7 +52,12 @@ class Repl {
       isSecret: isSecretLine,
       onInterrupt: (empty) => this.onInterrupt(empty),
     });
-    this.client = new Client({ requestTimeoutMs: opts.timeoutMs, heartbeat: true });
+    // reconnect: the SDK logs in again and resends what was typed while offline
+    this.client = new Client({
+      requestTimeoutMs: opts.timeoutMs,
+      heartbeat: true,
+      reconnect: true,
+    });
     this.dialog = {
       ask: (query, hidden) => this.screen.ask(query, hidden),
       info: (text) => this.info(text),
@@ -94,8 +106,10 @@ class Repl {
 
   private promptText(): string {
     const { s, client } = this;
-    if (!client.isConnected) return `${s.bold('super')}> `;
     const where = s.cyan(`${this.address.host}:${this.address.port}`);
+    if (client.isOffline)
+      return `${s.bold(client.username ?? '?')}@${where} ${s.yellow('(offline)')}> `;
+    if (!client.isConnected) return `${s.bold('super')}> `;
     if (!client.isLoggedIn) return `${where}> `;
     return `${s.bold(s.green(client.username ?? '?'))}@${where}> `;
   }
@@ -146,17 +160,36 @@ class Repl {
   }
 
   private async runCommand(r: Runnable): Promise<void> {
-    const result = await execute(this.client, r);
+    if (r.spec.name === 'msg' && this.client.isOffline) {
+      this.queueMessage(r);
+      return;
+    }
+    this.printResult(r, await execute(this.client, r));
+  }
+
+  private printResult(r: Runnable, result: Result, note = ''): void {
     const name = r.spec.name;
     if (this.opts.json) {
       this.screen.print(jsonReply(name, wireAction(r), result));
       return;
     }
-    if (name === 'who') this.rememberUsers(result.data);
-    this.screen.print(formatReply(name, r.args, result, this.s));
+    if (name === 'who' || name === 'convs') this.rememberUsers(result.data);
+    this.screen.print(formatReply(name, r.args, result, this.s) + note);
+  }
+
+  /** msg while offline: the SDK keeps it (with its client_id) and sends it once back online. */
+  private queueMessage(r: Runnable): void {
+    const [to = '', text = ''] = r.args;
+    checkMessageText(text);
+    this.client.messageUser(to, text).then(
+      (data) => this.printResult(r, { data }, this.s.dim(' (typed while offline)')),
+      (err) => this.printError(err),
+    );
+    this.info(this.s.dim(`offline: the message to ${to} is queued and goes out once reconnected`));
   }
 
   private async connect(target: string | undefined): Promise<void> {
+    if (this.client.isOffline) throw new UsageError('reconnecting (type exit to stop first)');
     if (this.client.isConnected) {
       const at = `${this.address.host}:${this.address.port}`;
       throw new UsageError(`already connected to ${at} (type exit to disconnect first)`);
@@ -251,6 +284,11 @@ class Repl {
 
   /** Logs out when logged in, and disconnects; the client keeps running. */
   private async exit(): Promise<void> {
+    if (this.client.isOffline) {
+      this.client.close();
+      this.info('stopped reconnecting; disconnected (messages not yet sent were dropped)');
+      return;
+    }
     if (!this.client.isConnected) throw new UsageError('not connected');
     const where = `${this.address.host}:${this.address.port}`;
     const wasLoggedIn = this.client.isLoggedIn;
@@ -305,11 +343,18 @@ class Repl {
     this.screen.print(`${this.s.red('error:')} ${d.text}`);
   }
 
+  /** Names for completion, from who's users and convs' direct conversations. */
   private rememberUsers(data: unknown): void {
-    const users = (data as { users?: { username?: unknown }[] })?.users;
-    if (!Array.isArray(users)) return;
-    for (const u of users)
-      if (typeof u?.username === 'string') this.notices.knownUsers.add(u.username);
+    const d = data as { users?: { username?: unknown }[]; conversations?: unknown[] };
+    const names = [
+      ...(Array.isArray(d?.users) ? d.users.map((u) => u?.username) : []),
+      ...(Array.isArray(d?.conversations)
+        ? (d.conversations as { kind?: unknown; title?: unknown }[])
+            .filter((c) => c?.kind === 'direct')
+            .map((c) => c.title)
+        : []),
+    ];
+    for (const n of names) if (typeof n === 'string') this.notices.knownUsers.add(n);
   }
 
   private onInterrupt(lineWasEmpty: boolean): void {
