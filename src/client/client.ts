@@ -76,7 +76,9 @@ export class Client extends ResumingCore {
 
   /** Changes this user's password; resolves "changed". Other sessions of the user are ended. */
   async changePassword(oldPassword: string, newPassword: string): Promise<string> {
-    return (await this.call('change_password', [oldPassword, newPassword])) as string;
+    const r = (await this.call('change_password', [oldPassword, newPassword])) as string;
+    if (this.username !== undefined) this.keepCredentials(this.username, newPassword);
+    return r;
   }
 
   /**

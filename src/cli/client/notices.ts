@@ -103,6 +103,20 @@ export class Notices {
     });
   }
 
+  /** Names for completion, from who's users and convs' direct conversations. */
+  rememberNames(data: unknown): void {
+    const d = data as { users?: { username?: unknown }[]; conversations?: unknown[] };
+    const names = [
+      ...(Array.isArray(d?.users) ? d.users.map((u) => u?.username) : []),
+      ...(Array.isArray(d?.conversations)
+        ? (d.conversations as { kind?: unknown; title?: unknown }[])
+            .filter((c) => c?.kind === 'direct')
+            .map((c) => c.title)
+        : []),
+    ];
+    for (const n of names) if (typeof n === 'string') this.knownUsers.add(n);
+  }
+
   /** A new connection starts: no notice shown yet, none expected. */
   reset(): void {
     this.closingOnPurpose = false;
