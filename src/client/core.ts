@@ -31,15 +31,9 @@ type KnownEvent =
   | 'synced'
   | 'read';
 
-const KNOWN_EVENTS = new Set([
-  'hello',
-  'message',
-  'permission_changed',
-  'shutdown',
-  'disconnect',
-  'synced',
-  'read',
-]);
+const KNOWN_EVENTS = new Set(
+  'hello message permission_changed shutdown disconnect synced read'.split(' '),
+);
 
 /**
  * The connection half of Client: connect, call with tag matching and timeouts, events, heartbeat,
@@ -60,6 +54,8 @@ export class ClientCore extends EventEmitter<ClientEvents> {
   private helloWaiter: { resolve: (h: Hello) => void; reject: (e: Error) => void } | undefined;
   private heartbeat: Heartbeat | undefined;
   private sessionToken: string | undefined;
+  /** the tag of the set_user in flight: its token is taken as the reply arrives */
+  private setUserTag: string | undefined;
   /** Why the server said it is closing (disconnect reason, 'shutdown', a tag-less error code). */
   private serverReason: string | undefined;
   private serverError: ServerError | undefined;
@@ -166,6 +162,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     const bytes = line.length * 3 > limit ? Buffer.byteLength(line) : line.length;
     if (bytes > limit) return Promise.reject(new FrameTooLargeError(action, bytes, limit));
     const reply = this.pending.add(tag, action);
+    if (action === 'set_user') this.setUserTag = tag;
     t.send(line);
     this.heartbeat?.sent();
     return reply;
@@ -202,8 +199,9 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     if (!t) throw new ConnectionClosedError(this.serverReason ?? 'connection_lost');
     this.sessionToken = r.token;
     this.confirmUsername = undefined;
-    const account = { id: r.id, username: r.username, level: r.level };
-    this.current.account = { ...account };
+    // Normally taken as the reply arrived (onLine), and maybe updated since.
+    this.current.account ??= { id: r.id, username: r.username, level: r.level };
+    const account = { ...this.current.account };
     const hello = this.current.hello;
     if (this.heartbeatEnabled && hello && !this.heartbeat) {
       this.heartbeat = new Heartbeat({
@@ -223,7 +221,16 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     this.heartbeat?.received();
     const frame = parseServerFrame(line);
     if (frame.kind === 'event') this.onEvent(frame.event);
-    else if (frame.kind === 'reply' && !this.pending.settle(frame.reply)) {
+    else if (frame.kind === 'reply' && frame.reply.tag === this.setUserTag && frame.reply.ok) {
+      // Now, not when setUser() resumes: the replay after it comes in this same read, and
+      // whoever handles it needs the session (its token, the username).
+      const r = frame.reply.data as { token?: unknown } & Account;
+      if (typeof r?.token === 'string') {
+        this.sessionToken = r.token;
+        this.current.account = { id: r.id, username: r.username, level: r.level };
+      }
+      this.pending.settle(frame.reply);
+    } else if (frame.kind === 'reply' && !this.pending.settle(frame.reply)) {
       const reply = frame.reply;
       // A tag-less error (server_busy at connect, frame_too_large) comes just before a close.
       if (reply.tag === null && !reply.ok) {

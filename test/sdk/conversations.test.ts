@@ -125,3 +125,29 @@ describe('sdk: stored conversations', () => {
     expect((await cb.conversationsPage(10)).conversations.map((x) => x.unread)).toEqual([1, 0]);
   });
 });
+
+describe('sdk: a backlog above the replay limit', () => {
+  const server = useServer({ config: { messages: { replay_limit: 5 } } });
+
+  it('fetches the rest with sync by itself, each message once and in order', async () => {
+    const { client: a } = await registerSdk(server().port, 'big_a');
+    const { name: b, client: first } = await registerSdk(server().port, 'big_b');
+    first.close();
+    await send(a, b, 12);
+    const { client: cb } = cuttableClient();
+    const got = inbox(cb);
+    const synced: unknown[] = [];
+    cb.on('synced', (s) => synced.push(s));
+    await connectAndLogin(cb, server().port, b);
+    await until(cb, () => synced.length === 3, 'the backlog');
+    expect(synced).toEqual([
+      { replayed: 5, more: true },
+      { replayed: 5, more: true },
+      { replayed: 2, more: false },
+    ]);
+    expect(got.map((m) => m.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    await a.messageUser(b, 'after');
+    await until(cb, () => got.length === 13, 'the live message');
+    expect(got[12]).toMatchObject({ seq: 13, text: 'after' });
+  });
+});

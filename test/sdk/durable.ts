@@ -61,7 +61,7 @@ export function inbox(c: Client): ChatMessage[] {
   return got;
 }
 
-const WAKE = ['event', 'online', 'offline', 'reconnecting', 'close'] as const;
+const WAKE = ['event', 'synced', 'online', 'offline', 'reconnecting', 'close'] as const;
 
 /** Resolves once `check()` is true, re-checked on every event of `c`; rejects after `ms`. */
 export function until(c: Client, check: () => boolean, what: string, ms = WAIT_MS * 2) {
