@@ -87,6 +87,21 @@ describe('sdk: stored conversations', () => {
     expect(got[3]?.replayed).toBeUndefined();
   });
 
+  it('answers a resend of a stored client_id with the original message', async () => {
+    const { client: a } = await registerSdk(port(), 'cid_a');
+    const { name: b } = await registerSdk(port(), 'cid_b');
+    const one = await a.messageUser(b, 'once', { clientId: 'retry-1' });
+    const two = await a.messageUser(b, 'once', { clientId: 'retry-1' });
+    expect(two).toEqual({ ...one, duplicate: true });
+    const auto = await a.messageUser(b, 'next');
+    expect(auto.seq).toBe(one.seq + 1);
+    const h = await a.historyPage(`@${b}`);
+    expect(h.messages.map((m) => [m.text, m.client_id])).toEqual([
+      ['once', 'retry-1'],
+      ['next', expect.stringMatching(/^[0-9a-f]{32}$/)],
+    ]);
+  });
+
   it('pages history back through 250 messages without gaps or repeats', async () => {
     const { client: a } = await registerSdk(port(), 'his_a');
     const { name: b } = await registerSdk(port(), 'his_b');
