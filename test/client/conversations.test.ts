@@ -4,9 +4,10 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/client/index.ts';
 import { cleanup, type SeedUser, startServer } from '../protocol/harness.ts';
+import { loginAndReplay } from '../protocol/stored.ts';
 import { closeDurable, inbox, restartOnSamePort } from '../sdk/durable.ts';
 import { closeAllSdk, loginSdk, PASS } from '../sdk/helpers.ts';
-import { cleanupClients, PtyClient } from './pty.ts';
+import { cleanupClients, PtyClient, runClient } from './pty.ts';
 
 afterEach(() => {
   cleanupClients();
@@ -94,5 +95,26 @@ describe('stored conversations at the prompt', () => {
     const h = await alice.historyPage('@bob');
     expect(h.messages.map((m) => m.text)).toEqual(['back soon', 'and now live']);
     expect(got.map((m) => m.text).filter((t) => t === 'back soon').length).toBeLessThanOrEqual(1);
+  }, 60_000);
+
+  it('runs history, convs and read one-shot, leaving the replay for the next login', async () => {
+    const server = await startServer({ users: [seed('alice'), seed('bob')] });
+    const alice = await loginSdk(server.port, 'alice', PASS);
+    for (let i = 0; i < 3; i++) await alice.messageUser('bob', `m${i}`);
+    const as = ['--port', String(server.port), '--user', 'bob', '--password-stdin'];
+    const stdin = `${PASS}\n`;
+    const h = await runClient([...as, 'history', '@alice', '2'], { stdin });
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(
+      /^\(older messages: history @alice 52\)\n#2 \[[^\]]+\] alice: m1\n#3 \[[^\]]+\] alice: m2\n$/,
+    );
+    const c = await runClient([...as, 'convs'], { stdin });
+    expect(c.stdout).toMatch(/^1 conversation\n {2}@alice {2}3 unread {2}\[[^\]]+\] alice: m2\n$/);
+    const r = await runClient([...as, 'read', 'alice'], { stdin });
+    expect(r.stdout).toBe('@alice marked read up to #3 (0 unread)\n');
+    expect((await runClient([...as, 'history', '@alice', '0'], { stdin })).code).toBe(2);
+    // None of these showed the replay, so none acked it: the next login gets all three.
+    const next = await loginAndReplay(server.port, 'bob', PASS);
+    expect(next.synced).toEqual({ replayed: 3, more: false });
   }, 60_000);
 });
