@@ -7,7 +7,7 @@ import { dispatch, type Outcome } from './actions/dispatch.ts';
 import type { ActionRegistry } from './actions/registry.ts';
 import { issueToken } from './security/tokens.ts';
 import type { Services } from './services/index.ts';
-import { newRateState, type RateState } from './services/rate-limits.ts';
+import { ExcessTracker, newRateState, type RateState } from './services/rate-limits.ts';
 import type { Identity, Session, SessionPeer } from './services/sessions.ts';
 import type { Transport } from './transport/transport.ts';
 
@@ -52,8 +52,8 @@ export class Connection implements SessionPeer {
   private helloHash: string | undefined;
   private readonly helloExpiresAt: number;
   private protocolErrors = 0;
-  /** When the current run of rate_limited replies began, if one is going on. */
-  private limitedSince: number | undefined;
+  /** Whether this connection stays over its rate limits (then: too_many_errors). */
+  private readonly excess: ExcessTracker;
   private closing = false;
   private closed = false;
 
@@ -66,6 +66,7 @@ export class Connection implements SessionPeer {
     this.framer = new LineFramer(config.limits.max_frame_bytes_before_login);
     this.lastSeen = clock.now();
     this.helloExpiresAt = this.lastSeen + config.session.hello_ttl_s * 1000;
+    this.excess = new ExcessTracker(config.rate_limits.excess_disconnect_s * 1000);
   }
 
   /** The peer's IP address. */
@@ -255,16 +256,10 @@ export class Connection implements SessionPeer {
     }
   }
 
-  /** Disconnects a client that keeps exceeding its rate limits for excess_disconnect_s. */
+  /** Disconnects a client that stays over its rate limits (see ExcessTracker). */
   private trackExcess(code: string | undefined): void {
-    if (code !== 'rate_limited') {
-      this.limitedSince = undefined;
-      return;
-    }
     const now = this.host.services.clock.now();
-    this.limitedSince ??= now;
-    const limitMs = this.host.services.config.rate_limits.excess_disconnect_s * 1000;
-    if (now - this.limitedSince >= limitMs) this.disconnect('too_many_errors');
+    if (this.excess.record(now, code === 'rate_limited')) this.disconnect('too_many_errors');
   }
 
   /** Sends a reply, runs its follow-ups and enforces the protocol error budget. */

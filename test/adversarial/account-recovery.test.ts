@@ -1,11 +1,10 @@
 // Account recovery and management as attack surfaces: guessing reset codes,
 // flooding a victim with reset mails, probing which accounts exist, and
 // reading other people's details through user_info.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, connectClient, registerClient } from '../protocol/client.ts';
 import { cleanup } from '../protocol/harness.ts';
+import { codeIn, mailsTo } from '../protocol/outbox.ts';
 import { codeOf, emailFor, PASSWORD, pollUntil, sleep, uniqueName } from '../protocol/util.ts';
 import { expectBoundedMemory, MemoryWatch } from './measure.ts';
 import { destroyAllRaw, RawLines } from './raw-socket.ts';
@@ -16,19 +15,6 @@ afterEach(() => {
   destroyAllRaw();
 });
 afterAll(cleanup);
-
-function mailsTo(dataDir: string, email: string): string[] {
-  const file = path.join(dataDir, 'dev-outbox.jsonl');
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l))
-    .filter((m) => m.to === email)
-    .map((m) => m.text as string);
-}
 
 describe('reset codes under attack', () => {
   // Loopback is not exempt here, so the per-address limits apply to the attacker.
@@ -45,9 +31,7 @@ describe('reset codes under attack', () => {
       async () => mailsTo(arena().server.dataDir, emailFor(victim)).length > 0,
       3_000,
     );
-    const code = /\b(\d{6})\b/.exec(
-      mailsTo(arena().server.dataDir, emailFor(victim))[0] ?? '',
-    )?.[1];
+    const code = codeIn(mailsTo(arena().server.dataDir, emailFor(victim))[0]?.text ?? '');
     expect(code).toBeDefined();
     const answers: string[] = [];
     for (let guess = 0; guess < 20; guess++) {

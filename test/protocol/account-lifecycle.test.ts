@@ -1,10 +1,9 @@
 // Managing an account over the wire: change and reset a password, delete an
 // account, server-wide bans, user_info, and several sessions per user.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestClient } from './client.ts';
 import { cleanup, runCli, startServer, useServer } from './harness.ts';
+import { codeIn, mailsTo } from './outbox.ts';
 import { codeOf, emailFor, expectOk, PASSWORD, pollUntil, sleep, uniqueName } from './util.ts';
 
 afterAll(cleanup);
@@ -44,24 +43,11 @@ async function tryLogin(port: number, username: string, password: string) {
   return r;
 }
 
-/** Everything the server wrote to the outbox for `email`, oldest first. */
-function mailsTo(dataDir: string, email: string): Array<{ to: string; text: string }> {
-  const file = path.join(dataDir, 'dev-outbox.jsonl');
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l))
-    .filter((m) => m.to === email);
-}
-
 async function resetCode(dataDir: string, email: string, count: number): Promise<string> {
   const arrived = await pollUntil(async () => mailsTo(dataDir, email).length >= count, 3_000);
   if (!arrived) throw new Error(`no reset mail to ${email}`);
   const text = mailsTo(dataDir, email).at(-1)?.text ?? '';
-  const code = /\b(\d{6})\b/.exec(text)?.[1];
+  const code = codeIn(text);
   if (!code || !text.includes('reset')) throw new Error(`no reset code in ${text}`);
   return code;
 }

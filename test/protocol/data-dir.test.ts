@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeAllClients, connectClient } from './client.ts';
 import { BIN, type CliResult, cleanup, makeTempDir, runCli, startServer } from './harness.ts';
@@ -96,6 +97,20 @@ describe('an unusable data directory', () => {
     expectOneLine(await runCli(serve(dataDir)), db, /not a SQLite database/);
     // The user commands open the database the same way and fail the same way.
     expectOneLine(await runCli(['user', 'list', '--data-dir', dataDir]), db, /not a SQLite/);
+  });
+});
+
+describe('a database from a newer server', () => {
+  it('is refused in one line, untouched', async () => {
+    const { dataDir } = makeTempDir();
+    const db = path.join(dataDir, 'super-server.db');
+    const file = new Database(db);
+    file.pragma('user_version = 999');
+    file.close();
+    expectOneLine(await runCli(serve(dataDir)), db, /schema version 999 is newer than this server/);
+    const again = new Database(db, { readonly: true });
+    expect(again.pragma('user_version', { simple: true })).toBe(999);
+    again.close();
   });
 });
 

@@ -1,6 +1,6 @@
 // Request rate limits with their default classes: answered, never dropped.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closeAllClients, registerClient } from './client.ts';
+import { closeAllClients, registerClient, type TestClient } from './client.ts';
 import { cleanup, useServer } from './harness.ts';
 import { codeOf, emailFor, PASSWORD, pollUntil, sleep, uniqueName } from './util.ts';
 
@@ -74,4 +74,83 @@ describe('continued excess', () => {
     expect(disconnect?.data).toEqual({ reason: 'too_many_errors' });
     await pest.waitClosed();
   });
+});
+
+describe('over its limits for excess_disconnect_s', () => {
+  const server = useServer({ config: { rate_limits: { ...DEFAULTS, excess_disconnect_s: 2 } } });
+
+  // Sends pings at `perSecond` on average (catching up on timer lag) for up to `ms`,
+  // stopping at a disconnect; the count of sent pings.
+  async function pingAt(c: TestClient, perSecond: number, ms: number): Promise<number> {
+    const start = Date.now();
+    let sent = 0;
+    while (Date.now() - start < ms && !c.received.some((f) => f.event === 'disconnect')) {
+      const due = Math.floor(((Date.now() - start) * perSecond) / 1000);
+      for (; sent < due; sent++)
+        c.send({ action: 'ping', data: [], tag: `p${sent}`, token: c.token });
+      await sleep(20);
+    }
+    return sent;
+  }
+
+  const count = (c: TestClient, code: string) =>
+    c.received.filter((f) => codeOf(f) === code).length;
+
+  it('cuts a client flooding at 4x the default limit (too_many_errors)', async () => {
+    const name = uniqueName('flood');
+    const c = await registerClient(server().port, name, PASSWORD, emailFor(name));
+    const start = Date.now();
+    await pingAt(c, 40, 7_000);
+    const disconnect = c.received.find((f) => f.event === 'disconnect');
+    expect(disconnect?.data).toEqual({ reason: 'too_many_errors' });
+    // Over its limits within about a second, then held for excess_disconnect_s (2 s).
+    const tookMs = Date.now() - start;
+    expect(tookMs).toBeGreaterThanOrEqual(2_000);
+    expect(tookMs).toBeLessThan(5_000);
+    expect(count(c, 'rate_limited')).toBeGreaterThan(count(c, 'OK'));
+    await c.waitClosed();
+  });
+
+  it('keeps a client that bursts past its limit, then pauses', async () => {
+    const name = uniqueName('bursty');
+    const c = await registerClient(server().port, name, PASSWORD, emailFor(name));
+    for (let burst = 0; burst < 5; burst++) {
+      const tags = Array.from({ length: 15 }, (_, i) => `b${burst}-${i}`);
+      for (const tag of tags) c.send({ action: 'ping', data: [], tag, token: c.token });
+      await Promise.all(tags.map((tag) => c.reply(tag)));
+      await sleep(1_100);
+    }
+    expect(count(c, 'rate_limited')).toBeGreaterThan(0);
+    expect(c.received.some((f) => f.event === 'disconnect')).toBe(false);
+    expect(await c.request('ping', [], c.token)).toMatchObject({ ok: true, data: 'pong' });
+  });
+
+  // 25 at once: 20 fit (steady + burst), 5 refused; 60 at once: 40 refused, so the
+  // client is over its limits for a moment. Either way the burst leaves the window
+  // before the hold runs out, and what follows the pause at 5 a second (half the
+  // steady rate) for 3 s, longer than excess_disconnect_s, is all answered.
+  for (const [burst, refused] of [
+    [25, 5],
+    [60, 40],
+  ] as const) {
+    it(`keeps a client that bursts ${burst} pings, pauses, then goes on at its allowed rate`, async () => {
+      const name = uniqueName('burst');
+      const c = await registerClient(server().port, name, PASSWORD, emailFor(name));
+      const tags = Array.from({ length: burst }, (_, i) => `b${i}`);
+      for (const tag of tags) c.send({ action: 'ping', data: [], tag, token: c.token });
+      const replies = await Promise.all(tags.map((tag) => c.reply(tag)));
+      const limited = replies.filter((f) => codeOf(f) === 'rate_limited');
+      expect(limited).toHaveLength(refused);
+      // Pauses as told: until the steady window has refilled.
+      await sleep(Math.max(...limited.map((f) => f.error?.retry_after_ms ?? 0)) + 50);
+      const sent = await pingAt(c, 5, 3_000);
+      const steady = await Promise.all(
+        Array.from({ length: sent }, (_, i) => c.reply(`p${i}`).then(codeOf)),
+      );
+      expect(steady.length).toBeGreaterThanOrEqual(10);
+      expect(steady.every((code) => code === 'OK')).toBe(true);
+      expect(c.received.some((f) => f.event === 'disconnect')).toBe(false);
+      expect(await c.request('ping', [], c.token)).toMatchObject({ ok: true, data: 'pong' });
+    });
+  }
 });

@@ -65,3 +65,54 @@ export class RateLimits {
     );
   }
 }
+
+/** A connection is over its limits only with at least this many refusals in the window. */
+export const EXCESS_MIN_REFUSED = 5;
+/** The window is counted in this many slices, so a reply costs a few additions, not a list. */
+const EXCESS_SLICES = 10;
+
+/**
+ * Watches one connection's replies for continued excess. The connection is
+ * *over its limits* while, over the last `excess_disconnect_s` seconds, more
+ * than half of its requests were answered rate_limited and at least
+ * EXCESS_MIN_REFUSED were; one that stays over them for another
+ * `excess_disconnect_s` is to be disconnected. A burst alone never is: by the
+ * time the hold has run out, the burst has left the window.
+ */
+export class ExcessTracker {
+  private readonly sliceMs: number;
+  private readonly slice = new Float64Array(EXCESS_SLICES).fill(-1);
+  private readonly total = new Uint32Array(EXCESS_SLICES);
+  private readonly refused = new Uint32Array(EXCESS_SLICES);
+  private overSince: number | undefined;
+
+  constructor(private readonly windowMs: number) {
+    this.sliceMs = windowMs / EXCESS_SLICES;
+  }
+
+  /** Counts one reply at `now`; true when the connection has stayed over its limits long enough. */
+  record(now: number, limited: boolean): boolean {
+    const current = Math.floor(now / this.sliceMs);
+    const at = current % EXCESS_SLICES;
+    if (this.slice[at] !== current) {
+      this.slice[at] = current;
+      this.total[at] = 0;
+      this.refused[at] = 0;
+    }
+    (this.total[at] as number)++;
+    if (limited) (this.refused[at] as number)++;
+    let total = 0;
+    let refused = 0;
+    for (let i = 0; i < EXCESS_SLICES; i++) {
+      if ((this.slice[i] as number) <= current - EXCESS_SLICES) continue;
+      total += this.total[i] as number;
+      refused += this.refused[i] as number;
+    }
+    if (refused < EXCESS_MIN_REFUSED || refused * 2 <= total) {
+      this.overSince = undefined;
+      return false;
+    }
+    this.overSince ??= now;
+    return now - this.overSince >= this.windowMs;
+  }
+}

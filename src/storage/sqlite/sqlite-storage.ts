@@ -63,19 +63,23 @@ export function openSqliteStorage(file: string, sync: SyncMode = 'normal'): Sqli
     db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    migrate(db);
+    migrate(db, file);
   } catch (err) {
     if (db?.open) db.close();
+    if (err instanceof DataDirError) throw err;
     const why = explainSqliteOpenError(err, file);
     throw why === undefined ? err : new DataDirError(why);
   }
   return new SqliteStorage(db);
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: Database.Database, file: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`database schema version ${current} is newer than this server knows`);
+    throw new DataDirError(
+      `${file}: schema version ${current} is newer than this server's (${MIGRATIONS.length}): ` +
+        'it was written by a newer super-server; run that version, or restore a backup',
+    );
   }
   db.transaction(() => {
     for (let v = current; v < MIGRATIONS.length; v++) {
