@@ -154,9 +154,10 @@ describe('commands', () => {
     await c.run('raw who [10,"a"]', /"users":\[\{"id":"\d{5}","username":"dave"\}\]/);
     await c.run(
       'raw message_user ["dave","x"]',
-      /\{"id":"[^"]+","conv":"dm:\d+:\d+","seq":\d+,"delivered":true\}/,
+      /\{"id":"[^"]+","conv":"dm:(\d{5}):\1","seq":\d+,"delivered":(true|false)\}/,
     );
-    // A note to self is not pushed back to the sending session (protocol.md section 10).
+    // A note to self is stored, not pushed back to the session that sent it.
+    await c.run('history @dave 1', /#\d+ \[[^\]]+\] dave: x$/m);
     await c.run('raw who [10,a]', 'error: inputs must be a JSON array');
   });
 
