@@ -12,7 +12,15 @@ import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.ts';
 
 const UNLIMITED = { points: 1_000_000, duration_s: 1, burst_points: 0, burst_duration_s: 1 };
 const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
-const EVENTS = new Set(['hello', 'message', 'permission_changed', 'shutdown', 'disconnect']);
+const EVENTS = new Set([
+  'hello',
+  'message',
+  'permission_changed',
+  'shutdown',
+  'disconnect',
+  'synced',
+  'read',
+]);
 const REASONS = new Set([
   'login_timeout',
   'heartbeat_timeout',
