@@ -112,7 +112,7 @@ describe('ClusterHub with two workers', () => {
     await a.broker.claim(alice);
     await b.broker.claim(alice);
     a.broker.send({ kind: 'deliver', userId: alice.id, frame: 'hi\n' });
-    a.broker.send({ kind: 'kick', userId: bob.id });
+    a.broker.send({ kind: 'end', userId: bob.id, reason: 'kicked' });
     b.broker.send({ kind: 'shutdown', reason: 'bench', by: 'root' });
     await settle();
     expect(a.got).toEqual([{ kind: 'shutdown', reason: 'bench', by: 'root' }]);

@@ -2,6 +2,7 @@
 // across all nodes, and commands for a user's sessions on other nodes. One
 // process uses MemoryBroker; `--workers N` uses the cluster broker; a Redis
 // broker can take the same place for several machines.
+import type { DisconnectReason } from '../protocol/envelope.ts';
 import type { OnlineUser, PresentUser } from './presence.ts';
 
 export type { OnlineUser, PresentUser } from './presence.ts';
@@ -10,7 +11,11 @@ export type { OnlineUser, PresentUser } from './presence.ts';
 export type NodeCommand =
   /** A ready, newline-terminated frame for each of the user's sessions. */
   | { kind: 'deliver'; userId: number; frame: string }
-  | { kind: 'kick'; userId: number }
+  /**
+   * Ends the user's sessions with `disconnect {reason}`: all of them but the one
+   * whose token hash is `keep`, or (oldest) only the oldest on each node.
+   */
+  | { kind: 'end'; userId: number; reason: DisconnectReason; keep?: string; oldest?: boolean }
   | { kind: 'level'; userId: number; level: string; by: string }
   | { kind: 'shutdown'; reason: string; by: string | null };
 

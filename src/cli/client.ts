@@ -26,16 +26,29 @@ interface Flags {
 const portArg = (value: string): number => {
   try {
     return parsePort(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
+  } catch {
+    throw new InvalidArgumentError('must be a port number (1-65535)');
   }
 };
 
 const msArg = (value: string): number => {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected milliseconds > 0');
+  if (!/^\d+$/.test(value) || n < 1) {
+    throw new InvalidArgumentError('must be a whole number of milliseconds above 0');
+  }
   return n;
 };
+
+/**
+ * commander's error lines in the one form this binary uses, `super-client: <message>`:
+ * "error: option '--port <port>' argument 'abc' is invalid. must be …" → "--port abc: must be …".
+ */
+function usageLine(commanderText: string): string {
+  let text = commanderText.trim().replace(/^error: /, '');
+  const bad = /^option '(-[^ ']*)[^']*' argument '(.*)' is invalid\. (.*)$/s.exec(text);
+  if (bad) text = `${bad[1]} ${bad[2]}: ${bad[3]}`;
+  return `super-client: ${text} (see super-client --help)\n`;
+}
 
 /** Prints one line on stderr and leaves with `code`, after stdout/stderr are flushed. */
 async function exit(code: number, message?: string): Promise<never> {
@@ -73,7 +86,8 @@ async function main(command: string | undefined, args: string[], flags: Flags): 
       try {
         tls.ca = fs.readFileSync(flags.ca);
       } catch (err) {
-        return exit(EXIT.usage, `cannot read CA file ${flags.ca}: ${(err as Error).message}`);
+        const why = (err as Error).message.replace(/^E[A-Z]+: (.*?), \w+(?: '.*')?$/, '$1');
+        return exit(EXIT.usage, `--ca: cannot read CA file ${flags.ca}: ${why}`);
       }
     }
   }
@@ -151,6 +165,7 @@ const program = new Command('super-client')
   .version(version(), '-V, --version')
   .passThroughOptions()
   .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(usageLine(text)) })
   .addHelpText('after', programHelpEpilog())
   .action((command: string | undefined, args: string[], flags: Flags) =>
     main(command, args, flags),

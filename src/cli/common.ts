@@ -1,5 +1,7 @@
 // Helpers shared by the super-server subcommands.
-import { ConfigError, loadConfig } from '../server/config.ts';
+import { WorkerStartFailure } from '../server/cluster/primary.ts';
+import { type Config, ConfigError, loadConfig } from '../server/config.ts';
+import { DataDirError } from '../storage/sqlite/data-dir.ts';
 
 /** Options every subcommand shares. */
 export interface CommonOptions {
@@ -31,16 +33,41 @@ export function configFrom(opts: CommonOptions, flags: Record<string, unknown> =
   });
 }
 
-/** Prints an error the way a person should see it and exits: 2 for configuration, else 1. */
+/**
+ * The operator's line for a failure to listen (port in use, not allowed,
+ * no such address), naming the listener that failed; other errors unchanged.
+ */
+export function explainStartError(err: unknown, config: Config): unknown {
+  const e = err as NodeJS.ErrnoException & { listener?: string };
+  const metrics = e?.listener === 'metrics';
+  const what = metrics ? 'metrics port' : 'port';
+  const { host, port } = metrics ? config.metrics : config.server;
+  switch (e?.code) {
+    case 'EADDRINUSE':
+      return new CliError(`${what} ${port} on ${host} is already in use`, 2);
+    case 'EACCES':
+      return new CliError(`not allowed to bind ${host}:${port} (${what})`, 2);
+    case 'EADDRNOTAVAIL':
+      return new CliError(`address ${host} is not available here (${what})`, 2);
+    default:
+      return err;
+  }
+}
+
+/** What the top level says about an error (without the `super-server: ` prefix) and its exit code. */
+export function describeError(err: unknown): { message: string; exitCode: number } {
+  if (err instanceof ConfigError || err instanceof DataDirError) {
+    return { message: err.message, exitCode: 2 };
+  }
+  if (err instanceof CliError || err instanceof WorkerStartFailure) {
+    return { message: err.message, exitCode: err.exitCode };
+  }
+  return { message: `unexpected failure: ${(err as Error)?.stack ?? err}`, exitCode: 1 };
+}
+
+/** Prints an error the way a person should see it and exits: 2 for a start-up mistake, else 1. */
 export function exitWithError(err: unknown): never {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`super-server: ${err.message}\n`);
-    process.exit(2);
-  }
-  if (err instanceof CliError) {
-    process.stderr.write(`super-server: ${err.message}\n`);
-    process.exit(err.exitCode);
-  }
-  process.stderr.write(`super-server: unexpected failure: ${(err as Error)?.stack ?? err}\n`);
-  process.exit(1);
+  const { message, exitCode } = describeError(err);
+  process.stderr.write(`super-server: ${message}\n`);
+  process.exit(exitCode);
 }

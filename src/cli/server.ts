@@ -2,15 +2,29 @@
 import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { runPrimary } from '../server/cluster/primary.ts';
-import { runWorker } from '../server/cluster/worker.ts';
+import { reportStartFailure, runWorker } from '../server/cluster/worker.ts';
+import { SERVER_VERSION } from '../server/connection.ts';
 import { runServer } from '../server/main.ts';
 import { registerAuditCommand } from './audit-command.ts';
-import { type CommonOptions, configFrom, exitWithError, fail } from './common.ts';
+import {
+  type CommonOptions,
+  configFrom,
+  describeError,
+  exitWithError,
+  explainStartError,
+  fail,
+} from './common.ts';
 import { registerMessagesCommand } from './messages-command.ts';
+import {
+  commanderExitCode,
+  configureUsageErrors,
+  portNumber,
+  serveFlagsHelp,
+  USAGE_EXIT,
+  unknownCommand,
+  wholeNumber,
+} from './usage.ts';
 import { registerUserCommands } from './user-commands.ts';
-
-/** Flag values are checked by the config schema, which names the key on error. */
-const toNumber = (value: string) => Number(value);
 
 /** The flags of `serve`. */
 interface ServeOptions extends CommonOptions {
@@ -23,25 +37,36 @@ interface ServeOptions extends CommonOptions {
   workers?: number;
 }
 
-const program = new Command('super-server').description('Real-time messaging and command server');
+const program = new Command('super-server')
+  .description('Real-time messaging and command server')
+  .version(SERVER_VERSION, '-V, --version', 'print the version and exit');
+// Before the commands: they inherit the error form and the exit override.
+configureUsageErrors(program);
 
-program
+const serve = program
   .command('serve', { isDefault: true })
   .description('run the server (the default command)')
   .option('--host <host>', 'address to bind (default 127.0.0.1)')
-  .option('--port <port>', 'TCP port, 0 for a free one (default 12345)', toNumber)
+  .option('--port <port>', 'TCP port, 0 for a free one (default 12345)', portNumber)
   .option('--data-dir <dir>', 'where the database lives (default ./data)')
   .option('--config <file>', 'JSON config file')
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
   .option('--tls-cert <file>', 'serve TLS 1.2+ with this PEM certificate (chain)')
   .option('--tls-key <file>', 'the PEM private key of --tls-cert')
-  .option('--workers <n>', 'server processes sharing the port, one per core (default 1)', toNumber)
+  .option(
+    '--workers <n>',
+    'server processes sharing the port, one per core (default 1)',
+    wholeNumber(1, 64),
+  )
   .option(
     '--metrics-port <port>',
     'serve GET /metrics and /healthz on this port (0: a free one)',
-    toNumber,
+    portNumber,
   )
-  .action(async (opts: ServeOptions) => {
+  // Words after the default command are a mistyped command (`users list`), said as such.
+  .allowExcessArguments()
+  .action(async (opts: ServeOptions, cmd: Command) => {
+    if (cmd.args.length > 0) fail(unknownCommand(program, cmd.args), USAGE_EXIT);
     const config = configFrom(opts, {
       'server.host': opts.host,
       'server.port': opts.port,
@@ -57,19 +82,22 @@ program
       else if (config.server.workers > 1) process.exit(await runPrimary(config));
       else await runServer(config);
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE')
-        fail(`port ${config.server.port} on ${config.server.host} is already in use`);
-      if (e.code === 'EACCES')
-        fail(`not allowed to bind ${config.server.host}:${config.server.port}`);
-      if (e.code === 'EADDRNOTAVAIL') fail(`address ${config.server.host} is not available here`);
-      throw err;
+      throw explainStartError(err, config);
     }
     process.exit(0);
   });
 
 registerUserCommands(program);
 registerAuditCommand(program);
+program.addHelpText('after', () => serveFlagsHelp(serve));
 registerMessagesCommand(program);
 
-await program.parseAsync(process.argv).catch(exitWithError);
+await program.parseAsync(process.argv).catch((err: unknown) => {
+  // Commander has printed its usage error (or the help, or the version) already.
+  const usageExit = commanderExitCode(err);
+  if (usageExit !== undefined) process.exit(usageExit);
+  // A worker's failure is the primary's to print: N workers failing alike give one line.
+  if (!cluster.isWorker) exitWithError(err);
+  const { message, exitCode } = describeError(err);
+  reportStartFailure(message, exitCode);
+});

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { ActionError } from '../protocol/errors.ts';
-import { Email, formatId, Phone, Username } from '../server/actions/inputs.ts';
+import { Email, formatId, Phone, Reason, Username } from '../server/actions/inputs.ts';
 import { systemClock } from '../server/clock.ts';
 import { Levels } from '../server/levels.ts';
 import { databaseFile } from '../server/main.ts';
@@ -11,7 +11,7 @@ import { HashGate } from '../server/security/hash-gate.ts';
 import { Accounts } from '../server/services/accounts.ts';
 import { LoginThrottle } from '../server/services/login-throttle.ts';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
-import { LastHolderError } from '../storage/storage.ts';
+import { LastHolderError, type UserRecord } from '../storage/storage.ts';
 import { type CommonOptions, configFrom, fail } from './common.ts';
 
 /** Records an operator's change in the audit log (actor `(cli)`). */
@@ -50,6 +50,23 @@ function parseOrFail<S extends z.ZodType>(schema: S, value: unknown, what: strin
   const result = schema.safeParse(value);
   if (!result.success) fail(`${what} ${result.error.issues[0]?.message ?? 'is invalid'}`);
   return result.data;
+}
+
+/** What `user list` shows in its status column. */
+function accountStatus(u: UserRecord): string {
+  if (u.deletedAt !== null) return 'deleted';
+  if (u.bannedAt !== null) return 'banned';
+  return u.pendingUntil === null ? 'active' : 'pending';
+}
+
+/** Awaits an account operation; a refusal (ActionError) ends the command with its message. */
+async function orFail<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof ActionError) fail(`${err.code}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Opens the configured database for one command and closes it afterwards. */
@@ -113,22 +130,13 @@ export function registerUserCommands(program: Command): void {
           opts.phone === undefined ? undefined : parseOrFail(Phone, opts.phone, 'phone');
         const password = await readPasswordLine();
         await withStorage(opts, async ({ accounts, storage }) => {
-          try {
-            const created = await accounts.register({
-              username,
-              password,
-              email,
-              phone,
-              level: opts.level,
-            });
-            await auditCli(storage, 'user_add', created.username, `level ${created.level}`);
-            process.stdout.write(
-              `created ${created.username} (#${formatId(created.id)}, level ${created.level})\n`,
-            );
-          } catch (err) {
-            if (err instanceof ActionError) fail(`${err.code}: ${err.message}`);
-            throw err;
-          }
+          const created = await orFail(
+            accounts.register({ username, password, email, phone, level: opts.level }),
+          );
+          await auditCli(storage, 'user_add', created.username, `level ${created.level}`);
+          process.stdout.write(
+            `created ${created.username} (#${formatId(created.id)}, level ${created.level})\n`,
+          );
         });
       },
     );
@@ -146,7 +154,7 @@ export function registerUserCommands(program: Command): void {
             phone: u.phone,
             level: u.level,
             created_at: u.createdAt,
-            status: u.pendingUntil === null ? 'active' : 'pending',
+            status: accountStatus(u),
           };
           process.stdout.write(
             opts.json
@@ -173,6 +181,43 @@ export function registerUserCommands(program: Command): void {
         }
         await auditCli(storage, 'set_level', target.username, `${target.level} -> ${level}`);
         process.stdout.write(`${target.username} is now ${level}\n`);
+      });
+    });
+
+  common(user.command('delete <username>'))
+    .description('delete an account: its email, phone and password go; its name stays reserved')
+    .action(async (name: string, opts: CommonOptions) => {
+      await withStorage(opts, async ({ storage, accounts }) => {
+        const target = await storage.findUserByName(name);
+        if (!target) fail(`no user ${name}`);
+        await orFail(accounts.erase(target));
+        await auditCli(storage, 'account_deleted', target.username, null);
+        process.stdout.write(
+          `${target.username} deleted (a running server ends its sessions at their next request)\n`,
+        );
+      });
+    });
+
+  common(user.command('ban <username>'))
+    .description('ban an account: its logins are refused')
+    .option('--reason <text>', 'why (shown to admins)')
+    .action(async (name: string, opts: CommonOptions & { reason?: string }) => {
+      await withStorage(opts, async ({ storage, accounts }) => {
+        const reason =
+          opts.reason === undefined ? null : parseOrFail(Reason, opts.reason, 'reason');
+        const target = await orFail(accounts.setBan(null, name, { reason }));
+        await auditCli(storage, 'ban', target.username, reason);
+        process.stdout.write(`${target.username} banned\n`);
+      });
+    });
+
+  common(user.command('unban <username>'))
+    .description('lift a ban')
+    .action(async (name: string, opts: CommonOptions) => {
+      await withStorage(opts, async ({ storage, accounts }) => {
+        const target = await orFail(accounts.setBan(null, name, undefined));
+        await auditCli(storage, 'unban', target.username, null);
+        process.stdout.write(`${target.username} unbanned\n`);
       });
     });
 

@@ -2,11 +2,13 @@
 import { ClientCore } from './core.ts';
 import type {
   Account,
+  BanChange,
   Kicked,
   LevelChange,
   OnlineUsers,
   Registration,
   SentMessage,
+  UserInfo,
 } from './types.ts';
 
 /** A connection to a super-server: connect, log in, call actions, receive events. */
@@ -32,12 +34,58 @@ export class Client extends ClientCore {
     return { id: r.id, username: r.username, confirm: r.confirm };
   }
 
-  /** Completes a registration that asked for an emailed code (confirm_user, then set_user). */
-  async confirm(code: string): Promise<Account> {
-    const username = this.confirmUsername;
-    if (username === undefined) throw new Error('confirm() follows a register() that asked for it');
+  /**
+   * Completes a registration that asked for an emailed code (confirm_user, then set_user).
+   * `username` defaults to the one register() left waiting; give it on a new connection.
+   */
+  async confirm(code: string, username = this.confirmUsername): Promise<Account> {
+    if (username === undefined) {
+      throw new Error('confirm() needs the username, or a register() that asked for a code');
+    }
     await this.call('confirm_user', [username, code]);
     return this.setUser();
+  }
+
+  /** Before login: asks the server to email a password-reset code; always resolves "sent". */
+  async resetPassword(usernameOrEmail: string): Promise<string> {
+    return (await this.call('reset_password', [usernameOrEmail])) as string;
+  }
+
+  /**
+   * Before login: sets a new password with the emailed code; resolves "reset". The connection
+   * is not logged in afterwards: call login() with the new password.
+   */
+  async resetPasswordConfirm(username: string, code: string, newPassword: string): Promise<string> {
+    return (await this.call('reset_password_confirm', [username, code, newPassword])) as string;
+  }
+
+  /** Changes this user's password; resolves "changed". Other sessions of the user are ended. */
+  async changePassword(oldPassword: string, newPassword: string): Promise<string> {
+    return (await this.call('change_password', [oldPassword, newPassword])) as string;
+  }
+
+  /**
+   * Deletes this user's account; resolves "deleted". The server then sends
+   * `disconnect {reason: account_deleted}` and closes the connection.
+   */
+  async deleteAccount(password: string): Promise<string> {
+    return (await this.call('delete_account', [password])) as string;
+  }
+
+  /** A user's public profile; email and phone only for yourself or an admin. */
+  async userInfo(username: string): Promise<UserInfo> {
+    return (await this.call('user_info', [username])) as UserInfo;
+  }
+
+  /** Bans a user server-wide (admin): their sessions end and their logins are refused. */
+  async ban(username: string, reason?: string): Promise<BanChange> {
+    const data = reason === undefined ? [username] : [username, reason];
+    return (await this.call('ban', data)) as BanChange;
+  }
+
+  /** Lifts a ban (admin). */
+  async unban(username: string): Promise<BanChange> {
+    return (await this.call('unban', [username])) as BanChange;
   }
 
   /** Round-trip time of one ping, in ms. */

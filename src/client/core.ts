@@ -5,6 +5,7 @@ import { type ClientClock, systemClock } from './clock.ts';
 import { ConnectionClosedError, FrameTooLargeError, ServerError } from './errors.ts';
 import { EventQueue } from './event-queue.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { DEFAULT_HELLO_PROBE_MS, HelloProbe } from './hello-probe.ts';
 import { genMessage, parseServerFrame, type ServerEvent } from './message.ts';
 import { PendingRequests } from './pending.ts';
 import { type ClientTransport, connectTcp, type TcpOptions } from './transport.ts';
@@ -30,6 +31,12 @@ export interface ClientOptions {
   transport?: (opts: TcpOptions) => Promise<ClientTransport>;
   /** Time source and timers (default: performance.now and unref'd timers). */
   clock?: ClientClock;
+  /**
+   * On a plain (not TLS) connection with no hello after this long, send one `ping`: a TLS
+   * server then hangs up at once, and connect() rejects with reason `server_speaks_tls`
+   * instead of waiting for the timeout (default 1,000 ms; 0 turns it off).
+   */
+  helloProbeMs?: number;
 }
 
 /** Default request timeout. */
@@ -45,6 +52,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
   private readonly requestTimeoutMs: number;
   private readonly heartbeatEnabled: boolean;
   private readonly openTransport: (opts: TcpOptions) => Promise<ClientTransport>;
+  private readonly helloProbeMs: number;
   protected readonly clock: ClientClock;
   private readonly pending: PendingRequests;
   private readonly queues = new Set<EventQueue>();
@@ -61,6 +69,8 @@ export class ClientCore extends EventEmitter<ClientEvents> {
   /** The username a registration waits to confirm (never the password). */
   protected confirmUsername: string | undefined;
   private current: { hello?: Hello; account?: Account } = {};
+  /** this connection's probe for a TLS server, until the hello */
+  private probe: HelloProbe | undefined;
 
   constructor(opts: ClientOptions = {}) {
     super();
@@ -68,6 +78,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     this.heartbeatEnabled = opts.heartbeat ?? true;
     this.openTransport = opts.transport ?? connectTcp;
     this.clock = opts.clock ?? systemClock;
+    this.helloProbeMs = opts.helloProbeMs ?? DEFAULT_HELLO_PROBE_MS;
     this.pending = new PendingRequests(this.clock, this.requestTimeoutMs);
   }
 
@@ -86,6 +97,10 @@ export class ClientCore extends EventEmitter<ClientEvents> {
   /** The logged-in user's id (`"00042"`). */
   get id(): string | undefined {
     return this.current.account?.id;
+  }
+  /** The username a register() on this connection left waiting for confirm(code), if any. */
+  get awaitingConfirmation(): string | undefined {
+    return this.confirmUsername;
   }
   /** True between the hello and the close. */
   get isConnected(): boolean {
@@ -121,12 +136,19 @@ export class ClientCore extends EventEmitter<ClientEvents> {
       this.helloWaiter = { resolve, reject };
     });
     const timer = this.clock.setTimer(() => this.finish(t, 'hello_timeout'), this.requestTimeoutMs);
+    const probe = new HelloProbe(this.clock, t, opts.tls === undefined ? this.helloProbeMs : 0);
+    this.probe = probe;
     t.onLine((line) => this.onLine(t, line));
-    t.onClose((err) => this.finish(t, 'connection_lost', err));
+    t.onClose((err) => {
+      const reason = this.current.hello ? 'connection_lost' : probe.reasonForClose(err);
+      this.finish(t, reason, err);
+    });
     try {
       return await hello;
     } finally {
       this.clock.clearTimer(timer);
+      probe.stop();
+      this.probe = undefined;
     }
   }
 
@@ -200,6 +222,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
 
   private onLine(t: ClientTransport, line: string): void {
     if (this.transport !== t) return;
+    this.probe?.sawLine();
     this.heartbeat?.received();
     const frame = parseServerFrame(line);
     if (frame.kind === 'event') this.onEvent(frame.event);

@@ -8,6 +8,7 @@ export {
   RequestTimeoutError,
   ServerError,
 } from './errors.ts';
+export { DEFAULT_HELLO_PROBE_MS } from './hello-probe.ts';
 export {
   type ClientRequest,
   genMessage,
@@ -22,10 +23,12 @@ export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_LINE_BYTES,
   LineSplitter,
+  ServerSpeaksTlsError,
   type TcpOptions,
 } from './transport.ts';
 export type {
   Account,
+  BanChange,
   ChatMessage,
   ClientEvent,
   ClientEvents,
@@ -39,4 +42,5 @@ export type {
   Registration,
   SentMessage,
   Shutdown,
+  UserInfo,
 } from './types.ts';

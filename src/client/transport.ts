@@ -61,10 +61,23 @@ export function connectTcp(opts: TcpOptions): Promise<ClientTransport> {
     socket.once(opts.tls ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.off('error', onError);
-      resolve(new SocketTransport(socket, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
+      const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+      resolve(new SocketTransport(socket, maxLineBytes, { detectTls: !opts.tls }));
     });
   });
 }
+
+/** The error a plain connection closes with when the server answers with TLS records. */
+export class ServerSpeaksTlsError extends Error {
+  readonly code = 'ERR_SERVER_SPEAKS_TLS';
+  constructor() {
+    super('the server speaks TLS: use --tls');
+    this.name = 'ServerSpeaksTlsError';
+  }
+}
+
+// The first byte of a TLS record: 0x15 an alert, 0x16 a handshake. JSON lines never start so.
+const TLS_RECORD_TYPES = new Set([0x15, 0x16]);
 
 /** A connected net.Socket or tls.TLSSocket as a ClientTransport. */
 export class SocketTransport implements ClientTransport {
@@ -75,11 +88,15 @@ export class SocketTransport implements ClientTransport {
   private early: string[] = [];
   private error: Error | undefined;
   private closed = false;
+  /** plain TCP, nothing received yet: a TLS record as the first byte closes at once */
+  private checkFirstByte: boolean;
 
   constructor(
     private readonly socket: net.Socket,
     maxLineBytes: number,
+    opts: { detectTls?: boolean } = {},
   ) {
+    this.checkFirstByte = opts.detectTls === true;
     this.splitter = new LineSplitter(maxLineBytes);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
@@ -115,6 +132,14 @@ export class SocketTransport implements ClientTransport {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.checkFirstByte && chunk.length > 0) {
+      this.checkFirstByte = false;
+      if (TLS_RECORD_TYPES.has(chunk[0] as number)) {
+        this.error ??= new ServerSpeaksTlsError();
+        this.socket.destroy();
+        return;
+      }
+    }
     const { lines, tooLarge } = this.splitter.push(chunk);
     for (const line of lines) {
       if (this.lineCbs.length === 0) this.early.push(line);

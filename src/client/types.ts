@@ -109,3 +109,25 @@ export interface Kicked {
   username: string;
   sessions: number;
 }
+
+/**
+ * user_info's reply; `email` and `phone` only for yourself or an admin, `banned` and
+ * `ban_reason` only for admins.
+ */
+export interface UserInfo {
+  id: string;
+  username: string;
+  level: string;
+  online: boolean;
+  created_at: string;
+  email?: string;
+  phone?: string | null;
+  banned?: boolean;
+  ban_reason?: string | null;
+}
+
+/** ban's and unban's reply. */
+export interface BanChange {
+  username: string;
+  banned: boolean;
+}

@@ -41,6 +41,15 @@ describe('parseRequest', () => {
     expect(r.ok ? null : r.tag).toBe('keep');
   });
 
+  it('counts tag length in code points, not UTF-16 units', () => {
+    const emoji = (n: number) => '\u{1F600}'.repeat(n);
+    const r = parseRequest(JSON.stringify({ action: 'ping', tag: emoji(33) }));
+    expect(r.ok && r.request.tag).toBe(emoji(33));
+    expect(parseRequest(JSON.stringify({ action: 'ping', tag: emoji(64) })).ok).toBe(true);
+    expect(code(JSON.stringify({ action: 'ping', tag: emoji(65) }))).toBe('bad_request');
+    expect(code(JSON.stringify({ action: 'ping', tag: `${emoji(64)}x` }))).toBe('bad_request');
+  });
+
   it('refuses prototype-polluting keys at any depth', () => {
     expect(code('{"action":"ping","tag":"1","__proto__":{}}')).toBe('bad_request');
     expect(code('{"action":"ping","tag":"1","data":[{"constructor":1}]}')).toBe('bad_request');

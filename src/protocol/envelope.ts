@@ -35,7 +35,10 @@ export type DisconnectReason =
   | 'slow_consumer'
   | 'logged_out'
   | 'session_replaced'
-  | 'kicked';
+  | 'kicked'
+  | 'password_changed'
+  | 'banned'
+  | 'account_deleted';
 
 /** An unrequested server frame. */
 export interface Event {
@@ -64,7 +67,8 @@ export function parseRequest(text: string): ParseResult {
   const tag = isTag(obj.tag) ? obj.tag : null;
   const shapeProblem = checkShape(obj);
   if (shapeProblem) return fail(tag, 'bad_request', shapeProblem);
-  if (tag === null) return fail(null, 'bad_request', 'tag must be a string of 1-64 characters');
+  if (tag === null)
+    return fail(null, 'bad_request', `tag must be a string of 1-${MAX_TAG_CODE_POINTS} characters`);
   if (typeof obj.action !== 'string' || obj.action.length === 0) {
     return fail(tag, 'bad_request', 'action must be a non-empty string');
   }
@@ -76,8 +80,18 @@ export function parseRequest(text: string): ParseResult {
   return { ok: true, request: { action: obj.action, data, tag, token: obj.token } };
 }
 
+/** Longest tag, in Unicode code points (as text lengths are counted). */
+export const MAX_TAG_CODE_POINTS = 64;
+
 function isTag(tag: unknown): tag is string {
-  return typeof tag === 'string' && tag.length >= 1 && tag.length <= 64;
+  if (typeof tag !== 'string' || tag.length === 0) return false;
+  // UTF-16 length is at least the code point count and at most twice it: only the
+  // range between needs counting.
+  if (tag.length <= MAX_TAG_CODE_POINTS) return true;
+  if (tag.length > 2 * MAX_TAG_CODE_POINTS) return false;
+  let points = 0;
+  for (const _ of tag) points++;
+  return points <= MAX_TAG_CODE_POINTS;
 }
 
 function fail(tag: string | null, code: ErrorCode, message: string): ParseResult {

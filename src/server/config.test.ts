@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       heartbeat_timeout_s: 15,
       login_attempts: 3,
       sessions_per_user: 1,
+      on_conflict: 'refuse',
     });
     expect(c.limits).toMatchObject({
       max_frame_bytes: 65_536,
@@ -100,6 +101,38 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ flags: { 'levels.grants': { admin: ['root'] } } })).toThrow(
       /levels\.grants/,
     );
+  });
+
+  it('says once that the default grants need a level levels.order lacks', () => {
+    const message = () => {
+      try {
+        loadConfig({ flags: { 'levels.order': ['basic', 'moderator'] } });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    const lines = message().split('\n').slice(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^ {2}levels\.grants: not set, and the default grants .* name "admin"/,
+    );
+    expect(lines[0]).toContain('set levels.grants when you change levels.order');
+    // Set, they must name known levels; each unknown one is named once.
+    expect(() =>
+      loadConfig({ flags: { 'levels.grants': { admin: ['admin', 'root', 'root'] } } }),
+    ).toThrow(/levels\.grants\.admin: "root" not in levels\.order$/);
+  });
+
+  it('says when the default level is not in levels.order', () => {
+    const order = ['guest', 'admin'];
+    expect(() => loadConfig({ flags: { 'levels.order': order } })).toThrow(
+      /levels\.default: not set, and its default "basic" is not in levels\.order/,
+    );
+    const c = loadConfig({
+      flags: { 'levels.order': order, 'levels.default': 'guest', 'levels.grants': {} },
+    });
+    expect(c.levels).toEqual({ order, default: 'guest', grants: {} });
   });
 
   it('explains an unreadable or malformed file', () => {

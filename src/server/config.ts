@@ -46,6 +46,8 @@ const SessionSection = z
     heartbeat_timeout_s: seconds.default(15),
     login_attempts: positiveCount.default(3),
     sessions_per_user: positiveCount.default(1),
+    // What a login beyond sessions_per_user does: refuse it, or end the user's oldest session.
+    on_conflict: z.enum(['refuse', 'replace']).default('refuse'),
   })
   .refine((s) => s.heartbeat_interval_s < s.heartbeat_timeout_s, {
     path: ['heartbeat_interval_s'],
@@ -73,32 +75,61 @@ const LimitsSection = z.strictObject({
     .default(['127.0.0.0/8', '::1/128']),
 });
 
+const DEFAULT_LEVEL = 'basic';
+const DEFAULT_GRANTS: Record<string, string[]> = { admin: ['admin', 'basic'] };
+
+// `default` and `grants` are optional before the check, so that a default naming a level
+// the operator's levels.order lacks is reported as such, not as a mistake in a key never set.
 const LevelsSection = z
   .strictObject({
     order: z.array(levelName).min(1).default(['basic', 'admin']),
-    default: levelName.default('basic'),
-    grants: z.record(levelName, z.array(levelName)).default({ admin: ['admin', 'basic'] }),
+    default: levelName.optional(),
+    grants: z.record(levelName, z.array(levelName)).optional(),
   })
   .superRefine((levels, ctx) => {
     const known = new Set(levels.order);
+    const missing = (level: string) => !known.has(level);
     if (known.size !== levels.order.length) {
       ctx.addIssue({ code: 'custom', path: ['order'], message: 'duplicate level' });
     }
-    if (!known.has(levels.default)) {
+    if (levels.default === undefined) {
+      if (missing(DEFAULT_LEVEL)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['default'],
+          message: `not set, and its default "${DEFAULT_LEVEL}" is not in levels.order; set levels.default to one of levels.order`,
+        });
+      }
+    } else if (missing(levels.default)) {
       ctx.addIssue({ code: 'custom', path: ['default'], message: 'not a level in levels.order' });
     }
+    if (levels.grants === undefined) {
+      const unknown = [...new Set(Object.entries(DEFAULT_GRANTS).flat(2))].filter(missing);
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['grants'],
+          message: `not set, and the default grants ${JSON.stringify(DEFAULT_GRANTS)} name ${unknown.map((l) => `"${l}"`).join(', ')}, not in levels.order; set levels.grants when you change levels.order`,
+        });
+      }
+      return;
+    }
     for (const [granter, granted] of Object.entries(levels.grants)) {
-      for (const level of [granter, ...granted]) {
-        if (!known.has(level)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['grants', granter],
-            message: `unknown level "${level}"`,
-          });
-        }
+      const unknown = [...new Set([granter, ...granted])].filter(missing);
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['grants', granter],
+          message: `${unknown.map((l) => `"${l}"`).join(', ')} not in levels.order`,
+        });
       }
     }
-  });
+  })
+  .transform((levels) => ({
+    order: levels.order,
+    default: levels.default ?? DEFAULT_LEVEL,
+    grants: levels.grants ?? DEFAULT_GRANTS,
+  }));
 
 const RateClass = z.strictObject({
   points: positiveCount,
@@ -147,6 +178,13 @@ const AccountsSection = z.strictObject({
     .int()
     .positive()
     .default(32 * 3_600),
+  // How long a deleted account's username stays reserved, so nobody can take it over.
+  deleted_name_hold_days: z.number().int().min(0).max(3_650).default(30),
+  // Password reset requests (reset_password) per address and per account.
+  resets_per_ip: positiveCount.default(5),
+  resets_per_ip_window_s: z.number().int().positive().default(3_600),
+  resets_per_account: positiveCount.default(3),
+  resets_per_account_window_s: z.number().int().positive().default(3_600),
 });
 
 const MailSection = z.strictObject({

@@ -32,6 +32,11 @@ export class Levels {
     return have !== undefined && need !== undefined && have >= need;
   }
 
+  /** True when `level` is strictly above `other`; unknown levels never are. */
+  above(level: string, other: string): boolean {
+    return this.atLeast(level, other) && !this.atLeast(other, level);
+  }
+
   /** True when config lets a holder of `granter` give `level`. */
   mayGrant(granter: string, level: string): boolean {
     return this.grants.get(granter)?.has(level) ?? false;

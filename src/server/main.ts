@@ -1,6 +1,8 @@
 // Wiring only: config → logger → storage → server → signals.
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.ts';
+import { openMode } from '../storage/sqlite/data-dir.ts';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
 import type { Config } from './config.ts';
 import { logListening } from './listening.ts';
@@ -16,6 +18,16 @@ export function databaseFile(config: Config): string {
   return join(config.server.data_dir, 'super-server.db');
 }
 
+/** Logs one warning when an existing data directory lets others in (the server creates it 0700). */
+export function warnIfDataDirOpen(config: Config, log: Logger): void {
+  const mode = openMode(config.server.data_dir);
+  if (mode === undefined) return;
+  log.warn(
+    { data_dir: config.server.data_dir, mode },
+    'data directory is open to other users; chmod 700 it (the database holds password hashes)',
+  );
+}
+
 /** How a worker of a multi-process server differs from a server that is one process. */
 export interface WorkerRole {
   broker: Broker;
@@ -29,27 +41,30 @@ export interface WorkerRole {
 export async function runServer(config: Config, role?: WorkerRole): Promise<void> {
   const log = createLogger(config.log.level);
   const storage = openSqliteStorage(databaseFile(config), config.storage.sync);
-  let server: SuperServer;
-  let port: number;
-  try {
-    server = new SuperServer({ config, storage, log, broker: role?.broker });
-    port = await server.listen();
-  } catch (err) {
-    await storage.close();
-    throw err;
-  }
+  if (!role) warnIfDataDirOpen(config, log);
   const lag = config.metrics.enabled ? new LagSampler() : undefined;
-  lag?.start();
+  let server!: SuperServer;
   const collect = () =>
     withProcessFigures({
       ...server.snapshot(),
       lagCounts: [...(lag?.counts ?? [])],
       lagSumS: lag?.sumS ?? 0,
     });
-  const http =
-    lag && !role
-      ? await serveMetrics(config.metrics.host, config.metrics.port, async () => collect())
-      : undefined;
+  let http: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+  let port: number;
+  try {
+    server = new SuperServer({ config, storage, log, broker: role?.broker });
+    // The metrics listener binds first: if it fails, no client listener was opened.
+    if (lag && !role) {
+      http = await serveMetrics(config.metrics.host, config.metrics.port, async () => collect());
+    }
+    port = await server.listen();
+  } catch (err) {
+    http?.server.close();
+    await storage.close();
+    throw err;
+  }
+  lag?.start();
   // Handlers first: a supervisor may signal the moment it reads the listening line, and a
   // signal without a handler would kill the process without the graceful stop.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -23,10 +23,12 @@ import { Accounts } from './services/accounts.ts';
 import { AuditLog } from './services/audit.ts';
 import { ConversationReading } from './services/conversation-reading.ts';
 import { Conversations } from './services/conversations.ts';
+import { EmailCodes } from './services/email-codes.ts';
 import { EmailConfirmation } from './services/email-confirmation.ts';
 import type { Services } from './services/index.ts';
 import { LoginThrottle } from './services/login-throttle.ts';
 import { Messages } from './services/messages.ts';
+import { PasswordReset } from './services/password-reset.ts';
 import { RateLimits } from './services/rate-limits.ts';
 import { RegistrationLimits } from './services/registration-limits.ts';
 import { Sessions } from './services/sessions.ts';
@@ -93,7 +95,17 @@ export class SuperServer implements ConnectionHost {
         capacity: config.limits.user_capacity,
         perUser: config.session.sessions_per_user,
       });
-    const sessions = new Sessions(this.broker, random);
+    const sessions = new Sessions(this.broker, random, config.session.on_conflict);
+    const throttle = new LoginThrottle(config.login, exempt, clock);
+    const accounts = new Accounts({
+      storage,
+      levels,
+      passwords: config.passwords,
+      clock,
+      gate: this.gate,
+      throttle,
+      audit,
+    });
     const conversations = new Conversations(storage, sessions, config, clock, log);
     this.services = {
       config,
@@ -103,16 +115,20 @@ export class SuperServer implements ConnectionHost {
       clock,
       random,
       log,
-      accounts: new Accounts({
-        storage,
-        levels,
-        passwords: config.passwords,
-        clock,
-        gate: this.gate,
-        throttle: new LoginThrottle(config.login, exempt, clock),
-        audit,
-      }),
+      accounts,
       audit,
+      passwordReset: new PasswordReset({
+        storage,
+        accounts,
+        codes: new EmailCodes({ storage, clock, random, accounts: config.accounts }),
+        mailer: this.mailer,
+        throttle,
+        audit,
+        limits: config.accounts,
+        exempt,
+        serverName: config.server.name,
+        log,
+      }),
       confirmation: new EmailConfirmation({
         storage,
         mailer: this.mailer,
@@ -235,12 +251,15 @@ export class SuperServer implements ConnectionHost {
     if (this.requestsInFlight === 0) this.onRequestsDone?.();
   }
 
-  /** Frees the names of unconfirmed accounts past their expiry. */
+  /** Frees the names of unconfirmed accounts past their expiry, and of deleted ones past their hold. */
   private async deleteExpiredPending(): Promise<void> {
-    const { storage, clock, log } = this.services;
+    const { storage, clock, log, config } = this.services;
     try {
       const n = await storage.deleteExpiredPending(clock.now());
       if (n > 0) log.info({ count: n }, 'expired pending accounts deleted');
+      const held = config.accounts.deleted_name_hold_days;
+      const freed = await this.services.accounts.releaseDeletedNames(held);
+      if (freed > 0) log.info({ count: freed }, 'names of deleted accounts released');
     } catch (err) {
       log.error({ err }, 'deleting expired pending accounts failed');
     }

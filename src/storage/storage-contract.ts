@@ -26,6 +26,8 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       expect((await s.findUserByName('ALICE'))?.id).toBe(a.id);
       expect((await s.findUserById(b.id))?.username).toBe('user2');
       expect(await s.findUserByName('nobody')).toBeUndefined();
+      expect((await s.findUserByEmail('user2@example.com'))?.id).toBe(b.id);
+      expect(await s.findUserByEmail('nobody@example.com')).toBeUndefined();
       expect((await s.listUsers()).map((u) => u.id)).toEqual([a.id, b.id]);
       await s.close();
     });
@@ -61,31 +63,31 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       const s = await open();
       const a = await s.createUser(user(1, { pendingUntil: 5_000 }));
       expect(a.pendingUntil).toBe(5_000);
-      await s.saveEmailCode(a.id, { codeHash: 'h1', expiresAt: 900, attemptsLeft: 2 });
-      await s.saveEmailCode(a.id, { codeHash: 'h2', expiresAt: 1_900, attemptsLeft: 2 });
-      expect(await s.findEmailCode(a.id)).toEqual({
+      await s.saveCode('confirm', a.id, { codeHash: 'h1', expiresAt: 900, attemptsLeft: 2 });
+      await s.saveCode('confirm', a.id, { codeHash: 'h2', expiresAt: 1_900, attemptsLeft: 2 });
+      expect(await s.findCode('confirm', a.id)).toEqual({
         codeHash: 'h2',
         expiresAt: 1_900,
         attemptsLeft: 2,
       });
-      expect(await s.spendEmailCodeAttempt(a.id)).toBe(1);
-      expect(await s.spendEmailCodeAttempt(a.id)).toBe(0);
-      expect(await s.spendEmailCodeAttempt(a.id)).toBe(0);
+      expect(await s.spendCodeAttempt('confirm', a.id)).toBe(1);
+      expect(await s.spendCodeAttempt('confirm', a.id)).toBe(0);
+      expect(await s.spendCodeAttempt('confirm', a.id)).toBe(0);
       await s.activateUser(a.id);
       expect((await s.findUserById(a.id))?.pendingUntil).toBeNull();
-      expect(await s.findEmailCode(a.id)).toBeUndefined();
+      expect(await s.findCode('confirm', a.id)).toBeUndefined();
       await s.close();
     });
 
     it('deletes expired pending accounts and frees their unique fields', async () => {
       const s = await open();
       const old = await s.createUser(user(1, { pendingUntil: 1_000, phone: '+4791234567' }));
-      await s.saveEmailCode(old.id, { codeHash: 'h', expiresAt: 900, attemptsLeft: 5 });
+      await s.saveCode('confirm', old.id, { codeHash: 'h', expiresAt: 900, attemptsLeft: 5 });
       await s.createUser(user(2, { pendingUntil: 9_000 }));
       await s.createUser(user(3));
       expect(await s.deleteExpiredPending(2_000)).toBe(1);
       expect(await s.findUserById(old.id)).toBeUndefined();
-      expect(await s.findEmailCode(old.id)).toBeUndefined();
+      expect(await s.findCode('confirm', old.id)).toBeUndefined();
       const again = await s.createUser(user(1, { phone: '+4791234567' }));
       expect(again.username).toBe('user1');
       expect((await s.listUsers()).map((u) => u.username)).toEqual(['user2', 'user3', 'user1']);
@@ -121,6 +123,79 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       const a = await s.createUser(user(1));
       await s.setPasswordHash(a.id, '$argon2id$new');
       expect((await s.findUserById(a.id))?.passwordHash).toBe('$argon2id$new');
+      await s.close();
+    });
+
+    it('keeps codes per purpose apart, and drops one when used', async () => {
+      const s = await open();
+      const a = await s.createUser(user(1));
+      await s.saveCode('confirm', a.id, { codeHash: 'c', expiresAt: 900, attemptsLeft: 5 });
+      await s.saveCode('reset', a.id, { codeHash: 'r', expiresAt: 1_900, attemptsLeft: 5 });
+      expect(await s.spendCodeAttempt('reset', a.id)).toBe(4);
+      expect(await s.findCode('confirm', a.id)).toEqual({
+        codeHash: 'c',
+        expiresAt: 900,
+        attemptsLeft: 5,
+      });
+      await s.dropCode('reset', a.id);
+      expect(await s.findCode('reset', a.id)).toBeUndefined();
+      expect(await s.findCode('confirm', a.id)).toBeDefined();
+      await s.close();
+    });
+
+    it('deletes an account: personal data gone, id kept, name held until released', async () => {
+      const s = await open();
+      const a = await s.createUser(user(1, { username: 'Gone', phone: '+4791234567' }));
+      await s.createUser(user(2, { level: 'admin' }));
+      await s.saveCode('reset', a.id, { codeHash: 'r', expiresAt: 1_900, attemptsLeft: 5 });
+      await s.recordLoginFailure(a.id, 1_000);
+      await s.deleteUser(a.id, 5_000, 'admin');
+      expect(await s.findUserById(a.id)).toBeUndefined();
+      expect(await s.findUserByName('gone')).toBeUndefined();
+      expect(await s.findUserByEmail('user1@example.com')).toBeUndefined();
+      expect(await s.findCode('reset', a.id)).toBeUndefined();
+      const listed = (await s.listUsers()).find((u) => u.id === a.id);
+      expect(listed).toMatchObject({
+        username: 'Gone',
+        email: '',
+        phone: null,
+        passwordHash: '',
+        deletedAt: 5_000,
+        failedLogins: 0,
+      });
+      // The email and phone are free at once; the name is held.
+      expect(await s.isTaken('email', 'user1@example.com')).toBe(false);
+      expect(await s.isTaken('phone', '+4791234567')).toBe(false);
+      const taken = await s.createUser(user(3, { username: 'gone' })).catch((e) => e);
+      expect(taken).toEqual(new UniqueViolation('username'));
+      expect(await s.releaseDeletedNames(5_000)).toBe(0);
+      expect(await s.releaseDeletedNames(5_001)).toBe(1);
+      expect(await s.releaseDeletedNames(9_000)).toBe(0);
+      const again = await s.createUser(user(1, { username: 'gone', phone: '+4791234567' }));
+      expect(again.id).toBeGreaterThan(a.id);
+      expect((await s.findUserByName('GONE'))?.id).toBe(again.id);
+      // A second deleted account does not collide with the first on the emptied email.
+      await s.deleteUser(again.id, 6_000, 'admin');
+      expect((await s.listUsers()).filter((u) => u.deletedAt !== null)).toHaveLength(2);
+      await s.close();
+    });
+
+    it('never deletes or bans the last active holder of the protected level', async () => {
+      const s = await open();
+      const a = await s.createUser(user(1, { level: 'admin' }));
+      const b = await s.createUser(user(2, { level: 'admin' }));
+      await s.setBan(b.id, { at: 1_000, reason: 'spam' }, 'admin');
+      expect(await s.findUserById(b.id)).toMatchObject({ bannedAt: 1_000, banReason: 'spam' });
+      // b is banned, so a is the last active admin.
+      await expect(s.deleteUser(a.id, 2_000, 'admin')).rejects.toBeInstanceOf(LastHolderError);
+      await expect(s.setBan(a.id, { at: 2_000, reason: null }, 'admin')).rejects.toBeInstanceOf(
+        LastHolderError,
+      );
+      await expect(s.setLevel(a.id, 'basic', 'admin')).rejects.toBeInstanceOf(LastHolderError);
+      await s.setBan(b.id, null, 'admin');
+      expect(await s.findUserById(b.id)).toMatchObject({ bannedAt: null, banReason: null });
+      await s.deleteUser(a.id, 3_000, 'admin');
+      expect(await s.findUserById(a.id)).toBeUndefined();
       await s.close();
     });
 

@@ -16,6 +16,15 @@ export interface UserRecord {
   lastFailedAt: number | null;
   /** Set while the email address is unconfirmed: when the pending account expires (ms). */
   pendingUntil: number | null;
+  /** When a server admin or the operator banned the account (ms), if banned. */
+  bannedAt: number | null;
+  banReason: string | null;
+  /**
+   * When the account was deleted (ms). A deleted account keeps its id and, for a
+   * while, its name; its email, phone and password hash are gone. Only
+   * listUsers returns deleted accounts.
+   */
+  deletedAt: number | null;
 }
 
 /** What registering needs; the storage assigns the id. */
@@ -30,7 +39,10 @@ export interface NewUser {
   pendingUntil: number | null;
 }
 
-/** A stored email confirmation code (only its SHA-256 hash is kept). */
+/** What an emailed code is for: confirming a new account's address, or resetting a password. */
+export type CodePurpose = 'confirm' | 'reset';
+
+/** A stored emailed code (only its SHA-256 hash is kept). */
 export interface EmailCode {
   codeHash: string;
   /** ms since the epoch */
@@ -69,7 +81,7 @@ export class UniqueViolation extends Error {
   }
 }
 
-/** Thrown by setLevel when the change would leave no user at the protected level. */
+/** Thrown by setLevel, deleteUser and setBan when the change would leave no active user at the protected level. */
 export class LastHolderError extends Error {
   override name = 'LastHolderError';
 }
@@ -78,10 +90,13 @@ export class LastHolderError extends Error {
 export interface Storage {
   /** Inserts a user; throws UniqueViolation on a taken username, email or phone. */
   createUser(user: NewUser): Promise<UserRecord>;
-  /** Finds a user by username, ignoring case. */
+  /** Finds a user by username, ignoring case; never a deleted account. */
   findUserByName(username: string): Promise<UserRecord | undefined>;
+  /** Finds a user by normalised email address; never a deleted account. */
+  findUserByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Finds a user by id; never a deleted account. */
   findUserById(id: number): Promise<UserRecord | undefined>;
-  /** True when the normalised email or phone is already registered. */
+  /** True when the normalised email or phone is registered to an account that is not deleted. */
   isTaken(field: UniqueField, value: string): Promise<boolean>;
   /**
    * Sets a user's level atomically, refusing (LastHolderError) when the user
@@ -94,20 +109,40 @@ export interface Storage {
   resetLoginFailures(id: number): Promise<void>;
   /** Replaces a user's password hash (rehash with current parameters). */
   setPasswordHash(id: number, passwordHash: string): Promise<void>;
-  /** Stores (replacing any older one) the confirmation code of a pending account. */
-  saveEmailCode(userId: number, code: EmailCode): Promise<void>;
-  findEmailCode(userId: number): Promise<EmailCode | undefined>;
+  /** Stores (replacing any older one) a user's code for a purpose. */
+  saveCode(purpose: CodePurpose, userId: number, code: EmailCode): Promise<void>;
+  findCode(purpose: CodePurpose, userId: number): Promise<EmailCode | undefined>;
   /** Uses up one attempt of the user's code; returns the attempts left. */
-  spendEmailCodeAttempt(userId: number): Promise<number>;
-  /** Makes a pending account active and deletes its code. */
+  spendCodeAttempt(purpose: CodePurpose, userId: number): Promise<number>;
+  /** Deletes a user's code for a purpose (it was used). */
+  dropCode(purpose: CodePurpose, userId: number): Promise<void>;
+  /** Makes a pending account active and deletes its confirmation code. */
   activateUser(userId: number): Promise<void>;
+  /**
+   * Deletes an account at `at` (ms): its email, phone, password hash, codes and
+   * login failures go; its id stays and its name stays taken until
+   * releaseDeletedNames. Refuses (LastHolderError) to delete the last active
+   * holder of `protectedLevel`.
+   */
+  deleteUser(id: number, at: number, protectedLevel: string): Promise<void>;
+  /** Frees the names of accounts deleted before `before` (ms); returns how many. */
+  releaseDeletedNames(before: number): Promise<number>;
+  /**
+   * Bans (with when and why) or unbans (null) an account. Refuses
+   * (LastHolderError) to ban the last active holder of `protectedLevel`.
+   */
+  setBan(
+    id: number,
+    ban: { at: number; reason: string | null } | null,
+    protectedLevel: string,
+  ): Promise<void>;
   /** Deletes pending accounts that expired before `now` (ms), freeing their names; returns how many. */
   deleteExpiredPending(now: number): Promise<number>;
   /** Appends audit entries in one transaction. */
   appendAudit(entries: readonly AuditEntry[]): Promise<void>;
   /** Audit entries at or after `since` (ISO time), oldest first, at most `limit`. */
   listAudit(query: { since?: string; limit?: number }): Promise<AuditRecord[]>;
-  /** All users in id order. */
+  /** All users in id order, deleted ones too (for the operator). */
   listUsers(): Promise<UserRecord[]>;
   /** Messages, conversations and cursors (src/storage/conversations.ts). */
   readonly conversations: ConversationStore;

@@ -30,6 +30,9 @@ describe('privilege abuse', () => {
       ['kick', [CONTROL[1]]],
       ['kick', [BOSS.username]],
       ['kick', [name]],
+      ['ban', [CONTROL[1]]],
+      ['ban', [BOSS.username, 'coup']],
+      ['unban', [name]],
     ];
     for (const [action, data] of attempts) {
       expect(codeOf(await pleb.call(action, data)), `${action} ${JSON.stringify(data)}`).toBe(

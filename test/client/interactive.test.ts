@@ -59,9 +59,9 @@ describe('two people chatting', () => {
     await bob.waitCursorLine(`127.0.0.1:${server.port}> `);
     await bob.run('register', 'username: ');
     bob.type('bob\r');
-    await bob.waitScreen('password (8+ characters, not shown): ');
+    await bob.waitScreen('password (8-128 characters, not shown): ');
     bob.type(`${PASSWORD}\r`);
-    await bob.waitScreen('repeat password: ');
+    await bob.waitScreen('repeat it: ');
     bob.type(`${PASSWORD}\r`);
     await bob.waitScreen('email: ');
     bob.type('bob@example.com\r');
@@ -167,9 +167,13 @@ describe('the prompt', () => {
     c.type('\x15'); // Ctrl-U: clear the line
     await c.waitCursorLine('super> ');
     c.type('setl\t');
-    await c.waitCursorLine('super> setlevel');
-    c.type(' someone ad\t');
-    await c.waitCursorLine('super> setlevel someone admin');
+    await c.waitCursorLine('super> setlevel ');
+    c.type('someone ad\t');
+    await c.waitCursorLine('super> setlevel someone admin ');
+    c.type('\x15'); // a unique command gets its trailing space: the next word follows at once
+    await c.waitCursorLine('super> ');
+    c.type('ms\t');
+    await c.waitCursorLine('super> msg ');
     c.type('\x15quit\r');
     expect(await c.waitExit()).toBe(0);
   });

@@ -77,9 +77,7 @@ describe('one-shot commands', () => {
     const r = await runClient([...as('alice'), 'who'], { stdin: 'not-the-password-1\n' });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(
-      'super-client: error: wrong username or password (invalid_credentials)\n',
-    );
+    expect(r.stderr).toBe('super-client: wrong username or password (invalid_credentials)\n');
     expect(r.stderr).not.toContain('not-the-password-1');
   });
 
@@ -91,11 +89,53 @@ describe('one-shot commands', () => {
     expect(r.stderr).toContain(`could not connect to 127.0.0.1:${port}: connection refused`);
   });
 
-  it('sends an unknown command as a raw action: unknown_action, exit 1', async () => {
+  it('refuses an unknown command without connecting: exit 2; raw sends any action', async () => {
     const r = await runClient([...as('erin'), 'frobnicate', '1', 'two'], { stdin: PASSWORD });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('(unknown_action)');
+    expect(r.stderr).toMatch(
+      /^super-client: unknown command: frobnicate \(see super-client --help/,
+    );
+    const raw = await runClient([...as('erin'), 'raw', 'frobnicate', '[1]'], { stdin: PASSWORD });
+    expect(raw.code).toBe(1);
+    expect(raw.stderr).toBe(
+      'super-client: the server has no command "frobnicate" (unknown_action)\n',
+    );
+  });
+
+  it('gives the server\'s "pong" as data and the round trip as rtt_ms with --json ping', async () => {
+    const r = await runClient([...at(), '--json', 'ping']);
+    expect(r.code, r.stderr).toBe(0);
+    const line = JSON.parse(r.stdout);
+    expect(line).toMatchObject({ type: 'reply', command: 'ping', action: 'ping', data: 'pong' });
+    expect(typeof line.rtt_ms).toBe('number');
+    expect(line.rtt_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses a message over 4,000 characters before sending it, naming the limit', async () => {
+    const bob = await bobListening();
+    const long = '😀'.repeat(4001); // 4,001 code points, 8,002 UTF-16 units
+    const r = await runClient([...as('alice'), 'msg', 'bob', long], { stdin: PASSWORD });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'super-client: message too long: 4,001 characters, the limit is 4,000 (nothing was sent)\n',
+    );
+    const ok = await runClient([...as('alice'), 'msg', 'bob', '😀'.repeat(4000)], {
+      stdin: PASSWORD,
+    });
+    expect(ok.code, ok.stderr).toBe(0);
+    await until('bob gets the 4,000-character message', () => bob.messages.length === 1);
+    expect([...(bob.messages[0]?.text ?? '')].length).toBe(4000);
+  });
+
+  it('sends the JSON of raw as typed: compact arrays with quoted strings', async () => {
+    const bob = await bobListening();
+    const r = await runClient([...as('erin'), 'raw', 'message_user', '["bob","x y"]'], {
+      stdin: PASSWORD,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    await until('bob gets the raw message', () => bob.messages.length === 1);
+    expect(bob.messages[0]).toMatchObject({ from: 'erin', text: 'x y' });
   });
 
   it('sends raw JSON inputs with raw, and prints JSON lines with --json', async () => {
@@ -175,20 +215,27 @@ describe('one-shot commands', () => {
 });
 
 describe('usage', () => {
-  it('exits 2 for usage errors, naming the problem', async () => {
+  it('exits 2 for every usage error, each one line "super-client: <message>"', async () => {
     const cases: [string[], RegExp][] = [
       [[...at(), 'msg', 'bob'], /missing text; usage: msg <user> <text…>/],
       [[...at(), 'who'], /who needs a login: add --user NAME --password-stdin/],
-      [['--port', 'abc', 'ping'], /invalid port "abc"/],
+      [['--port', 'abc', 'ping'], /^super-client: --port abc: must be a port number \(1-65535\)/],
+      [['--port', '70000', 'ping'], /--port 70000: must be a port number/],
+      [['--timeout', 'soon', 'ping'], /--timeout soon: must be a whole number of milliseconds/],
       [[...at(), '--user', 'alice', 'who'], /--user needs --password-stdin/],
       [[...at(), 'login'], /login works only at the prompt/],
-      [['--bogus'], /unknown option '--bogus'/],
+      [[...at(), 'passwd'], /passwd works only at the prompt/],
+      [['--bogus'], /^super-client: unknown option '--bogus'/],
+      [['--ca', '/nonexistent/ca.pem', 'ping'], /cannot read CA file .*no such file/],
+      [[...at(), 'frob'], /^super-client: unknown command: frob/],
       [[...at(), '--user', 'alice', '--password-stdin', 'raw', 'who', '{'], /JSON array/],
     ];
     for (const [args, message] of cases) {
       const r = await runClient(args, { stdin: PASSWORD });
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(/^super-client: [^\n]+\n$/); // one line, one form
+      expect(r.stderr).not.toMatch(/error:/);
       expect(r.stdout).toBe('');
     }
   });

@@ -51,6 +51,15 @@ describe('hello and ping', () => {
     expect((await c.request('ping', [], c.helloToken)).data).toBe('pong');
   });
 
+  it('accepts a tag of 64 code points even when it takes 128 UTF-16 units', async () => {
+    const c = await connectClient(server().port);
+    const tag = '\u{1F600}'.repeat(64);
+    c.send({ action: 'ping', data: [], tag });
+    expect(await c.reply(tag)).toMatchObject({ ok: true, data: 'pong' });
+    c.send({ action: 'ping', data: [], tag: `${tag}x` });
+    expect(await c.nextReply()).toMatchObject({ tag: null, ok: false });
+  });
+
   it('accepts \\r\\n line endings', async () => {
     const c = await connectClient(server().port);
     c.sendRaw(

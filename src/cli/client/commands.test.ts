@@ -61,12 +61,71 @@ describe('parseLine', () => {
     if (p.kind === 'usage') expect(p.message).toContain('asks for the password');
   });
 
-  it('sends any other word as a raw action with string inputs', () => {
-    expect(parseLine('new_thing 42 "two words" x')).toEqual({
-      kind: 'raw',
-      action: 'new_thing',
-      inputs: ['42', 'two words', 'x'],
+  it('never sends an unknown word: it is an unknown command, answered locally', () => {
+    for (const word of ['clear', 'new_thing', '/frob', '/']) {
+      expect(parseLine(`${word} 42 "two words"`)).toEqual({
+        kind: 'unknown',
+        word,
+        message: `unknown command: ${word} (try help)`,
+      });
+    }
+  });
+
+  it('takes a leading slash as IRC users type it: /msg, /quit, /help', () => {
+    expect(parseLine('/msg bob hi there')).toMatchObject({
+      kind: 'command',
+      spec: { name: 'msg' },
+      args: ['bob', 'hi there'],
     });
+    for (const [typed, name] of [
+      ['/quit', 'quit'],
+      ['/HELP', 'help'],
+      ['/who', 'who'],
+      ['/whois bob', 'whois'],
+    ]) {
+      expect(parseLine(typed as string)).toMatchObject({ kind: 'command', spec: { name } });
+    }
+  });
+
+  it('passes the JSON of raw through as typed, quotes and all', () => {
+    expect(parseLine('raw who [10,"a"]')).toMatchObject({
+      kind: 'command',
+      spec: { name: 'raw' },
+      args: ['who', '[10,"a"]'],
+    });
+    expect(parseLine('raw message_user ["admin","x"]')).toMatchObject({
+      args: ['message_user', '["admin","x"]'],
+    });
+    expect(parseLine('raw message_user ["a b",  "c"]')).toMatchObject({
+      args: ['message_user', '["a b",  "c"]'],
+    });
+    // Quoted as a whole, like in a shell: the quotes go, the JSON inside stays.
+    expect(parseLine(`raw who '[10,"a"]'`)).toMatchObject({ args: ['who', '[10,"a"]'] });
+    expect(rawInputs('[10,"a"]')).toEqual([10, 'a']);
+  });
+
+  it('knows the account commands and their seed names', () => {
+    for (const [typed, name] of [
+      ['passwd', 'passwd'],
+      ['change_password', 'passwd'],
+      ['forgot', 'forgot'],
+      ['reset_password', 'forgot'],
+      ['delete-account', 'delete-account'],
+      ['delete_account', 'delete-account'],
+      ['ban bob spamming the lobby', 'ban'],
+      ['unban bob', 'unban'],
+      ['whois bob', 'whois'],
+      ['info bob', 'whois'],
+      ['user_info bob', 'whois'],
+      ['confirm bob 123456', 'confirm'],
+    ]) {
+      expect(parseLine(typed as string), typed).toMatchObject({ kind: 'command', spec: { name } });
+    }
+    expect(parseLine('ban bob spamming the lobby')).toMatchObject({
+      args: ['bob', 'spamming the lobby'],
+    });
+    expect(parseLine('ban bob')).toMatchObject({ kind: 'command', args: ['bob'] });
+    expect(parseLine('whois').kind).toBe('usage');
   });
 
   it('treats a blank line as empty', () => {
@@ -82,12 +141,12 @@ describe('parseArgv', () => {
     });
   });
 
-  it('passes unknown commands through as raw actions', () => {
-    expect(parseArgv(['frobnicate', '1', 'a b'])).toEqual({
-      kind: 'raw',
-      action: 'frobnicate',
-      inputs: ['1', 'a b'],
+  it('refuses unknown commands instead of sending them', () => {
+    expect(parseArgv(['frobnicate', '1', 'a b'])).toMatchObject({
+      kind: 'unknown',
+      word: 'frobnicate',
     });
+    expect(parseArgv(['raw', 'who', '[10,"a"]'])).toMatchObject({ args: ['who', '[10,"a"]'] });
   });
 
   it('reports usage errors', () => {

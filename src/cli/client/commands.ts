@@ -48,12 +48,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     interactiveOnly: true,
   },
   {
+    name: 'confirm',
+    action: 'confirm_user',
+    aliases: ['confirm_user'],
+    args: [arg('username', { optional: true }), arg('code', { optional: true })],
+    needs: 'connection',
+    summary: 'finish a registration with the 6-digit code from the email, and log in',
+    interactiveOnly: true,
+  },
+  {
     name: 'login',
     action: 'veus',
     aliases: ['veus', 'verify_user'],
     args: [arg('username', { optional: true })],
     needs: 'connection',
     summary: 'log in (asks for the password, which is not shown)',
+    interactiveOnly: true,
+  },
+  {
+    name: 'forgot',
+    action: 'reset_password',
+    aliases: ['reset_password'],
+    args: [],
+    needs: 'connection',
+    summary: 'reset a forgotten password with a code sent by email (before login)',
     interactiveOnly: true,
   },
   {
@@ -78,7 +96,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: ['message_user'],
     args: [arg('user'), arg('text', { rest: true })],
     needs: 'session',
-    summary: 'send a direct message',
+    summary: 'send a direct message (1-4,000 characters)',
   },
   {
     name: 'reply',
@@ -87,6 +105,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     needs: 'session',
     summary: 'answer the last person who sent you a message',
     interactiveOnly: true,
+  },
+  {
+    name: 'whois',
+    action: 'user_info',
+    aliases: ['info', 'user_info'],
+    args: [arg('user')],
+    needs: 'session',
+    summary: 'show a user: id, level, online, since when (more for yourself and admins)',
   },
   {
     name: 'id',
@@ -113,6 +139,40 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "change a user's permission level (admin)",
   },
   {
+    name: 'passwd',
+    action: 'change_password',
+    aliases: ['change_password'],
+    args: [],
+    needs: 'session',
+    summary: 'change your password (asks for the old one and the new one twice)',
+    interactiveOnly: true,
+  },
+  {
+    name: 'delete-account',
+    action: 'delete_account',
+    aliases: ['delete_account'],
+    args: [],
+    needs: 'session',
+    summary: 'delete your account for good (asks for the password and your username)',
+    interactiveOnly: true,
+  },
+  {
+    name: 'ban',
+    action: 'ban',
+    aliases: [],
+    args: [arg('user'), arg('reason', { optional: true, rest: true })],
+    needs: 'session',
+    summary: 'ban a user: ends their sessions and refuses their logins (admin)',
+  },
+  {
+    name: 'unban',
+    action: 'unban',
+    aliases: [],
+    args: [arg('user')],
+    needs: 'session',
+    summary: 'lift a ban (admin)',
+  },
+  {
     name: 'kick',
     action: 'kick',
     aliases: [],
@@ -133,7 +193,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: [],
     args: [arg('action'), arg('json-inputs', { optional: true, rest: true })],
     needs: 'connection',
-    summary: 'send any action with inputs given as a JSON array, e.g. raw who [10, "bob"]',
+    summary: 'send any action, inputs as a JSON array: raw who [10,"bob"]',
   },
   {
     name: 'listen',
@@ -186,7 +246,7 @@ export function commandNames(mode: 'interactive' | 'script' = 'interactive'): st
   for (const c of COMMANDS) {
     if (mode === 'interactive' && c.scriptOnly) continue;
     if (mode === 'script' && c.interactiveOnly) continue;
-    names.push(c.name, ...c.aliases.filter((a) => /^[a-z_]+$/.test(a)));
+    names.push(c.name, ...c.aliases.filter((a) => /^[a-z_-]+$/.test(a)));
   }
   return names;
 }

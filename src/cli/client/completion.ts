@@ -11,17 +11,34 @@ export interface CompletionContext {
   levels?: string[];
 }
 
-/** readline's completer: the candidates for the word being typed, and that word. */
+/**
+ * readline's completer: the candidates for the word being typed, and that word. A single
+ * candidate ends with a space, so the next word can be typed at once (`ms` Tab → `msg `).
+ */
 export function completions(line: string, ctx: CompletionContext): [string[], string] {
+  const [candidates, current] = candidatesFor(line, ctx);
+  if (candidates.length === 1) return [[`${candidates[0]} `], current];
+  return [candidates, current];
+}
+
+function candidatesFor(line: string, ctx: CompletionContext): [string[], string] {
   const words = line.trimStart().split(/\s+/);
   const current = words[words.length - 1] ?? '';
-  if (words.length <= 1) return [match(commandNames('interactive'), current), current];
-  const spec = findCommand(words[0] ?? '');
+  if (words.length <= 1) {
+    // `/msg` completes like `msg`, keeping the slash.
+    const slash = current.startsWith('/') ? '/' : '';
+    const names = match(commandNames('interactive'), current.slice(slash.length));
+    return [names.map((n) => slash + n), current];
+  }
+  const spec = findCommand((words[0] ?? '').replace(/^\//, ''));
   const index = words.length - 2;
   let candidates: string[] = [];
   switch (spec?.name) {
     case 'msg':
     case 'kick':
+    case 'whois':
+    case 'ban':
+    case 'unban':
       if (index === 0) candidates = ctx.users;
       break;
     case 'setlevel':

@@ -77,6 +77,11 @@ describe('describeError', () => {
       EXIT.connection,
     );
     expect(describeError(new RequestTimeoutError('ping', 100)).exitCode).toBe(EXIT.connection);
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect(describeError(new ConnectionClosedError('server_speaks_tls', reset), 'h:1')).toEqual({
+      text: 'could not connect to h:1: the server speaks TLS: use --tls (server_speaks_tls)',
+      exitCode: EXIT.connection,
+    });
     const tls = describeError(
       errno('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'),
       'h:1',
@@ -110,5 +115,25 @@ describe('helpers', () => {
     expect(describeReason('too_many_errors')).toBe('too many bad requests (too_many_errors)');
     expect(describeReason('something_else')).toBe('something_else');
     expect(describeReason(undefined)).toBe('the connection was closed');
+    for (const reason of ['password_changed', 'banned', 'account_deleted', 'session_replaced']) {
+      expect(describeReason(reason)).toMatch(new RegExp(`^[a-z][a-z ,;]+ \\(${reason}\\)$`));
+    }
+    expect(describeReason('banned')).toBe('an admin banned your account (banned)');
+  });
+
+  it('says which password or code was wrong for the account actions', () => {
+    const wrong = (action: string) =>
+      describeError(new ServerError('invalid_credentials', 'x', action)).text;
+    expect(wrong('change_password')).toBe('wrong password (invalid_credentials)');
+    expect(wrong('delete_account')).toBe('wrong password (invalid_credentials)');
+    expect(wrong('reset_password_confirm')).toBe(
+      'wrong or expired code (or no such user) (invalid_credentials)',
+    );
+    const twice = new ServerError('already_logged_in', 'x', 'set_user');
+    expect(describeError(twice).text).toMatch(
+      /^this user is already logged in elsewhere .*sessions_per_user/,
+    );
+    const banned = new ServerError('forbidden', 'this account is banned', 'veus');
+    expect(describeError(banned).text).toBe('not allowed: this account is banned (forbidden)');
   });
 });

@@ -56,6 +56,14 @@ const WORDS: Record<string, string> = {
   internal: 'the server failed unexpectedly; try again',
 };
 
+/** invalid_credentials of actions where it means a wrong code or a wrong password only. */
+const CREDENTIAL_WORDS: Record<string, string> = {
+  confirm_user: 'wrong or expired confirmation code',
+  reset_password_confirm: 'wrong or expired code (or no such user)',
+  change_password: 'wrong password',
+  delete_account: 'wrong password',
+};
+
 /** Codes whose server message adds something the words above do not say (which input, why). */
 const ADD_SERVER_MESSAGE = new Set(['invalid_input', 'weak_password', 'forbidden']);
 
@@ -67,8 +75,13 @@ const REASONS: Record<string, string> = {
   too_many_login_attempts: 'too many failed logins',
   slow_consumer: 'the client was not reading fast enough',
   logged_out: 'logged out',
-  session_replaced: 'you logged in somewhere else',
+  session_replaced: 'another login of your account replaced this session',
   kicked: 'you were kicked by an admin',
+  password_changed: 'your password was changed in another session; log in with the new one',
+  banned: 'an admin banned your account',
+  account_deleted: 'your account was deleted',
+  server_speaks_tls: 'the server speaks TLS: use --tls',
+  hello_timeout: 'the server sent no hello (is it a super-server? if it speaks TLS: use --tls)',
   shutdown: 'the server is shutting down',
   connection_lost: 'the connection was lost',
   client_closed: 'the client closed the connection',
@@ -93,14 +106,21 @@ export function describeReason(reason: string | undefined): string {
 export function describeServerError(err: ServerError): string {
   const msg = serverMessage(err);
   let words = WORDS[err.code];
-  if (err.code === 'invalid_credentials' && err.action === 'confirm_user') {
-    words = 'wrong or expired confirmation code';
+  if (err.code === 'invalid_credentials') {
+    const special = CREDENTIAL_WORDS[err.action];
+    if (special) words = special;
   }
   if (
     err.code === 'not_found' &&
-    !['message_user', 'kick', 'change_permission_level'].includes(err.action)
+    !['message_user', 'kick', 'change_permission_level', 'ban', 'unban', 'user_info'].includes(
+      err.action,
+    )
   ) {
     words = msg || words;
+  }
+  if (err.code === 'already_logged_in' && err.action === 'set_user') {
+    words =
+      'this user is already logged in elsewhere (one session per user, unless the server sets session.sessions_per_user higher)';
   }
   if (err.code === 'unknown_action') words = `the server has no command "${err.action}"`;
   if (words === undefined) words = msg || 'the server refused';
@@ -133,6 +153,9 @@ function describeSystemError(err: NodeJS.ErrnoException, where: string): string 
       return `connection to ${where} was reset`;
     case 'EPIPE':
       return `connection to ${where} was closed`;
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+      return `TLS failure with ${where}: the server does not speak TLS (leave out --tls and --ca)`;
     default:
       if (typeof err.code === 'string' && /CERT|TLS|SSL|ERR_SSL/.test(err.code)) {
         return `TLS failure with ${where}: ${err.message} (${err.code})`;
@@ -162,6 +185,10 @@ export function describeError(err: unknown, where = 'the server'): Described {
   if (err instanceof ConnectionClosedError) {
     if (err.reason === 'not_connected') {
       return { text: 'not connected (use connect first)', exitCode: EXIT.connection };
+    }
+    if (err.reason === 'server_speaks_tls' || err.reason === 'hello_timeout') {
+      const text = `could not connect to ${where}: ${describeReason(err.reason)}`;
+      return { text, exitCode: EXIT.connection };
     }
     const cause = err.cause as NodeJS.ErrnoException | undefined;
     const sys = cause ? describeSystemError(cause, where) : undefined;

@@ -17,51 +17,77 @@ export interface RunOptions {
 }
 
 /** A command that talks to the server without asking questions: what execute() accepts. */
-export type Runnable =
-  | { kind: 'command'; spec: CommandSpec; args: string[] }
-  | { kind: 'raw'; action: string; inputs: string[] };
-
-/** The name a result is reported under (friendly command name, or the raw action). */
-export function commandName(r: Runnable): string {
-  return r.kind === 'command' ? r.spec.name : r.action;
+export interface Runnable {
+  kind: 'command';
+  spec: CommandSpec;
+  args: string[];
 }
+
+/** What a command got back: the reply's data, and for ping the round trip. */
+export interface Result {
+  data: unknown;
+  /** milliseconds from sending to the reply (ping only) */
+  rttMs?: number;
+}
+
+/** The longest direct message, in Unicode code points (docs/protocol.md section 6). */
+export const MAX_MESSAGE_CHARS = 4_000;
 
 /** The wire action a runnable sends, when known before sending. */
 export function wireAction(r: Runnable): string | undefined {
-  if (r.kind === 'raw') return r.action;
   if (r.spec.name === 'raw') return r.args[0];
   return r.spec.action;
 }
 
+/** Refuses a message text the server would refuse, before it is sent. */
+export function checkMessageText(text: string): void {
+  const length = [...text].length;
+  if (length > MAX_MESSAGE_CHARS) {
+    throw new UsageError(
+      `message too long: ${length.toLocaleString('en')} characters, the limit is 4,000 (nothing was sent)`,
+    );
+  }
+}
+
 /**
  * Checks what the command needs, then sends it and resolves with the reply's data (for ping,
- * the round-trip time in ms). Throws UsageError for bad arguments or a missing session, and
- * whatever the SDK throws for the rest.
+ * also the round-trip time in ms). Throws UsageError for bad arguments or a missing session,
+ * and whatever the SDK throws for the rest.
  */
-export async function execute(client: Client, r: Runnable): Promise<unknown> {
-  if (r.kind === 'raw') {
-    requireConnection(client);
-    return client.call(r.action, r.inputs);
-  }
+export async function execute(client: Client, r: Runnable): Promise<Result> {
   const { spec, args } = r;
   if (spec.needs !== 'nothing') requireConnection(client);
   if (spec.needs === 'session' && !client.isLoggedIn) {
     throw new UsageError(`${spec.name} needs you to be logged in (use login or register first)`);
   }
+  if (spec.name === 'ping') {
+    const start = performance.now();
+    const data = await client.call('ping');
+    return { data, rttMs: performance.now() - start };
+  }
+  return { data: await send(client, spec.name, args) };
+}
+
+function send(client: Client, name: string, args: string[]): Promise<unknown> {
   const [a0 = '', a1 = ''] = args;
-  switch (spec.name) {
-    case 'ping':
-      return client.ping();
+  switch (name) {
     case 'who':
       return client.who(usageOf(() => whoInputs(args)));
     case 'msg':
+      checkMessageText(a1);
       return client.messageUser(a0, a1);
+    case 'whois':
+      return client.userInfo(a0);
     case 'id':
       return client.getId();
     case 'level':
       return client.getPermissionLevel();
     case 'setlevel':
       return client.changePermissionLevel(a0, a1);
+    case 'ban':
+      return args[1] === undefined ? client.ban(a0) : client.ban(a0, args[1]);
+    case 'unban':
+      return client.unban(a0);
     case 'kick':
       return client.kick(a0);
     case 'kill':
@@ -72,7 +98,7 @@ export async function execute(client: Client, r: Runnable): Promise<unknown> {
         usageOf(() => rawInputs(args[1])),
       );
     default:
-      throw new UsageError(`${spec.name} cannot be used here`);
+      throw new UsageError(`${name} cannot be used here`);
   }
 }
 

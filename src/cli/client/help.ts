@@ -13,16 +13,16 @@ export function promptHelp(s: Style): string {
     'Commands:',
     ...lines,
     '',
-    'Any other word is sent to the server as an action, with the following words as its',
-    'inputs (strings); use raw <action> <json-array> to send numbers or other JSON.',
+    'A leading / is optional (/msg, /quit). Other words are not sent to the server; use',
+    'raw <action> <json-array> for any other action. Messages are 1-4,000 characters.',
     'Tab completes commands and user names; Ctrl-C clears the line, Ctrl-D quits.',
   ].join('\n');
 }
 
 /** Help for one command, or a hint when there is no such command. */
 export function commandHelp(name: string, s: Style): string {
-  const c = findCommand(name);
-  if (!c) return `no built-in command "${name}"; it would be sent to the server as an action`;
+  const c = findCommand(name.replace(/^\//, ''));
+  if (!c) return `unknown command: ${name} (type help for the list, raw <action> for others)`;
   const action = c.action ? `\n  sends: ${c.action}` : '';
   return `${s.bold(usage(c))}\n  ${c.summary}${aliasNote(c)}${action}`;
 }
@@ -38,10 +38,10 @@ Without a command, super-client starts the interactive prompt (type help there).
 With a command it runs it once and exits (flags go before the command; the words
 after it are the command's arguments, passed as they are):
 ${lines.join('\n')}
-  <action> [inputs…]${' '.repeat(Math.max(1, width - 17))} any other server action, inputs sent as strings
 
 Commands also answer to the seed's action names (show_online_users, message_user,
-get_id, get_permission_level, change_permission_level, kill_server).
+get_id, get_permission_level, change_permission_level, kill_server, user_info).
+Other words are refused (exit 2): send any other action with raw <action> [json-array].
 
 Exit status: 0 ok, 1 the server answered with an error, 2 usage error,
 3 connection failure (refused, lost, or no reply in time).

@@ -37,5 +37,10 @@ describe('history', () => {
     expect(isSecretLine('raw veus ["alice","pw"]')).toBe(true);
     expect(isSecretLine('login alice')).toBe(false);
     expect(isSecretLine('msg bob login a b')).toBe(false);
+    expect(isSecretLine('confirm alice 123456')).toBe(true);
+    expect(isSecretLine('confirm alice')).toBe(false);
+    expect(isSecretLine('raw change_password ["old-one","new-one"]')).toBe(true);
+    expect(isSecretLine('raw reset_password_confirm ["a","123456","pw"]')).toBe(true);
+    expect(isSecretLine('raw delete_account ["pw"]')).toBe(true);
   });
 });

@@ -56,12 +56,16 @@ const SECRET_ACTIONS = new Set([
   'verify_user',
   'register',
   'create_user',
+  'confirm',
   'confirm_user',
+  'change_password',
+  'reset_password_confirm',
+  'delete_account',
 ]);
 
 /**
- * Lines never kept in history: login/register (or a raw login action) with more than a
- * username after it, since a password may be among the words.
+ * Lines never kept in history: login/register/confirm (or a raw action taking a password or
+ * code) with more than a username after it, since a password or code may be among the words.
  */
 export function isSecretLine(line: string): boolean {
   let words = line.trim().split(/\s+/);

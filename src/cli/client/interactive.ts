@@ -1,20 +1,15 @@
 // The interactive prompt: connect, register/login with hidden passwords, commands, live events.
 import { Client } from '../../client/index.ts';
+import * as flows from './account-flows.ts';
 import { findCommand } from './commands.ts';
 import { completions } from './completion.ts';
-import { describeError, describeReason, UsageError } from './errors.ts';
-import { commandName, execute, type Runnable, type RunOptions, wireAction } from './execute.ts';
+import { describeError, UsageError } from './errors.ts';
+import { execute, type Runnable, type RunOptions, wireAction } from './execute.ts';
 import { commandHelp, promptHelp } from './help.ts';
 import { HISTORY_SIZE, isSecretLine, loadHistory, saveHistory } from './history.ts';
+import { Notices } from './notices.ts';
 import { parseAddress, parseLine } from './parse.ts';
-import {
-  formatEvent,
-  formatIdentity,
-  formatReply,
-  jsonError,
-  jsonEvent,
-  jsonReply,
-} from './render.ts';
+import { formatIdentity, formatReply, jsonError, jsonReply } from './render.ts';
 import { Screen } from './screen.ts';
 import { makeStyle, type Style } from './style.ts';
 
@@ -25,23 +20,17 @@ export interface InteractiveOptions extends RunOptions {
   output: NodeJS.WriteStream;
 }
 
-const KNOWN_EVENTS = new Set(['hello', 'message', 'permission_changed', 'shutdown', 'disconnect']);
-
 /** The read-eval-print loop; one per process. */
 class Repl {
   private readonly s: Style;
   private readonly screen: Screen;
   private readonly client: Client;
   private address: { host: string; port: number };
-  /** set while we close the connection ourselves (exit/quit): no "connection lost" notice */
-  private closingOnPurpose = false;
-  /** a disconnect/shutdown notice was shown for this connection */
-  private noticeShown = false;
   private busy = false;
   private interruptArmed = false;
-  private readonly knownUsers = new Set<string>();
-  /** who sent the last message to this user, for `reply` */
-  private lastSender: string | undefined;
+  private readonly notices: Notices;
+  /** what flows print through and ask with */
+  private readonly dialog: flows.Dialog;
 
   constructor(private readonly opts: InteractiveOptions) {
     this.s = makeStyle(opts.color);
@@ -57,7 +46,21 @@ class Repl {
       onInterrupt: (empty) => this.onInterrupt(empty),
     });
     this.client = new Client({ requestTimeoutMs: opts.timeoutMs, heartbeat: true });
-    this.listen();
+    this.dialog = {
+      ask: (query, hidden) => this.screen.ask(query, hidden),
+      info: (text) => this.info(text),
+      warn: (text) => this.warn(text),
+    };
+    this.notices = new Notices(this.client, {
+      print: (text) => this.screen.print(text),
+      json: opts.json,
+      style: this.s,
+      where: () => `${this.address.host}:${this.address.port}`,
+      busy: () => this.busy,
+      onClose: () => {
+        if (!this.busy) this.screen.setPrompt(this.promptText());
+      },
+    });
   }
 
   /** Runs until quit or end of input; resolves with the exit status. */
@@ -99,7 +102,7 @@ class Repl {
 
   private completionContext() {
     return {
-      users: [...this.knownUsers],
+      users: [...this.notices.knownUsers],
       address: `${this.address.host}:${this.address.port}`,
     };
   }
@@ -108,8 +111,8 @@ class Repl {
   private async handle(line: string): Promise<boolean> {
     const parsed = parseLine(line);
     if (parsed.kind === 'empty') return false;
-    if (parsed.kind === 'usage') throw new UsageError(parsed.message);
-    if (parsed.kind === 'command') {
+    if (parsed.kind === 'usage' || parsed.kind === 'unknown') throw new UsageError(parsed.message);
+    {
       const { spec, args } = parsed;
       switch (spec.name) {
         case 'connect':
@@ -117,7 +120,12 @@ class Repl {
         case 'login':
           return this.login(args[0]).then(() => false);
         case 'register':
-          return this.register(args[0]).then(() => false);
+        case 'confirm':
+        case 'forgot':
+          return this.beforeLogin(spec.name, args).then(() => false);
+        case 'passwd':
+        case 'delete-account':
+          return this.inSession(spec.name).then(() => false);
         case 'exit':
           return this.exit().then(() => false);
         case 'quit':
@@ -133,20 +141,19 @@ class Repl {
           );
       }
     }
-    await this.runCommand(parsed as Runnable);
+    await this.runCommand(parsed);
     return false;
   }
 
   private async runCommand(r: Runnable): Promise<void> {
-    const data = await execute(this.client, r);
-    const name = commandName(r);
+    const result = await execute(this.client, r);
+    const name = r.spec.name;
     if (this.opts.json) {
-      this.screen.print(jsonReply(name, wireAction(r), data));
+      this.screen.print(jsonReply(name, wireAction(r), result));
       return;
     }
-    if (name === 'who') this.rememberUsers(data);
-    const args = r.kind === 'command' ? r.args : r.inputs;
-    this.screen.print(formatReply(name, args, data, this.s));
+    if (name === 'who') this.rememberUsers(result.data);
+    this.screen.print(formatReply(name, r.args, result, this.s));
   }
 
   private async connect(target: string | undefined): Promise<void> {
@@ -156,8 +163,7 @@ class Repl {
     }
     const address = parseAddress(target, this.address);
     const where = `${address.host}:${address.port}`;
-    this.closingOnPurpose = false;
-    this.noticeShown = false;
+    this.notices.reset();
     try {
       const hello = await this.client.connect({
         ...address,
@@ -183,24 +189,55 @@ class Repl {
     this.info(`logged in as ${formatIdentity(account, this.s)}`);
   }
 
-  private async register(username: string | undefined): Promise<void> {
+  /** register, confirm and forgot: the question-and-answer commands before login. */
+  private async beforeLogin(name: string, args: string[]): Promise<void> {
     this.requireLoggedOut();
-    const user = (username ?? (await this.screen.ask('username: '))).trim();
-    const password = await this.screen.ask('password (8+ characters, not shown): ', true);
-    const again = await this.screen.ask('repeat password: ', true);
-    if (password !== again) throw new UsageError('the passwords differ; nothing was sent');
-    const email = (await this.screen.ask('email: ')).trim();
-    const phone = (await this.screen.ask('phone (optional, e.g. +47 912 34 567): ')).trim();
-    const r = await this.client.register(user, password, email, phone || undefined);
-    if (r.confirm) {
-      this.info(`a confirmation code was sent to ${email}`);
-      const code = (await this.screen.ask('code from the email: ')).trim();
-      const account = await this.client.confirm(code);
-      this.info(`registered and logged in as ${formatIdentity(account, this.s)}`);
+    const { client, dialog } = this;
+    if (name === 'forgot') {
+      const { user, pw } = await flows.forgot(client, dialog);
+      this.info(`the password of ${user} is reset`);
+      const answer = (await this.screen.ask('log in now? [Y/n] ')).trim().toLowerCase();
+      if (answer !== '' && !answer.startsWith('y')) return;
+      const account = await client.login(user, pw);
+      this.info(`logged in as ${formatIdentity(account, this.s)}`);
       return;
     }
-    const who = { id: r.id, username: r.username, level: this.client.level };
-    this.info(`registered and logged in as ${formatIdentity(who, this.s)}`);
+    const account =
+      name === 'register'
+        ? await flows.register(client, dialog, args[0])
+        : await flows.confirm(client, dialog, args[0], args[1]);
+    this.info(`registered and logged in as ${formatIdentity(account, this.s)}`);
+  }
+
+  /** passwd and delete-account: the question-and-answer commands of a session. */
+  private async inSession(name: string): Promise<void> {
+    if (!this.client.isLoggedIn) {
+      throw new UsageError(`${name} needs you to be logged in (use login first)`);
+    }
+    if (name === 'passwd') {
+      await flows.passwd(this.client, this.dialog);
+      this.info('password changed; your other sessions (if any) were logged out');
+      return;
+    }
+    const me = this.client.username;
+    this.notices.expectedReason = 'account_deleted';
+    try {
+      await flows.deleteAccount(this.client, this.dialog);
+    } catch (err) {
+      this.notices.expectedReason = undefined;
+      throw err;
+    }
+    await this.closed();
+    this.info(`the account ${me} is deleted; disconnected`);
+  }
+
+  /** Resolves once the server has closed the connection (or closes it after the timeout). */
+  private async closed(): Promise<void> {
+    const c = this.client;
+    if (!c.isConnected) return;
+    const timer = setTimeout(() => c.close(), this.opts.timeoutMs);
+    await new Promise((resolve) => c.once('close', resolve));
+    clearTimeout(timer);
   }
 
   private requireLoggedOut(): void {
@@ -224,7 +261,7 @@ class Repl {
   }
 
   private async disconnect(): Promise<void> {
-    this.closingOnPurpose = true;
+    this.notices.closingOnPurpose = true;
     if (this.client.isLoggedIn) {
       try {
         await this.client.logout();
@@ -237,7 +274,7 @@ class Repl {
 
   /** `reply <text…>`: msg to whoever last sent this user a message. */
   private async reply(text: string): Promise<void> {
-    const to = this.lastSender;
+    const to = this.notices.lastSender;
     if (to === undefined) throw new UsageError('nobody has sent you a message yet');
     const msg = findCommand('msg');
     if (!msg) throw new UsageError('msg is missing from the command table');
@@ -249,51 +286,14 @@ class Repl {
     this.screen.close();
   }
 
-  private listen(): void {
-    const c = this.client;
-    c.on('message', (m) => {
-      this.knownUsers.add(m.from);
-      if (m.from !== c.username) this.lastSender = m.from;
-      this.event('message', m);
-    });
-    c.on('permission_changed', (d) => this.event('permission_changed', d));
-    c.on('shutdown', (d) => {
-      this.noticeShown = true;
-      this.event('shutdown', d);
-    });
-    c.on('disconnect', (d) => {
-      if (this.closingOnPurpose && d.reason === 'logged_out') return;
-      this.noticeShown = true;
-      this.event('disconnect', d);
-    });
-    c.on('event', (ev) => {
-      if (!KNOWN_EVENTS.has(ev.event)) this.event(ev.event, ev.data);
-    });
-    c.on('close', (info) => {
-      if (!this.busy) this.screen.setPrompt(this.promptText());
-      if (this.closingOnPurpose) return;
-      if (this.opts.json) {
-        this.screen.print(JSON.stringify({ type: 'closed', reason: info.reason ?? null }));
-      } else if (this.noticeShown) {
-        this.info(this.s.dim(`connection to ${this.address.host}:${this.address.port} closed`));
-      } else {
-        this.screen.print(this.s.yellow(`* connection lost: ${describeReason(info.reason)}`));
-      }
-    });
-  }
-
-  private event(name: string, data: unknown): void {
-    if (this.opts.json) {
-      this.screen.print(jsonEvent(name, data));
-      return;
-    }
-    const text = formatEvent(name, data, this.s, this.client.username);
-    if (text !== undefined) this.screen.print(text);
-  }
-
   private info(text: string): void {
     if (this.opts.json) return;
     this.screen.print(text);
+  }
+
+  private warn(text: string): void {
+    if (this.opts.json) this.screen.print(jsonError(text));
+    else this.screen.print(`${this.s.red('error:')} ${text}`);
   }
 
   private printError(err: unknown): void {
@@ -308,7 +308,8 @@ class Repl {
   private rememberUsers(data: unknown): void {
     const users = (data as { users?: { username?: unknown }[] })?.users;
     if (!Array.isArray(users)) return;
-    for (const u of users) if (typeof u?.username === 'string') this.knownUsers.add(u.username);
+    for (const u of users)
+      if (typeof u?.username === 'string') this.notices.knownUsers.add(u.username);
   }
 
   private onInterrupt(lineWasEmpty: boolean): void {

@@ -5,7 +5,8 @@ import { type CommandSpec, findCommand, usage } from './commands.ts';
 export interface Token {
   value: string;
   start: number;
-  quoted: boolean;
+  /** the whole word is one quoted string (`"hi there"`), not a word with quotes inside it */
+  wholeQuoted: boolean;
 }
 
 /**
@@ -21,22 +22,24 @@ export function tokenize(line: string): Token[] {
     if (i >= line.length) break;
     const start = i;
     let value = '';
-    let quoted = false;
+    let quotedParts = 0;
+    let plainChars = 0;
     while (i < line.length && !/\s/.test(line[i] as string)) {
       const ch = line[i] as string;
       if (ch === '"' || ch === "'") {
         const end = findClosingQuote(line, i);
         if (end >= 0) {
           value += unquote(line.slice(i + 1, end), ch);
-          quoted = true;
+          quotedParts++;
           i = end + 1;
           continue;
         }
       }
       value += ch;
+      plainChars++;
       i++;
     }
-    tokens.push({ value, start, quoted });
+    tokens.push({ value, start, wholeQuoted: quotedParts === 1 && plainChars === 0 });
   }
   return tokens;
 }
@@ -61,27 +64,38 @@ function unquote(body: string, quote: string): string {
 export type Parsed =
   | { kind: 'empty' }
   | { kind: 'command'; spec: CommandSpec; args: string[] }
-  | { kind: 'raw'; action: string; inputs: string[] }
+  | { kind: 'unknown'; word: string; message: string }
   | { kind: 'usage'; spec: CommandSpec; message: string };
 
 /**
+ * The command a typed word names. A leading `/` is ignored (`/msg`, `/quit`, as in IRC).
+ * Unknown words are never sent to the server: only built-in commands and `raw` go out.
+ */
+function lookup(word: string): CommandSpec | { kind: 'unknown'; word: string; message: string } {
+  const name = word.startsWith('/') && word.length > 1 ? word.slice(1) : word;
+  const spec = findCommand(name);
+  if (spec) return spec;
+  return { kind: 'unknown', word, message: `unknown command: ${word} (try help)` };
+}
+
+/**
  * Parses a line typed at the prompt. A `rest` argument is the rest of the line exactly as typed
- * (spacing and quotes kept), unless the rest is one quoted word, whose quotes are removed. A
- * word that is not a built-in command is sent as a raw action, its inputs as strings.
+ * (spacing and quotes kept, so `raw who [10,"a"]` reaches the server as typed), unless the rest
+ * is one quoted word, whose quotes are removed. A word that is no command is `unknown`.
  */
 export function parseLine(line: string): Parsed {
   const tokens = tokenize(line);
   const first = tokens[0];
   if (!first) return { kind: 'empty' };
-  const spec = findCommand(first.value);
+  const spec = lookup(first.value);
+  if ('kind' in spec) return spec;
   const rest = tokens.slice(1);
-  if (!spec) return { kind: 'raw', action: first.value, inputs: rest.map((t) => t.value) };
   const args: string[] = [];
   for (const [i, a] of spec.args.entries()) {
     const tok = rest[i];
     if (!tok) break;
     if (a.rest) {
-      const only = rest.length === i + 1 && tok.quoted;
+      const only = rest.length === i + 1 && tok.wholeQuoted;
       args.push(only ? tok.value : line.slice(tok.start).trimEnd());
       return checkArity(spec, args, rest.length);
     }
@@ -92,13 +106,13 @@ export function parseLine(line: string): Parsed {
 
 /**
  * Binds already-split words (from the shell's argv) to a command: a `rest` argument is the
- * remaining words joined by single spaces. Unknown names become raw actions.
+ * remaining words joined by single spaces. Unknown names are `unknown` (never sent).
  */
 export function parseArgv(words: string[]): Parsed {
   const [name, ...rest] = words;
   if (name === undefined || name === '') return { kind: 'empty' };
-  const spec = findCommand(name);
-  if (!spec) return { kind: 'raw', action: name, inputs: rest };
+  const spec = lookup(name);
+  if ('kind' in spec) return spec;
   const args: string[] = [];
   for (const [i, a] of spec.args.entries()) {
     if (i >= rest.length) break;

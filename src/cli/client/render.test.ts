@@ -8,34 +8,52 @@ const s = makeStyle(false);
 
 describe('formatReply', () => {
   it('shows each command result in words', () => {
-    expect(formatReply('ping', [], 3.4, s)).toBe('pong (3 ms)');
+    const reply = (command: string, data: unknown, args: string[] = []) =>
+      formatReply(command, args, { data }, s);
+    expect(formatReply('ping', [], { data: 'pong', rttMs: 3.4 }, s)).toBe('pong (3 ms)');
     expect(
-      formatReply(
-        'who',
-        [],
-        {
-          users: [
-            { id: '00001', username: 'alice' },
-            { id: '00002', username: 'bob' },
-          ],
-          total: 3,
-        },
-        s,
-      ),
+      reply('who', {
+        users: [
+          { id: '00001', username: 'alice' },
+          { id: '00002', username: 'bob' },
+        ],
+        total: 3,
+      }),
     ).toBe('3 online, showing 2\n  #00001  alice\n  #00002  bob');
-    expect(formatReply('msg', ['bob', 'hi'], { id: 'm1', delivered: true }, s)).toBe('sent to bob');
-    expect(formatReply('msg', ['bob', 'hi'], { id: 'm1', delivered: false }, s)).toBe(
+    expect(reply('msg', { id: 'm1', delivered: true }, ['bob', 'hi'])).toBe('sent to bob');
+    expect(reply('msg', { id: 'm1', delivered: false }, ['bob', 'hi'])).toBe(
       'sent to bob (stored until they are online)',
     );
-    expect(formatReply('setlevel', [], { username: 'bob', level: 'admin' }, s)).toBe(
-      'bob is now admin',
-    );
-    expect(formatReply('kick', [], { username: 'bob', sessions: 2 }, s)).toBe(
-      'kicked bob (2 sessions ended)',
-    );
-    expect(formatReply('id', [], '#00042', s)).toBe('#00042');
-    expect(formatReply('new_action', [], { a: [1, 2] }, s)).toBe('{"a":[1,2]}');
-    expect(formatReply('new_action', [], null, s)).toBe('ok');
+    expect(reply('setlevel', { username: 'bob', level: 'admin' })).toBe('bob is now admin');
+    expect(reply('kick', { username: 'bob', sessions: 2 })).toBe('kicked bob (2 sessions ended)');
+    expect(reply('ban', { username: 'bob', banned: true })).toBe('bob is banned');
+    expect(reply('unban', { username: 'bob', banned: false })).toBe('bob is no longer banned');
+    expect(reply('id', '#00042')).toBe('#00042');
+    expect(reply('new_action', { a: [1, 2] })).toBe('{"a":[1,2]}');
+    expect(reply('new_action', null)).toBe('ok');
+  });
+
+  it('shows whois with email, phone and banned only when the server sent them', () => {
+    const base = {
+      id: '00002',
+      username: 'bob',
+      level: 'basic',
+      online: true,
+      created_at: '2026-11-30T10:00:00.000Z',
+    };
+    const plain = formatReply('whois', ['bob'], { data: base }, s);
+    expect(plain).toBe('bob (#00002, basic)\n  online:  yes\n  since:   2026-11-30T10:00:00.000Z');
+    const full = {
+      ...base,
+      online: false,
+      email: 'bob@example.com',
+      phone: null,
+      banned: true,
+      ban_reason: 'spam',
+    };
+    const shown = formatReply('whois', ['bob'], { data: full }, s);
+    expect(shown).toContain('  online:  no');
+    expect(shown).toContain('  email:   bob@example.com\n  phone:   -\n  banned:  yes (spam)');
   });
 });
 
@@ -69,12 +87,21 @@ describe('formatEvent', () => {
 
 describe('json lines', () => {
   it('are one JSON object per reply or event', () => {
-    expect(JSON.parse(jsonReply('who', 'show_online_users', { total: 0 }))).toEqual({
+    expect(JSON.parse(jsonReply('who', 'show_online_users', { data: { total: 0 } }))).toEqual({
       type: 'reply',
       command: 'who',
       action: 'show_online_users',
       ok: true,
       data: { total: 0 },
+    });
+    // ping: the server's data as data, the round trip apart.
+    expect(JSON.parse(jsonReply('ping', 'ping', { data: 'pong', rttMs: 1.6789 }))).toEqual({
+      type: 'reply',
+      command: 'ping',
+      action: 'ping',
+      ok: true,
+      data: 'pong',
+      rtt_ms: 1.68,
     });
     expect(JSON.parse(jsonEvent('message', { text: 'x' }))).toEqual({
       type: 'event',
@@ -87,11 +114,18 @@ describe('json lines', () => {
 describe('completions', () => {
   const ctx = { users: ['bob', 'alice', 'bea'], address: '127.0.0.1:12345' };
   it('completes command names, then user names and levels', () => {
-    expect(completions('wh', ctx)).toEqual([['who'], 'wh']);
+    expect(completions('wh', ctx)).toEqual([['who', 'whois'], 'wh']);
     expect(completions('ki', ctx)).toEqual([['kick', 'kill', 'kill_server'], 'ki']);
     expect(completions('msg b', ctx)).toEqual([['bea', 'bob'], 'b']);
-    expect(completions('setlevel bob a', ctx)).toEqual([['admin'], 'a']);
-    expect(completions('connect ', ctx)).toEqual([['127.0.0.1:12345'], '']);
+    expect(completions('connect ', ctx)).toEqual([['127.0.0.1:12345 '], '']);
     expect(completions('msg bob hel', ctx)).toEqual([[], 'hel']);
+  });
+
+  it('ends a single candidate with a space, and completes /commands too', () => {
+    expect(completions('ms', ctx)).toEqual([['msg '], 'ms']);
+    expect(completions('/ms', ctx)).toEqual([['/msg '], '/ms']);
+    expect(completions('/msg al', ctx)).toEqual([['alice '], 'al']);
+    expect(completions('setlevel bob a', ctx)).toEqual([['admin '], 'a']);
+    expect(completions('whois be', ctx)).toEqual([['bea '], 'be']);
   });
 });

@@ -19,11 +19,33 @@ export function formatData(data: unknown): string {
   return str(data);
 }
 
+/** What a command got back (see execute.ts): the reply's data, for ping the round trip. */
+export interface ReplyResult {
+  data: unknown;
+  rttMs?: number;
+}
+
 /** The text shown for a successful command; `args` are the command's arguments. */
-export function formatReply(command: string, args: string[], data: unknown, s: Style): string {
+export function formatReply(
+  command: string,
+  args: string[],
+  result: ReplyResult,
+  s: Style,
+): string {
+  const { data } = result;
   switch (command) {
-    case 'ping':
-      return typeof data === 'number' ? `pong (${Math.round(data)} ms)` : formatData(data);
+    case 'ping': {
+      const rtt = result.rttMs === undefined ? '' : ` (${Math.round(result.rttMs)} ms)`;
+      return `${formatData(data)}${rtt}`;
+    }
+    case 'whois':
+      return formatUserInfo(data, s);
+    case 'ban':
+    case 'unban': {
+      if (!isObject(data)) return formatData(data);
+      const what = data.banned === true ? 'is banned' : 'is no longer banned';
+      return `${s.bold(str(data.username))} ${what}`;
+    }
     case 'who':
       return formatWho(data, s);
     case 'msg': {
@@ -46,6 +68,24 @@ export function formatReply(command: string, args: string[], data: unknown, s: S
     default:
       return formatData(data);
   }
+}
+
+/** user_info's reply, one field a line; email, phone and banned only when the server sent them. */
+function formatUserInfo(data: unknown, s: Style): string {
+  if (!isObject(data)) return formatData(data);
+  const lines = [
+    `${s.bold(str(data.username))} (#${str(data.id)}, ${str(data.level)})`,
+    `  online:  ${data.online === true ? 'yes' : 'no'}`,
+    `  since:   ${str(data.created_at)}`,
+  ];
+  if (data.email !== undefined) lines.push(`  email:   ${str(data.email)}`);
+  if (data.phone !== undefined)
+    lines.push(`  phone:   ${data.phone === null ? '-' : str(data.phone)}`);
+  if (data.banned !== undefined) {
+    const why = typeof data.ban_reason === 'string' ? ` (${str(data.ban_reason)})` : '';
+    lines.push(`  banned:  ${data.banned === true ? `yes${why}` : 'no'}`);
+  }
+  return lines.join('\n');
 }
 
 function formatWho(data: unknown, s: Style): string {
@@ -112,9 +152,16 @@ function by(who: unknown): string {
   return who === null || who === undefined ? 'the operator' : str(who);
 }
 
-/** A --json line for a successful reply. */
-export function jsonReply(command: string, action: string | undefined, data: unknown): string {
-  return JSON.stringify({ type: 'reply', command, action, ok: true, data });
+/** A --json line for a successful reply; ping adds the round trip as `rtt_ms`. */
+export function jsonReply(
+  command: string,
+  action: string | undefined,
+  result: ReplyResult,
+): string {
+  const line: Record<string, unknown> = { type: 'reply', command, action, ok: true };
+  line.data = result.data;
+  if (result.rttMs !== undefined) line.rtt_ms = Math.round(result.rttMs * 100) / 100;
+  return JSON.stringify(line);
 }
 
 /** A --json line for a server event. */

@@ -8,7 +8,7 @@ import {
   EXIT,
   UsageError,
 } from './errors.ts';
-import { commandName, execute, type Runnable, type RunOptions, wireAction } from './execute.ts';
+import { execute, type RunOptions, wireAction } from './execute.ts';
 import { parseArgv } from './parse.ts';
 import { formatEvent, formatReply, jsonError, jsonEvent, jsonReply } from './render.ts';
 import { makeStyle } from './style.ts';
@@ -25,12 +25,16 @@ export interface ScriptOptions extends RunOptions {
 export async function runScript(words: string[], opts: ScriptOptions): Promise<number> {
   const where = `${opts.host}:${opts.port}`;
   const fail = (d: Described): number => {
-    const line = opts.json ? jsonError(d.text, d.code) : `super-client: error: ${d.text}`;
+    const line = opts.json ? jsonError(d.text, d.code) : `super-client: ${d.text}`;
     opts.stderr.write(`${line}\n`);
     return d.exitCode;
   };
   const parsed = parseArgv(words);
   if (parsed.kind === 'empty') return fail(describeError(new UsageError('no command given')));
+  if (parsed.kind === 'unknown') {
+    const msg = `unknown command: ${parsed.word} (see super-client --help; raw <action> [json-array] sends any action)`;
+    return fail(describeError(new UsageError(msg)));
+  }
   if (parsed.kind === 'usage') return fail(describeError(new UsageError(parsed.message)));
   if (parsed.kind === 'command' && parsed.spec.interactiveOnly) {
     const hint =
@@ -41,15 +45,15 @@ export async function runScript(words: string[], opts: ScriptOptions): Promise<n
       describeError(new UsageError(`${parsed.spec.name} works only at the prompt${hint}`)),
     );
   }
-  const runnable = parsed as Runnable;
-  if (runnable.kind === 'command' && runnable.spec.needs === 'session' && opts.user === undefined) {
+  const runnable = parsed;
+  if (runnable.spec.needs === 'session' && opts.user === undefined) {
     const msg = `${runnable.spec.name} needs a login: add --user NAME --password-stdin`;
     return fail(describeError(new UsageError(msg)));
   }
 
   const s = makeStyle(opts.color);
   const client = new Client({ requestTimeoutMs: opts.timeoutMs, heartbeat: true });
-  const listening = runnable.kind === 'command' && runnable.spec.name === 'listen';
+  const listening = runnable.spec.name === 'listen';
   client.on('event', (ev) => {
     if (ev.event === 'hello') return;
     if (opts.json) opts.stdout.write(`${jsonEvent(ev.event, ev.data)}\n`);
@@ -76,12 +80,11 @@ export async function runScript(words: string[], opts: ScriptOptions): Promise<n
   try {
     if (opts.user !== undefined) await client.login(opts.user, opts.password ?? '');
     if (listening) return await listen(client, opts);
-    const data = await execute(client, runnable);
-    const name = commandName(runnable);
-    const args = runnable.kind === 'command' ? runnable.args : runnable.inputs;
+    const result = await execute(client, runnable);
+    const name = runnable.spec.name;
     const out = opts.json
-      ? jsonReply(name, wireAction(runnable), data)
-      : formatReply(name, args, data, s);
+      ? jsonReply(name, wireAction(runnable), result)
+      : formatReply(name, runnable.args, result, s);
     opts.stdout.write(`${out}\n`);
     return EXIT.ok;
   } catch (err) {

@@ -1,12 +1,19 @@
 // The static action table. Add a new action's import here (docs/adding-an-action.md).
 
+import changePassword from './account/change-password.ts';
 import confirmUser from './account/confirm-user.ts';
 import createUser from './account/create-user.ts';
+import deleteAccount from './account/delete-account.ts';
+import resetPassword from './account/reset-password.ts';
+import resetPasswordConfirm from './account/reset-password-confirm.ts';
 import setUser from './account/set-user.ts';
+import userInfo from './account/user-info.ts';
 import veus from './account/veus.ts';
+import ban from './admin/ban.ts';
 import changePermissionLevel from './admin/change-permission-level.ts';
 import kick from './admin/kick.ts';
 import killServer from './admin/kill-server.ts';
+import unban from './admin/unban.ts';
 import ack from './conversations/ack.ts';
 import conversations from './conversations/conversations.ts';
 import history from './conversations/history.ts';
@@ -27,6 +34,11 @@ export const ACTIONS: readonly Action[] = [
   confirmUser,
   veus,
   setUser,
+  resetPassword,
+  resetPasswordConfirm,
+  changePassword,
+  deleteAccount,
+  userInfo,
   getId,
   getPermissionLevel,
   showOnlineUsers,
@@ -38,6 +50,8 @@ export const ACTIONS: readonly Action[] = [
   markRead,
   changePermissionLevel,
   kick,
+  ban,
+  unban,
   killServer,
   logout,
 ];

@@ -65,4 +65,12 @@ describe('ActionRegistry', () => {
     const doc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
     for (const code of ERROR_CODES) expect(doc).toContain(`\`${code}\``);
   });
+
+  it('every action and alias has a row in docs/protocol.md', () => {
+    const doc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
+    for (const action of ACTIONS) {
+      expect(doc).toContain(`| \`${action.name}\` |`);
+      for (const alias of action.aliases) expect(doc).toContain(`\`${alias}\``);
+    }
+  });
 });

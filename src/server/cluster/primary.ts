@@ -11,7 +11,7 @@ import { openSqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
 import type { Config } from '../config.ts';
 import { logListening } from '../listening.ts';
 import { createLogger } from '../logger.ts';
-import { databaseFile } from '../main.ts';
+import { databaseFile, warnIfDataDirOpen } from '../main.ts';
 import { serveMetrics } from '../metrics/http.ts';
 import {
   emptySnapshot,
@@ -22,16 +22,30 @@ import {
 import type { ToPrimary, ToWorker } from './messages.ts';
 
 const START_TIMEOUT_MS = 30_000;
+/** How long a worker's exit waits for its `failed` message, which says why, to arrive. */
+const FAILED_MESSAGE_GRACE_MS = 500;
 const METRICS_TIMEOUT_MS = 1_000;
 /** More crashes than this within CRASH_WINDOW_MS and the primary gives up. */
 const MAX_CRASHES = 5;
 const CRASH_WINDOW_MS = 60_000;
+
+/** A worker could not start (port in use, …): the message is the one line to print. */
+export class WorkerStartFailure extends Error {
+  override name = 'WorkerStartFailure';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
 
 /** Runs the primary until every worker has stopped; resolves with the exit status. */
 export async function runPrimary(config: Config): Promise<number> {
   const log = createLogger(config.log.level);
   // Migrate once here, so workers never race to upgrade the schema.
   await openSqliteStorage(databaseFile(config)).close();
+  warnIfDataDirOpen(config, log);
   let stopping = false;
   let started = false;
   let status = 0;
@@ -68,6 +82,7 @@ export async function runPrimary(config: Config): Promise<number> {
     worker.on('error', (err) => log.debug({ err, worker: worker.id }, 'IPC to a worker failed'));
     worker.on('message', (m: ToPrimary) => {
       if (m?.t === 'listening') listening(m.port);
+      else if (m?.t === 'failed') startFailed(new WorkerStartFailure(m.message, m.exitCode));
       else if (m?.t === 'metrics') metricsWaiters.get(m.seq)?.(m.snapshot);
     });
     worker.on('exit', (code, signal) => {
@@ -79,7 +94,9 @@ export async function runPrimary(config: Config): Promise<number> {
         return;
       }
       if (!started) {
-        startFailed(new Error(`worker ${worker.id} exited during start-up (code ${code})`));
+        // Its `failed` message, if it sent one, says why; this is the fallback.
+        const why = new Error(`worker ${worker.id} exited during start-up (code ${code})`);
+        setTimeout(() => startFailed(why), FAILED_MESSAGE_GRACE_MS).unref();
         return;
       }
       log.error({ worker: worker.id, code, signal }, 'worker exited; starting another');

@@ -47,3 +47,13 @@ export async function runWorker(config: Config): Promise<void> {
     },
   });
 }
+
+/**
+ * Hands a start-up failure to the primary instead of printing it, so that N
+ * workers failing alike give one line; exits once the message is sent.
+ */
+export function reportStartFailure(message: string, exitCode: number): void {
+  const failed: ToPrimary = { t: 'failed', message, exitCode };
+  if (!process.connected || !process.send) process.exit(exitCode);
+  process.send(failed, undefined, {}, () => process.exit(exitCode));
+}

@@ -3,6 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type MetricsSnapshot, renderPrometheus } from './metrics.ts';
 
+/** A listen error of the metrics listener carries `listener: 'metrics'`, to name the right port. */
+export type MetricsListenError = NodeJS.ErrnoException & { listener: 'metrics' };
+
 /** Starts the metrics listener; resolves with the server and its real port once bound. */
 export function serveMetrics(
   host: string,
@@ -35,9 +38,10 @@ export function serveMetrics(
   server.headersTimeout = 5_000;
   server.requestTimeout = 5_000;
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (err: Error) => reject(Object.assign(err, { listener: 'metrics' as const }));
+    server.once('error', failed);
     server.listen({ host, port }, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve({ server, port: (server.address() as AddressInfo).port });
     });
   });

@@ -137,12 +137,109 @@ export class Accounts {
       // The password is right, so saying why is safe.
       throw new ActionError('forbidden', 'confirm your email address first (confirm_user)');
     }
+    if (user.bannedAt !== null) throw new ActionError('forbidden', 'this account is banned');
     if (needsRehash(user.passwordHash)) {
       // Stored with older argon2 parameters: upgrade now that the password is known.
       const upgraded = await this.gate.run(() => hashPassword(normalized));
       await this.storage.setPasswordHash(user.id, upgraded);
     }
     return user;
+  }
+
+  /**
+   * Changes a logged-in user's password: the new one must pass the policy, the
+   * old one is checked with the same throttling as a login.
+   */
+  async changePassword(
+    user: Identity,
+    oldPassword: string,
+    newPassword: string,
+    ip: string,
+  ): Promise<void> {
+    const record = await this.mustExist(user.id);
+    const next = this.checkedPassword(newPassword, record);
+    await this.verify(record.username, oldPassword, ip);
+    await this.storePassword(record.id, next);
+  }
+
+  /** Sets a new password (after a reset code was checked) and ends any login lock. */
+  async resetPassword(user: UserRecord, newPassword: string): Promise<void> {
+    await this.storePassword(user.id, this.checkedPassword(newPassword, user));
+    await this.storage.resetLoginFailures(user.id);
+  }
+
+  /** Throws weak_password unless the password is acceptable for `owner`; returns its stored form. */
+  checkedPassword(password: string, owner: { username: string; email: string }): string {
+    const normalized = normalizePassword(password);
+    this.policy.check(normalized, owner);
+    return normalized;
+  }
+
+  private async storePassword(id: number, normalized: string): Promise<void> {
+    const hash = await this.gate.run(() => hashPassword(normalized));
+    await this.storage.setPasswordHash(id, hash);
+  }
+
+  /** Deletes a logged-in user's own account after checking the password (throttled as a login). */
+  async deleteOwn(user: Identity, password: string, ip: string): Promise<UserRecord> {
+    const record = await this.mustExist(user.id);
+    await this.verify(record.username, password, ip);
+    return this.erase(record);
+  }
+
+  /** Deletes an account: personal data gone, name held; never the last admin. */
+  async erase(user: UserRecord): Promise<UserRecord> {
+    try {
+      await this.storage.deleteUser(user.id, this.clock.now(), this.levels.top);
+    } catch (err) {
+      if (err instanceof LastHolderError) throw new ActionError('forbidden', err.message);
+      throw err;
+    }
+    return user;
+  }
+
+  /** Frees the names of accounts deleted longer ago than the hold (accounts.deleted_name_hold_days). */
+  releaseDeletedNames(holdDays: number): Promise<number> {
+    return this.storage.releaseDeletedNames(this.clock.now() - holdDays * 86_400_000);
+  }
+
+  /**
+   * Bans (reason given, possibly null) or unbans (undefined) a user. `actor` is
+   * a server user, who may act only on lower levels, or null for the operator.
+   */
+  async setBan(
+    actor: Identity | null,
+    username: string,
+    ban: { reason: string | null } | undefined,
+  ): Promise<UserRecord> {
+    const target = await this.storage.findUserByName(username);
+    if (!target) throw new ActionError('not_found', `no user ${username}`);
+    if (actor) {
+      if (target.id === actor.id) throw new ActionError('forbidden', 'nobody bans themselves');
+      if (!this.levels.above(actor.level, target.level)) {
+        throw new ActionError('forbidden', `only users below your level can be banned`);
+      }
+    }
+    try {
+      const at = this.clock.now();
+      await this.storage.setBan(
+        target.id,
+        ban ? { at, reason: ban.reason } : null,
+        this.levels.top,
+      );
+      return ban
+        ? { ...target, bannedAt: at, banReason: ban.reason }
+        : { ...target, bannedAt: null, banReason: null };
+    } catch (err) {
+      if (err instanceof LastHolderError) throw new ActionError('forbidden', err.message);
+      throw err;
+    }
+  }
+
+  private async mustExist(id: number): Promise<UserRecord> {
+    const record = await this.storage.findUserById(id);
+    if (!record) throw new ActionError('not_found', 'the account no longer exists');
+    return record;
   }
 
   private async countFailure(user: UserRecord, ip: string): Promise<void> {

@@ -24,6 +24,9 @@ export interface ResolvedConversation {
 const NOT_FOUND = 'no such conversation';
 const NAME_CACHE = 100_000;
 
+/** How a deleted account is named in messages (brackets are never part of a username). */
+export const DELETED_NAME = '[deleted]';
+
 /** Looks up conversations and usernames; caches usernames (they never change). */
 export class ConvDirectory {
   private readonly names = new Map<number, string>();
@@ -41,8 +44,10 @@ export class ConvDirectory {
     const known = this.names.get(id);
     if (known !== undefined) return known;
     const user = await this.storage.findUserById(id);
-    this.learn(id, user?.username ?? '');
-    return user?.username ?? '';
+    // A deleted account's messages stay; its name shows as a placeholder no user can take.
+    const name = user?.username ?? DELETED_NAME;
+    this.learn(id, name);
+    return name;
   }
 
   /**

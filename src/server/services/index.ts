@@ -10,6 +10,7 @@ import type { ConversationReading } from './conversation-reading.ts';
 import type { Conversations } from './conversations.ts';
 import type { EmailConfirmation } from './email-confirmation.ts';
 import type { Messages } from './messages.ts';
+import type { PasswordReset } from './password-reset.ts';
 import type { RateLimits } from './rate-limits.ts';
 import type { RegistrationLimits } from './registration-limits.ts';
 import type { Sessions } from './sessions.ts';
@@ -21,6 +22,7 @@ export interface Services {
   readonly storage: Storage;
   readonly accounts: Accounts;
   readonly confirmation: EmailConfirmation;
+  readonly passwordReset: PasswordReset;
   readonly audit: AuditLog;
   readonly sessions: Sessions;
   readonly messages: Messages;

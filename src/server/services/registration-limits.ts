@@ -35,9 +35,9 @@ export class RegistrationLimits {
   async reserve(ip: string): Promise<Release> {
     if (this.exempt.has(ip)) return async () => {};
     const key = plainAddress(ip);
-    await take(this.perIp, key, 'too many registrations from your address');
+    await takePoint(this.perIp, key, 'too many registrations from your address');
     try {
-      await take(this.global, GLOBAL_KEY, 'too many registrations right now');
+      await takePoint(this.global, GLOBAL_KEY, 'too many registrations right now');
     } catch (err) {
       await this.perIp.reward(key, 1);
       throw err;
@@ -50,7 +50,11 @@ export class RegistrationLimits {
 }
 
 /** Consumes one point; a refusal is undone (rate-limiter-flexible counts it) and becomes rate_limited. */
-async function take(limiter: RateLimiterMemory, key: string, message: string): Promise<void> {
+export async function takePoint(
+  limiter: RateLimiterMemory,
+  key: string,
+  message: string,
+): Promise<void> {
   try {
     await limiter.consume(key, 1);
   } catch (res) {

@@ -1,7 +1,13 @@
 // Live sessions: created only by set_user on a verified connection, gone when
 // their connection closes. This node's sessions live here; who is online on
 // every node, and the caps across nodes, are the broker's.
-import type { Broker, NodeCommand, OnlineUser, PresentUser } from '../../broker/broker.ts';
+import type {
+  Broker,
+  ClaimResult,
+  NodeCommand,
+  OnlineUser,
+  PresentUser,
+} from '../../broker/broker.ts';
 import type { DisconnectReason } from '../../protocol/envelope.ts';
 import { ActionError } from '../../protocol/errors.ts';
 import { usernameKey } from '../../storage/storage.ts';
@@ -35,6 +41,10 @@ export interface Session {
 
 const NONE: readonly Session[] = [];
 
+// How often, and how far apart, a replacing login claims again while the old session is released.
+const REPLACE_TRIES = 20;
+const REPLACE_RETRY_MS = 50;
+
 /** This node's live sessions, indexed by token hash, user id and lower-cased username. */
 export class Sessions {
   private readonly byToken = new Map<string, Session>();
@@ -46,6 +56,8 @@ export class Sessions {
   constructor(
     private readonly broker: Broker,
     private readonly random: Random,
+    /** session.on_conflict: a login beyond the per-user cap is refused, or replaces the oldest session. */
+    private readonly onConflict: 'refuse' | 'replace' = 'refuse',
   ) {}
 
   /** Number of live sessions on this node. */
@@ -58,7 +70,10 @@ export class Sessions {
    * the caps of all nodes; returns it with its token (shown once).
    */
   async open(peer: SessionPeer, user: Identity): Promise<{ session: Session; token: string }> {
-    const verdict = await this.broker.claim({ id: user.id, username: user.username });
+    let verdict = await this.broker.claim({ id: user.id, username: user.username });
+    if (verdict === 'already_logged_in' && this.onConflict === 'replace') {
+      verdict = await this.replaceOldest(user);
+    }
     if (verdict === 'already_logged_in') {
       throw new ActionError('already_logged_in', `${user.username} already has a live session`);
     }
@@ -72,6 +87,28 @@ export class Sessions {
     const key = usernameKey(user.username);
     this.byName.set(key, [...(this.byName.get(key) ?? NONE), session]);
     return { session, token };
+  }
+
+  /**
+   * Ends the user's oldest session (here if there is one, else the oldest on
+   * each other node holding one) with `session_replaced`, then claims again
+   * while the release travels back.
+   */
+  private async replaceOldest(user: Identity): Promise<ClaimResult> {
+    const command: UserCommand = {
+      kind: 'end',
+      userId: user.id,
+      reason: 'session_replaced',
+      oldest: true,
+    };
+    if (this.ofUser(user.id).length > 0) this.apply(command);
+    else this.broker.send(command);
+    let verdict: ClaimResult = 'already_logged_in';
+    for (let i = 0; i < REPLACE_TRIES && verdict === 'already_logged_in'; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, REPLACE_RETRY_MS));
+      verdict = await this.broker.claim({ id: user.id, username: user.username });
+    }
+    return verdict;
   }
 
   /** The session a token hash belongs to, if it is live on this node. */
@@ -127,7 +164,12 @@ export class Sessions {
 
   /** Ends every session of a user on every node with `disconnect {reason: kicked}`. */
   kick(userId: number): void {
-    this.applyEverywhere({ kind: 'kick', userId });
+    this.end(userId, 'kicked');
+  }
+
+  /** Ends every session of a user on every node with `disconnect {reason}`, except `keep`. */
+  end(userId: number, reason: DisconnectReason, keep?: Session): void {
+    this.applyEverywhere({ kind: 'end', userId, reason, keep: keep?.tokenHash });
   }
 
   /** Gives every live session of a user its new level and tells them who changed it. */
@@ -138,10 +180,16 @@ export class Sessions {
   /** Carries out a command for the user's sessions on this node (sent here or by another node). */
   apply(command: UserCommand): void {
     // Closing a session replaces the index's array, so the loop's stays whole.
-    for (const s of this.ofUser(command.userId)) {
+    const sessions = this.ofUser(command.userId);
+    if (command.kind === 'end' && command.oldest) {
+      sessions[0]?.peer.disconnect(command.reason);
+      return;
+    }
+    for (const s of sessions) {
       if (command.kind === 'deliver') this.frameTo(s, command.frame);
-      else if (command.kind === 'kick') s.peer.disconnect('kicked');
-      else {
+      else if (command.kind === 'end') {
+        if (s.tokenHash !== command.keep) s.peer.disconnect(command.reason);
+      } else {
         s.user.level = command.level;
         s.peer.sendEvent('permission_changed', 'system', { level: command.level, by: command.by });
       }

@@ -37,6 +37,24 @@ export const MIGRATIONS: readonly string[] = [
      address TEXT
    );
    CREATE INDEX audit_at ON audit (at);`,
+  // Account lifecycle: deletion keeps the row (ids are never reused) but drops its
+  // personal data and holds the name for a while; bans; reset codes beside confirmation codes.
+  `ALTER TABLE users ADD COLUMN deleted_at INTEGER;
+   ALTER TABLE users ADD COLUMN banned_at INTEGER;
+   ALTER TABLE users ADD COLUMN ban_reason TEXT;
+   DROP INDEX users_email;
+   CREATE UNIQUE INDEX users_email ON users (email) WHERE deleted_at IS NULL;
+   CREATE TABLE codes (
+     user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+     purpose       TEXT NOT NULL,
+     code_hash     TEXT NOT NULL,
+     expires_at    INTEGER NOT NULL,
+     attempts_left INTEGER NOT NULL,
+     PRIMARY KEY (user_id, purpose)
+   ) WITHOUT ROWID;
+   INSERT INTO codes (user_id, purpose, code_hash, expires_at, attempts_left)
+     SELECT user_id, 'confirm', code_hash, expires_at, attempts_left FROM email_codes;
+   DROP TABLE email_codes;`,
   // Conversations (issue 11): one B-tree row per message, seq per conversation.
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
    INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(16))));

@@ -1,10 +1,9 @@
 // Storage on an embedded SQLite file through better-sqlite3 (WAL, prepared statements).
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   type AuditEntry,
   type AuditRecord,
+  type CodePurpose,
   type EmailCode,
   LastHolderError,
   type NewUser,
@@ -15,6 +14,7 @@ import {
   usernameKey,
 } from '../storage.ts';
 import { SqliteConversations } from './conversations.ts';
+import { DataDirError, explainSqliteOpenError, prepareDatabaseFile } from './data-dir.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 interface UserRow {
@@ -28,6 +28,9 @@ interface UserRow {
   failed_logins: number;
   last_failed_at: number | null;
   pending_until: number | null;
+  banned_at: number | null;
+  ban_reason: string | null;
+  deleted_at: number | null;
 }
 
 interface EmailCodeRow {
@@ -37,20 +40,35 @@ interface EmailCodeRow {
 }
 
 const COLUMNS =
-  'id, username, email, phone, password_hash, level, created_at, failed_logins, last_failed_at, pending_until';
+  'id, username, email, phone, password_hash, level, created_at, failed_logins, last_failed_at, pending_until, banned_at, ban_reason, deleted_at';
 
 /** How hard a commit is made durable: `normal` survives a killed process, `full` power loss too. */
 export type SyncMode = 'normal' | 'full';
 
-/** Opens (creating if needed) the database file and brings its schema up to date. */
+// Deleted accounts are invisible to lookups; only listUsers shows them.
+const LIVE = 'deleted_at IS NULL';
+// The users who can hold a protected level: not deleted, not banned.
+const ACTIVE = 'deleted_at IS NULL AND banned_at IS NULL';
+
+/**
+ * Opens (creating if needed, directory 0700, files 0600) the database file and
+ * brings its schema up to date; DataDirError names the path when it cannot.
+ */
 export function openSqliteStorage(file: string, sync: SyncMode = 'normal'): SqliteStorage {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
+  if (file !== ':memory:') prepareDatabaseFile(file);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+  } catch (err) {
+    if (db?.open) db.close();
+    const why = explainSqliteOpenError(err, file);
+    throw why === undefined ? err : new DataDirError(why);
+  }
   return new SqliteStorage(db);
 }
 
@@ -74,6 +92,7 @@ export class SqliteStorage implements Storage {
   private readonly byKey;
   private readonly byId;
   private readonly byEmail;
+  private readonly byEmailRow;
   private readonly byPhone;
   private readonly countLevel;
   private readonly updateLevel;
@@ -85,8 +104,12 @@ export class SqliteStorage implements Storage {
   private readonly codeOf;
   private readonly spendCode;
   private readonly activate;
-  private readonly dropCode;
+  private readonly deleteCode;
   private readonly dropExpired;
+  private readonly eraseUser;
+  private readonly dropCodes;
+  private readonly releaseNames;
+  private readonly updateBan;
   private readonly insertAudit;
   private readonly auditSince;
 
@@ -101,13 +124,20 @@ export class SqliteStorage implements Storage {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
     );
     this.byKey = db.prepare<[string], UserRow>(
-      `SELECT ${COLUMNS} FROM users WHERE username_key = ?`,
+      `SELECT ${COLUMNS} FROM users WHERE username_key = ? AND ${LIVE}`,
     );
-    this.byId = db.prepare<[number], UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
-    this.byEmail = db.prepare<[string], { id: number }>('SELECT id FROM users WHERE email = ?');
+    this.byId = db.prepare<[number], UserRow>(
+      `SELECT ${COLUMNS} FROM users WHERE id = ? AND ${LIVE}`,
+    );
+    this.byEmail = db.prepare<[string], { id: number }>(
+      `SELECT id FROM users WHERE email = ? AND ${LIVE}`,
+    );
+    this.byEmailRow = db.prepare<[string], UserRow>(
+      `SELECT ${COLUMNS} FROM users WHERE email = ? AND ${LIVE}`,
+    );
     this.byPhone = db.prepare<[string], { id: number }>('SELECT id FROM users WHERE phone = ?');
     this.countLevel = db.prepare<[string], { n: number }>(
-      'SELECT count(*) AS n FROM users WHERE level = ?',
+      `SELECT count(*) AS n FROM users WHERE level = ? AND ${ACTIVE}`,
     );
     this.updateLevel = db.prepare<[string, number]>('UPDATE users SET level = ? WHERE id = ?');
     this.all = db.prepare<[], UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY id`);
@@ -121,20 +151,37 @@ export class SqliteStorage implements Storage {
     this.updateHash = db.prepare<[string, number]>(
       'UPDATE users SET password_hash = ? WHERE id = ?',
     );
-    this.upsertCode = db.prepare<[number, string, number, number]>(
-      `INSERT INTO email_codes (user_id, code_hash, expires_at, attempts_left) VALUES (?, ?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash,
+    this.upsertCode = db.prepare<[number, CodePurpose, string, number, number]>(
+      `INSERT INTO codes (user_id, purpose, code_hash, expires_at, attempts_left)
+       VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, purpose) DO UPDATE SET code_hash = excluded.code_hash,
          expires_at = excluded.expires_at, attempts_left = excluded.attempts_left`,
     );
-    this.codeOf = db.prepare<[number], EmailCodeRow>(
-      'SELECT code_hash, expires_at, attempts_left FROM email_codes WHERE user_id = ?',
+    this.codeOf = db.prepare<[number, CodePurpose], EmailCodeRow>(
+      'SELECT code_hash, expires_at, attempts_left FROM codes WHERE user_id = ? AND purpose = ?',
     );
-    this.spendCode = db.prepare<[number], { attempts_left: number }>(
-      `UPDATE email_codes SET attempts_left = max(attempts_left - 1, 0) WHERE user_id = ?
-       RETURNING attempts_left`,
+    this.spendCode = db.prepare<[number, CodePurpose], { attempts_left: number }>(
+      `UPDATE codes SET attempts_left = max(attempts_left - 1, 0)
+       WHERE user_id = ? AND purpose = ? RETURNING attempts_left`,
     );
     this.activate = db.prepare<[number]>('UPDATE users SET pending_until = NULL WHERE id = ?');
-    this.dropCode = db.prepare<[number]>('DELETE FROM email_codes WHERE user_id = ?');
+    this.deleteCode = db.prepare<[number, CodePurpose]>(
+      'DELETE FROM codes WHERE user_id = ? AND purpose = ?',
+    );
+    this.eraseUser = db.prepare<[number, number]>(
+      `UPDATE users SET deleted_at = ?, email = '', phone = NULL, password_hash = '',
+         failed_logins = 0, last_failed_at = NULL, pending_until = NULL
+       WHERE id = ? AND ${LIVE}`,
+    );
+    this.dropCodes = db.prepare<[number]>('DELETE FROM codes WHERE user_id = ?');
+    // Usernames never contain ':', so the freed key can never collide with a real one.
+    this.releaseNames = db.prepare<[number]>(
+      `UPDATE users SET username_key = 'deleted:' || id
+       WHERE deleted_at IS NOT NULL AND deleted_at < ? AND username_key NOT LIKE 'deleted:%'`,
+    );
+    this.updateBan = db.prepare<[number | null, string | null, number]>(
+      `UPDATE users SET banned_at = ?, ban_reason = ? WHERE id = ? AND ${LIVE}`,
+    );
     this.insertAudit = db.prepare<
       [string, string | null, string, string | null, string, string | null, string | null]
     >(
@@ -146,7 +193,7 @@ export class SqliteStorage implements Storage {
        WHERE at >= ? ORDER BY id LIMIT ?`,
     );
     this.dropExpired = db.prepare<[number]>(
-      'DELETE FROM users WHERE pending_until IS NOT NULL AND pending_until < ?',
+      `DELETE FROM users WHERE pending_until IS NOT NULL AND pending_until < ? AND ${LIVE}`,
     );
   }
 
@@ -178,6 +225,11 @@ export class SqliteStorage implements Storage {
     return row && toRecord(row);
   }
 
+  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const row = this.byEmailRow.get(email);
+    return row && toRecord(row);
+  }
+
   async isTaken(field: UniqueField, value: string): Promise<boolean> {
     if (field === 'username') return this.byKey.get(usernameKey(value)) !== undefined;
     const stmt = field === 'email' ? this.byEmail : this.byPhone;
@@ -189,13 +241,49 @@ export class SqliteStorage implements Storage {
       .transaction(() => {
         const user = this.byId.get(id);
         if (!user) return;
-        const losesProtected = user.level === protectedLevel && level !== protectedLevel;
-        if (losesProtected && (this.countLevel.get(protectedLevel)?.n ?? 0) <= 1) {
-          throw new LastHolderError(`the last ${protectedLevel} cannot be demoted`);
-        }
+        if (level !== protectedLevel) this.guardLastHolder(user, protectedLevel, 'demoted');
         this.updateLevel.run(level, id);
       })
       .immediate();
+  }
+
+  async deleteUser(id: number, at: number, protectedLevel: string): Promise<void> {
+    this.db
+      .transaction(() => {
+        const user = this.byId.get(id);
+        if (!user) return;
+        this.guardLastHolder(user, protectedLevel, 'deleted');
+        this.eraseUser.run(at, id);
+        this.dropCodes.run(id);
+      })
+      .immediate();
+  }
+
+  async releaseDeletedNames(before: number): Promise<number> {
+    return this.releaseNames.run(before).changes;
+  }
+
+  async setBan(
+    id: number,
+    ban: { at: number; reason: string | null } | null,
+    protectedLevel: string,
+  ): Promise<void> {
+    this.db
+      .transaction(() => {
+        const user = this.byId.get(id);
+        if (!user) return;
+        if (ban) this.guardLastHolder(user, protectedLevel, 'banned');
+        this.updateBan.run(ban?.at ?? null, ban?.reason ?? null, id);
+      })
+      .immediate();
+  }
+
+  /** Throws LastHolderError when `user` is the last active holder of `level` (call in a transaction). */
+  private guardLastHolder(user: UserRow, level: string, what: string): void {
+    const active = user.banned_at === null;
+    if (active && user.level === level && (this.countLevel.get(level)?.n ?? 0) <= 1) {
+      throw new LastHolderError(`the last ${level} cannot be ${what}`);
+    }
   }
 
   async recordLoginFailure(id: number, at: number): Promise<number> {
@@ -210,25 +298,29 @@ export class SqliteStorage implements Storage {
     this.updateHash.run(passwordHash, id);
   }
 
-  async saveEmailCode(userId: number, code: EmailCode): Promise<void> {
-    this.upsertCode.run(userId, code.codeHash, code.expiresAt, code.attemptsLeft);
+  async saveCode(purpose: CodePurpose, userId: number, code: EmailCode): Promise<void> {
+    this.upsertCode.run(userId, purpose, code.codeHash, code.expiresAt, code.attemptsLeft);
   }
 
-  async findEmailCode(userId: number): Promise<EmailCode | undefined> {
-    const row = this.codeOf.get(userId);
+  async findCode(purpose: CodePurpose, userId: number): Promise<EmailCode | undefined> {
+    const row = this.codeOf.get(userId, purpose);
     return (
       row && { codeHash: row.code_hash, expiresAt: row.expires_at, attemptsLeft: row.attempts_left }
     );
   }
 
-  async spendEmailCodeAttempt(userId: number): Promise<number> {
-    return this.spendCode.get(userId)?.attempts_left ?? 0;
+  async spendCodeAttempt(purpose: CodePurpose, userId: number): Promise<number> {
+    return this.spendCode.get(userId, purpose)?.attempts_left ?? 0;
+  }
+
+  async dropCode(purpose: CodePurpose, userId: number): Promise<void> {
+    this.deleteCode.run(userId, purpose);
   }
 
   async activateUser(userId: number): Promise<void> {
     this.db.transaction(() => {
       this.activate.run(userId);
-      this.dropCode.run(userId);
+      this.deleteCode.run(userId, 'confirm');
     })();
   }
 
@@ -270,6 +362,9 @@ function toRecord(row: UserRow): UserRecord {
     failedLogins: row.failed_logins,
     lastFailedAt: row.last_failed_at,
     pendingUntil: row.pending_until,
+    bannedAt: row.banned_at,
+    banReason: row.ban_reason,
+    deletedAt: row.deleted_at,
   };
 }
 
