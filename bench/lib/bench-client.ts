@@ -8,6 +8,9 @@ import {
   type ServerFrame,
 } from '../../src/client/index.ts';
 
+/** Tag prefix of heartbeat pings (their replies are not login answers). */
+export const PING_TAG = 'p';
+
 /** Longest line accepted from the server. */
 const MAX_LINE_BYTES = 1 << 20;
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -162,6 +165,7 @@ async function nextReply(client: BenchClient): Promise<{ code: string; data: unk
   for (;;) {
     const frame = await client.next();
     if (frame.kind === 'event') continue;
+    if (frame.kind === 'reply' && frame.reply.tag?.startsWith(PING_TAG)) continue;
     if (frame.kind === 'invalid') return { code: 'invalid_frame', data: undefined };
     if (frame.reply.ok) return { code: 'ok', data: frame.reply.data };
     return { code: frame.reply.error.code, data: undefined };

@@ -7,8 +7,10 @@ import { type HistogramData, LatencyHistogram } from './histogram.ts';
 
 /** Tag prefixes of the requests the generator sends in the measured phase. */
 export const MESSAGE_TAG = 'm';
-/** Tag prefix of heartbeat pings. */
-export const PING_TAG = 'p';
+
+import { PING_TAG } from './bench-client.ts';
+
+export { PING_TAG };
 /** Tag prefix of acks. */
 export const ACK_TAG = 'a';
 /** Tag prefix of sync requests (after `synced` with more: true). */

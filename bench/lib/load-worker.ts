@@ -65,11 +65,19 @@ function goLive(client: BenchClient, slot: number): void {
 const ACK_INTERVAL_MS = 100;
 const ackTimer = setInterval(() => state.flushAcks(), ACK_INTERVAL_MS);
 
-/** Pings every logged-in client that has been quiet for its heartbeat interval. */
+/**
+ * Pings every connected client that has been quiet for its heartbeat interval: logged-in
+ * ones, and those that verified their password and wait for the set_user storm.
+ */
 const heartbeat = setInterval(() => {
   const now = performance.now();
   for (const client of clients) {
-    if (client?.onLine && !client.closed && now - client.lastSentMs >= client.heartbeatMs) {
+    if (
+      client &&
+      client.lastSentMs > 0 &&
+      !client.closed &&
+      now - client.lastSentMs >= client.heartbeatMs
+    ) {
       client.send('ping', [], PING_TAG);
     }
   }
