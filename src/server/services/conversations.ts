@@ -40,6 +40,8 @@ export class Conversations {
   epoch = '';
   private readonly perUser: number;
   private readonly retention: RetentionJob;
+  /** Per session: resolves once its latest send joined the batch. */
+  private readonly enqueued = new WeakMap<Session, Promise<void>>();
 
   constructor(
     private readonly storage: Storage,
@@ -88,20 +90,38 @@ export class Conversations {
     clientId: string | undefined,
   ): Promise<StoredSendResult> {
     const me = session.user;
-    const target = await this.recipient(to);
-    this.directory.learn(me.id, me.username);
-    this.directory.learn(target.id, target.username);
-    const self = target.id === me.id;
-    const result = await this.commitOne({
-      key: directKey(me.id, target.id),
-      kind: 'direct',
-      members: self ? [me.id] : [me.id, target.id],
-      senderId: me.id,
-      text,
-      sentAt: this.clock.now(),
-      clientId: clientId ?? null,
-      delivered: self || target.sessions > 0,
+    // Pipelined sends of one session join the batch in the order they were sent, even
+    // when their recipient lookups finish out of order.
+    const before = this.enqueued.get(session);
+    let added: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      added = resolve;
     });
+    this.enqueued.set(session, gate);
+    let target: Recipient;
+    let committing: Promise<AppendResult>;
+    try {
+      target = await this.recipient(to);
+      if (before) await before;
+      this.directory.learn(me.id, me.username);
+      this.directory.learn(target.id, target.username);
+      const self = target.id === me.id;
+      committing = this.commitOne({
+        key: directKey(me.id, target.id),
+        kind: 'direct',
+        members: self ? [me.id] : [me.id, target.id],
+        senderId: me.id,
+        text,
+        sentAt: this.clock.now(),
+        clientId: clientId ?? null,
+        delivered: self || target.sessions > 0,
+      });
+    } finally {
+      added();
+      if (this.enqueued.get(session) === gate) this.enqueued.delete(session);
+    }
+    const self = target.id === me.id;
+    const result = await committing;
     const reply: StoredSendResult = {
       id: storedMessageId(result.convId, result.seq),
       conv: result.conv,
