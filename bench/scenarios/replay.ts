@@ -8,6 +8,7 @@ import { nowUs } from '../lib/bench-client.ts';
 import { startLagWindow } from '../lib/lag.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { threadsFor } from '../lib/options.ts';
+import { startPingProbe } from '../lib/ping-probe.ts';
 import { LoadPool } from '../lib/pool.ts';
 import type { RunOutcome } from '../lib/report.ts';
 import { BENCH_PASSWORD } from '../lib/seed.ts';
@@ -36,10 +37,12 @@ export function replay(options: BenchOptions, clients: number): Promise<RunOutco
         await pool.all({ cmd: 'verify' });
         const setupSeconds = (performance.now() - setupStart) / 1000;
         const lagWindow = await startLagWindow(server.metricsPort);
+        const probe = await startPingProbe(server.port);
         const meter = startMeter(server.pid);
         const atUs = nowUs() + STORM_LEAD_US;
         await pool.all({ cmd: 'set-user-storm', atUs });
         const use = meter.stop();
+        const pingMaxMs = await probe.stop();
         const lag = await lagWindow.stop();
         const unackedReplies = (await pool.all<number>({ cmd: 'drain-acks' })).reduce(
           (a, b) => a + b,
@@ -59,6 +62,7 @@ export function replay(options: BenchOptions, clients: number): Promise<RunOutco
           replayed_per_s: tally.replayed / replaySeconds,
           lag_p99_ms: lag.lag_p99_ms,
           lag_max_ms: lag.lag_max_ms,
+          ping_rtt_max_ms: pingMaxMs,
           server_us_per_msg: (use.server_cpu_s * 1e6) / tally.replayed,
           acks_sent: tally.acksSent,
           received: tally.received,
