@@ -130,6 +130,7 @@ describe('bench scenarios through the CLI', () => {
       'replay_s',
       'lag_p99_ms',
       'lag_max_ms',
+      'ping_rtt_max_ms',
       'fill_commit_max_ms',
     ];
     const r = await runClean(['replay', ...TINY, '--messages', '1200'], figures);
