@@ -1,16 +1,21 @@
-// Quick figures for the message store (docs/operations.md, docs/benchmarks.md):
-//   node --import tsx bench/store-figures.ts size [messages] [background]  bytes per message
-//   node --import tsx bench/store-figures.ts contention [seconds] one vs two processes appending
-// Goes through the real SqliteStorage, in a temporary directory.
+// Quick figures for the message store (docs/benchmarks.md, "Stored messages"):
+//   node --import tsx bench/store-figures.ts size [messages] [normal|full]  bytes per message, longest append
+//   node --import tsx bench/store-figures.ts contention [seconds]           one vs two processes appending
+// Goes through the real SqliteStorage (the server's own append), in a temporary directory;
+// prints one JSON line per case. The database is measured after close (WAL checkpointed).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directKey, type NewMessage } from '../src/storage/conversations.ts';
-import { openSqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
+import { openSqliteStorage, type SyncMode } from '../src/storage/sqlite/sqlite-storage.ts';
 
+/** As long as the bench's live texts (64 characters with the counter). */
 const TEXT = 'a typical chat line of about sixty characters, give or take.';
+/** Messages per append: one server turn of 200 busy clients. */
+const GROUP = 200;
 
+/** A direct message from `from` to `to`, the n-th of the run. */
 function message(from: number, to: number, n: number, clientId: boolean): NewMessage {
   return {
     key: directKey(from, to),
@@ -24,16 +29,17 @@ function message(from: number, to: number, n: number, clientId: boolean): NewMes
   };
 }
 
-async function size(total: number, background: boolean): Promise<void> {
+/** Appends `total` messages in groups of GROUP, without and with a client_id; prints the size. */
+async function size(total: number, sync: SyncMode): Promise<void> {
   for (const clientId of [false, true]) {
     const dir = mkdtempSync(join(tmpdir(), 'ss-size-'));
     const file = join(dir, 'super-server.db');
-    const s = openSqliteStorage(file, { backgroundCheckpoints: background });
+    const s = openSqliteStorage(file, sync);
     const started = performance.now();
     let longest = 0;
     // 1,000 users in 500 pairs; batches of 200 (a turn of 200 clients).
-    for (let i = 0; i < total; i += 200) {
-      const batch = Array.from({ length: 200 }, (_, j) => {
+    for (let i = 0; i < total; i += GROUP) {
+      const batch = Array.from({ length: Math.min(GROUP, total - i) }, (_, j) => {
         const n = i + j;
         const pair = n % 500;
         return message(2 * pair + 1, 2 * pair + 2, n, clientId);
@@ -48,12 +54,13 @@ async function size(total: number, background: boolean): Promise<void> {
     console.log(
       JSON.stringify({
         messages: total,
+        sync,
         client_id: clientId,
-        background_checkpoints: background,
         db_bytes: bytes,
         bytes_per_message: Math.round(bytes / total),
         mib_per_million: Math.round(((bytes / total) * 1e6) / 2 ** 20),
         appends_per_s: Math.round(total / seconds),
+        group: GROUP,
         longest_batch_ms: Number(longest.toFixed(2)),
       }),
     );
@@ -81,6 +88,7 @@ async function writer(file: string, id: number, seconds: number): Promise<void> 
   process.stdout.write(JSON.stringify({ n, longest_ms: longest, mean_batch_ms: spent / (n / 32) }));
 }
 
+/** Starts one writer process on `file`; resolves with what it printed. */
 async function run(file: string, id: number, seconds: number) {
   const child = spawn(
     process.execPath,
@@ -95,6 +103,7 @@ async function run(file: string, id: number, seconds: number) {
   return JSON.parse(out) as { n: number; longest_ms: number; mean_batch_ms: number };
 }
 
+/** One writer, then two writers in two processes on one database: messages/s and batch times. */
 async function contention(seconds: number): Promise<void> {
   for (const processes of [1, 2]) {
     const dir = mkdtempSync(join(tmpdir(), 'ss-cont-'));
@@ -117,7 +126,7 @@ async function contention(seconds: number): Promise<void> {
 }
 
 const [what, a, b, c] = process.argv.slice(2);
-if (what === 'size') await size(Number(a ?? 1_000_000), b === 'background');
+if (what === 'size') await size(Number(a ?? 1_000_000), b === 'full' ? 'full' : 'normal');
 else if (what === 'contention') await contention(Number(a ?? 3));
 else if (what === 'writer') await writer(a as string, Number(b), Number(c));
-else console.error('usage: store-figures.ts size [messages] [background] | contention [seconds]');
+else console.error('usage: store-figures.ts size [messages] [normal|full] | contention [seconds]');
