@@ -2,6 +2,7 @@
 // Runs the scenario --runs times against a fresh server each time, prints every
 // run and the medians, appends JSON, and exits 1 when a run lost or failed anything.
 import { spawnSync } from 'node:child_process';
+import { runComparison } from './lib/compare.ts';
 import { describeMachine, machineInfo } from './lib/machine.ts';
 import {
   type BenchOptions,
@@ -27,6 +28,7 @@ import { dmThroughput } from './scenarios/dm-throughput.ts';
 import { fanout } from './scenarios/fanout.ts';
 import { idleSessions } from './scenarios/idle-sessions.ts';
 import { loginStorm } from './scenarios/login-storm.ts';
+import { replay } from './scenarios/replay.ts';
 
 /** Set in the environment of the re-executed bench, so it raises its limit only once. */
 const RAISED_ENV = 'SUPER_BENCH_NOFILE_RAISED';
@@ -37,6 +39,7 @@ const SCENARIO_RUNNERS: Record<Exclude<ScenarioName, 'sweep'>, Scenario> = {
   'idle-sessions': idleSessions,
   'login-storm': loginStorm,
   fanout,
+  replay,
 };
 
 /** Open files to ask for: two sockets per client (both ends are on this machine), plus headroom. */
@@ -72,7 +75,9 @@ function reexecWithRaisedLimit(clients: number): number | undefined {
 /** A generous bound on one run of `clients` clients, in seconds. */
 function runBudgetSeconds(options: BenchOptions, clients: number): number {
   const logins = clients / 20;
-  return 90 + clients / 1_000 + logins + options.warmup + options.duration;
+  const stored = options.scenario === 'replay' ? (clients * options.messages) / 20_000 : 0;
+  const variants = options.compare === undefined ? 1 : 3;
+  return variants * (90 + clients / 1_000 + logins + stored + options.warmup + options.duration);
 }
 
 /** Kills the servers and exits 2 when the whole bench overruns its time bound. */
@@ -137,7 +142,8 @@ async function main(): Promise<number> {
     SCENARIO_RUNNERS[options.scenario === 'sweep' ? 'dm-throughput' : options.scenario];
   const records: RunRecord[] = [];
   for (const clients of options.clientsList) {
-    records.push(...(await runConfiguration(options, scenario, clients, machine)));
+    const run = options.compare === undefined ? runConfiguration : runComparison;
+    records.push(...(await run(options, scenario, clients, machine)));
   }
   if (options.scenario === 'sweep') printSweepTable(records);
   const failed = records.filter((r) => !r.ok).length;

@@ -8,6 +8,9 @@ import {
   type ServerFrame,
 } from '../../src/client/index.ts';
 
+/** Tag prefix of heartbeat pings (their replies are not login answers). */
+export const PING_TAG = 'p';
+
 /** Longest line accepted from the server. */
 const MAX_LINE_BYTES = 1 << 20;
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -34,7 +37,8 @@ export class LoginError extends Error {
 /** A connection of the load generator. */
 export class BenchClient {
   private readonly splitter = new LineSplitter(MAX_LINE_BYTES);
-  private readonly queued: ServerFrame[] = [];
+  /** Lines that came before onLine was set, parsed, with their text for goLive. */
+  private readonly queued: Array<{ line: string; frame: ServerFrame }> = [];
   private waiter: ((frame: ServerFrame | undefined) => void) | undefined;
   private seq = 0;
   /** The hello token before set_user, the session token after. */
@@ -47,6 +51,10 @@ export class BenchClient {
   outstanding = 0;
   /** The username this client sends its direct messages to. */
   partner = '';
+  /** Per conversation received in this session: the highest seq received and the highest acked. */
+  readonly cursors = new Map<string, { received: number; acked: number }>();
+  /** True once this session saw the end of its replay (synced, then sync until more is false). */
+  caughtUp = false;
   /** True once the socket is gone. */
   closed = false;
   /** Set after login: receives every line raw. Before that, lines are parsed and queued for next(). */
@@ -95,8 +103,8 @@ export class BenchClient {
 
   /** The next frame (login phase only); rejects when the socket closes or nothing comes in time. */
   next(timeoutMs = STEP_TIMEOUT_MS): Promise<ServerFrame> {
-    const frame = this.queued.shift();
-    if (frame) return Promise.resolve(frame);
+    const item = this.queued.shift();
+    if (item) return Promise.resolve(item.frame);
     if (this.closed) return Promise.reject(new LoginError('connection_closed'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -112,6 +120,15 @@ export class BenchClient {
     });
   }
 
+  /**
+   * Hands every later line to `onLine`, first the lines that arrived since the
+   * last next() (e.g. a replay right behind the set_user reply).
+   */
+  goLive(onLine: (line: string) => void): void {
+    this.onLine = onLine;
+    for (const item of this.queued.splice(0)) onLine(item.line);
+  }
+
   /** Drops the connection. */
   close(): void {
     this.socket.destroy();
@@ -124,7 +141,7 @@ export class BenchClient {
     for (const line of lines) {
       if (this.onLine) this.onLine(line);
       else if (this.waiter) this.waiter(parseServerFrame(line));
-      else this.queued.push(parseServerFrame(line));
+      else this.queued.push({ line, frame: parseServerFrame(line) });
     }
     this.socket.uncork();
   }
@@ -148,6 +165,7 @@ async function nextReply(client: BenchClient): Promise<{ code: string; data: unk
   for (;;) {
     const frame = await client.next();
     if (frame.kind === 'event') continue;
+    if (frame.kind === 'reply' && frame.reply.tag?.startsWith(PING_TAG)) continue;
     if (frame.kind === 'invalid') return { code: 'invalid_frame', data: undefined };
     if (frame.reply.ok) return { code: 'ok', data: frame.reply.data };
     return { code: frame.reply.error.code, data: undefined };
@@ -155,15 +173,17 @@ async function nextReply(client: BenchClient): Promise<{ code: string; data: unk
 }
 
 /**
- * Logs in with `veus` then `set_user` on a connection that read its hello.
- * server_busy on veus is retried after a short pause when `retryBusy`, else
- * answered 'busy'. Any other failure throws a LoginError with its code.
+ * Logs in with `veus` then (unless `andSetUser` is false) `set_user` on a
+ * connection that read its hello. server_busy on veus is retried after a short
+ * pause when `retryBusy`, else answered 'busy'. Any other failure throws a
+ * LoginError with its code.
  */
 export async function authenticate(
   client: BenchClient,
   username: string,
   password: string,
   retryBusy: boolean,
+  andSetUser = true,
 ): Promise<'ok' | 'busy'> {
   for (;;) {
     client.send('veus', [username, password], 'v');
@@ -173,11 +193,16 @@ export async function authenticate(
     if (!retryBusy) return 'busy';
     await sleep(20 + Math.random() * 80);
   }
+  if (andSetUser) await finishLogin(client);
+  return 'ok';
+}
+
+/** Sends `set_user` after a successful veus and keeps the session token. */
+export async function finishLogin(client: BenchClient): Promise<void> {
   client.send('set_user', [], 's');
   const session = await nextReply(client);
   const token = (session.data as { token?: unknown } | undefined)?.token;
   if (session.code !== 'ok') throw new LoginError(`set_user:${session.code}`);
   if (typeof token !== 'string') throw new LoginError('set_user:no_token');
   client.token = token;
-  return 'ok';
 }

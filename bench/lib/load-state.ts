@@ -7,8 +7,16 @@ import { type HistogramData, LatencyHistogram } from './histogram.ts';
 
 /** Tag prefixes of the requests the generator sends in the measured phase. */
 export const MESSAGE_TAG = 'm';
-/** Tag prefix of heartbeat pings. */
-export const PING_TAG = 'p';
+
+import { PING_TAG } from './bench-client.ts';
+
+export { PING_TAG };
+/** Tag prefix of acks. */
+export const ACK_TAG = 'a';
+/** Tag prefix of sync requests (after `synced` with more: true). */
+export const SYNC_TAG = 'y';
+/** A recipient acks a conversation once this many messages are unacked (else on the timer). */
+export const ACK_EVERY = 64;
 /** How many unexpected lines are kept verbatim for the report. */
 const SAMPLE_LIMIT = 5;
 
@@ -22,6 +30,14 @@ export interface LoadTally {
   skipped: number;
   maxSendLateUs: number;
   shutdowns: number;
+  /** Messages received with "replayed": true. */
+  replayed: number;
+  acksSent: number;
+  ackReplies: number;
+  /** Clients whose replay ended (synced, then sync until more is false). */
+  caughtUp: number;
+  /** When the last client caught up (µs, CLOCK_MONOTONIC); 0 when none did. */
+  lastCaughtUpUs: number;
   errors: Record<string, number>;
   samples: string[];
   latency: HistogramData;
@@ -43,6 +59,13 @@ export class LoadState {
   skipped = 0;
   maxSendLateUs = 0;
   shutdowns = 0;
+  replayed = 0;
+  acksSent = 0;
+  ackReplies = 0;
+  caughtUp = 0;
+  lastCaughtUpUs = 0;
+  /** Clients with received messages not acked yet. */
+  private readonly unacked = new Set<BenchClient>();
   /** Receipts between these instants (µs) count towards throughput and latency. */
   windowFromUs = Number.POSITIVE_INFINITY;
   windowUntilUs = Number.POSITIVE_INFINITY;
@@ -70,10 +93,11 @@ export class LoadState {
     if (line.startsWith(`{"tag":"${MESSAGE_TAG}`) && line.includes('"ok":true')) {
       this.onMessageReply(client, line.includes('"delivered":true'), undefined, line);
     } else if (line.startsWith('{"event":"message"')) {
-      const at = line.indexOf('"text":"');
-      this.onMessage(at < 0 ? Number.NaN : Number.parseInt(line.slice(at + 8, at + 30), 10), line);
+      this.onMessageLine(client, line);
     } else if (line.startsWith(`{"tag":"${PING_TAG}`) && line.includes('"ok":true')) {
       this.pongs += 1;
+    } else if (line.startsWith(`{"tag":"${ACK_TAG}`) && line.includes('"ok":true')) {
+      this.ackReplies += 1;
     } else {
       this.onOtherLine(client, slot, line);
     }
@@ -93,12 +117,13 @@ export class LoadState {
         this.onMessageReply(client, delivered, code, line);
       } else if (tag.startsWith(PING_TAG) && reply.ok) {
         this.pongs += 1;
+      } else if (tag.startsWith(SYNC_TAG) && reply.ok) {
+        this.onSynced(client, (reply.data as { more?: unknown }).more === true);
       } else {
         this.fail(`reply:${reply.ok ? 'unexpected_ok' : reply.error.code}`, line);
       }
-    } else if (frame.event.event === 'message') {
-      const text = (frame.event.data as { text?: unknown }).text;
-      this.onMessage(typeof text === 'string' ? Number.parseInt(text, 10) : Number.NaN, line);
+    } else if (frame.event.event === 'synced') {
+      this.onSynced(client, (frame.event.data as { more?: unknown }).more === true);
     } else if (frame.event.event === 'shutdown' && this.expectShutdown) {
       if (Number.isNaN(this.shutdownAtUs[slot] ?? 0)) {
         this.shutdownAtUs[slot] = nowUs();
@@ -122,6 +147,70 @@ export class LoadState {
     else if (delivered) this.acked += 1;
     else this.fail('reply:not_delivered', line);
     this.onReplySlot?.(client);
+  }
+
+  /** A message event: at most once per session, acked in batches, timed unless replayed. */
+  private onMessageLine(client: BenchClient, line: string): void {
+    const textAt = line.indexOf('"text":"');
+    const sentUs =
+      textAt < 0 ? Number.NaN : Number.parseInt(line.slice(textAt + 8, textAt + 30), 10);
+    const convAt = line.indexOf('"conv":"');
+    // The in-memory path (messages.store false) sends no conv or seq: nothing to ack.
+    if (convAt < 0) {
+      this.onMessage(sentUs, line);
+      return;
+    }
+    const conv = line.slice(convAt + 8, line.indexOf('"', convAt + 8));
+    const seqAt = line.indexOf('"seq":', convAt);
+    const seq = seqAt < 0 ? Number.NaN : Number.parseInt(line.slice(seqAt + 6, seqAt + 24), 10);
+    let cursor = client.cursors.get(conv);
+    if (!cursor) {
+      cursor = { received: 0, acked: 0 };
+      client.cursors.set(conv, cursor);
+    }
+    if (!(seq > cursor.received)) {
+      // Section C: within one session a message comes at most once, in seq order.
+      this.received += 1;
+      this.fail('message_twice_or_out_of_order', line);
+      return;
+    }
+    cursor.received = seq;
+    if (cursor.received - cursor.acked >= ACK_EVERY) this.sendAck(client, conv, cursor);
+    else this.unacked.add(client);
+    if (line.endsWith('"replayed":true}}')) {
+      this.received += 1;
+      this.replayed += 1;
+      return;
+    }
+    this.onMessage(sentUs, line);
+  }
+
+  private sendAck(client: BenchClient, conv: string, cursor: { received: number; acked: number }) {
+    client.send('ack', [conv, cursor.received], ACK_TAG);
+    cursor.acked = cursor.received;
+    this.acksSent += 1;
+  }
+
+  /** Acks what every client received and has not acked yet (run on a timer). */
+  flushAcks(): void {
+    for (const client of this.unacked) {
+      for (const [conv, cursor] of client.cursors) {
+        if (cursor.received > cursor.acked) this.sendAck(client, conv, cursor);
+      }
+    }
+    this.unacked.clear();
+  }
+
+  /** The end of a replay or a sync page: asks for more, or notes that the client caught up. */
+  private onSynced(client: BenchClient, more: boolean): void {
+    if (more) {
+      client.send('sync', [], SYNC_TAG);
+      return;
+    }
+    if (client.caughtUp) return;
+    client.caughtUp = true;
+    this.caughtUp += 1;
+    this.lastCaughtUpUs = Math.max(this.lastCaughtUpUs, nowUs());
   }
 
   private onMessage(sentUs: number, line: string): void {
@@ -155,6 +244,11 @@ export class LoadState {
       skipped: this.skipped,
       maxSendLateUs: this.maxSendLateUs,
       shutdowns: this.shutdowns,
+      replayed: this.replayed,
+      acksSent: this.acksSent,
+      ackReplies: this.ackReplies,
+      caughtUp: this.caughtUp,
+      lastCaughtUpUs: this.lastCaughtUpUs,
       errors: { ...this.errors },
       samples: [...this.samples],
       latency: this.latency.toData(),

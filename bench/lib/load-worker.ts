@@ -1,7 +1,15 @@
 // A load-generator thread: owns a slice of the benchmark clients, connects and
 // logs them in, runs the load the main thread asks for, and reports its tallies.
 import { parentPort, workerData } from 'node:worker_threads';
-import { authenticate, BenchClient, LoginError, nowUs, readHello, sleep } from './bench-client.ts';
+import {
+  authenticate,
+  BenchClient,
+  finishLogin,
+  LoginError,
+  nowUs,
+  readHello,
+  sleep,
+} from './bench-client.ts';
 import { runRateLoad, runWindowLoad } from './load-patterns.ts';
 import { LoadState, PING_TAG } from './load-state.ts';
 import type { StormTally, WorkerCommand, WorkerSetup } from './pool-protocol.ts';
@@ -48,16 +56,28 @@ async function connectWithHello(slot: number): Promise<BenchClient> {
 /** Hands a logged-in client to the hot line handler. */
 function goLive(client: BenchClient, slot: number): void {
   client.partner = partnerOf(slot);
-  client.onLine = (line) => state.onLine(client, slot, line);
   client.onClose = () => state.onClosed(slot);
+  client.goLive((line) => state.onLine(client, slot, line));
   if (client.closed) state.onClosed(slot);
 }
 
-/** Pings every logged-in client that has been quiet for its heartbeat interval. */
+/** Recipients ack what they received at least this often (and every ACK_EVERY messages). */
+const ACK_INTERVAL_MS = 100;
+const ackTimer = setInterval(() => state.flushAcks(), ACK_INTERVAL_MS);
+
+/**
+ * Pings every connected client that has been quiet for its heartbeat interval: logged-in
+ * ones, and those that verified their password and wait for the set_user storm.
+ */
 const heartbeat = setInterval(() => {
   const now = performance.now();
   for (const client of clients) {
-    if (client?.onLine && !client.closed && now - client.lastSentMs >= client.heartbeatMs) {
+    if (
+      client &&
+      client.lastSentMs > 0 &&
+      !client.closed &&
+      now - client.lastSentMs >= client.heartbeatMs
+    ) {
       client.send('ping', [], PING_TAG);
     }
   }
@@ -70,6 +90,55 @@ async function loginAll(): Promise<void> {
     await authenticate(client, userName(setup.first + slot), setup.password, true);
     goLive(client, slot);
   });
+}
+
+/** Every client connects, reads its hello and verifies its password (veus), without set_user. */
+async function verifyAll(): Promise<void> {
+  await forEachSlot(SETUP_CONCURRENCY, async (slot) => {
+    const client = await connectWithHello(slot);
+    await authenticate(client, userName(setup.first + slot), setup.password, true, false);
+  });
+}
+
+/** How long the replay storm waits for every client to catch up. */
+const CATCH_UP_LIMIT_MS = 120_000;
+
+/**
+ * At `atUs` every verified client sends set_user at once; each then receives its
+ * replay (acking as it goes, sync while `more`). Resolves once all caught up or
+ * the limit passed; the tally says how many did and when the last one did.
+ */
+async function setUserStorm(atUs: number): Promise<void> {
+  await sleep(Math.max(0, (atUs - nowUs()) / 1000));
+  let failed = 0;
+  await Promise.all(
+    clients.map(async (client, slot) => {
+      if (!client) return;
+      try {
+        await finishLogin(client);
+        goLive(client, slot);
+      } catch (err) {
+        failed += 1;
+        state.fail(err instanceof LoginError ? `login:${err.code}` : `storm:${String(err)}`);
+      }
+    }),
+  );
+  const giveUpAt = performance.now() + CATCH_UP_LIMIT_MS;
+  while (state.caughtUp + failed < count) {
+    if (performance.now() > giveUpAt) {
+      state.fail('replay:not_caught_up', `${count - state.caughtUp} clients not caught up`);
+      return;
+    }
+    await sleep(10);
+  }
+}
+
+/** Sends the acks still unsent and waits (bounded) for their replies; returns those missing. */
+async function drainAcks(): Promise<number> {
+  state.flushAcks();
+  const deadline = performance.now() + 5_000;
+  while (state.ackReplies < state.acksSent && performance.now() < deadline) await sleep(20);
+  return state.acksSent - state.ackReplies;
 }
 
 /** Every client connects and reads its hello, without logging in. */
@@ -128,6 +197,12 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       return loginAll();
     case 'hello':
       return helloAll();
+    case 'verify':
+      return verifyAll();
+    case 'set-user-storm':
+      return setUserStorm(command.atUs);
+    case 'drain-acks':
+      return drainAcks();
     case 'storm':
       return storm(command.atUs);
     case 'expect-shutdown':
@@ -142,6 +217,7 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     case 'close':
       state.closing = true;
       clearInterval(heartbeat);
+      clearInterval(ackTimer);
       for (const client of clients) client?.close();
       return undefined;
   }

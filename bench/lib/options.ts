@@ -7,8 +7,27 @@ export const SCENARIOS = [
   'idle-sessions',
   'login-storm',
   'fanout',
+  'replay',
   'sweep',
 ] as const;
+
+/** How the server keeps messages: stored (the default) or the in-memory path (benchmark only). */
+export type StoreMode = 'on' | 'off';
+/** The server's storage.sync setting. */
+export type SyncMode = 'normal' | 'full';
+/** One server configuration of a `--compare store` run. */
+export interface Variant {
+  name: string;
+  store: StoreMode;
+  sync: SyncMode;
+}
+
+/** The variants `--compare store` interleaves: stored, the in-memory reference, stored with fsync. */
+export const STORE_VARIANTS: readonly Variant[] = [
+  { name: 'stored', store: 'on', sync: 'normal' },
+  { name: 'in-memory', store: 'off', sync: 'normal' },
+  { name: 'sync-full', store: 'on', sync: 'full' },
+];
 
 /** One of SCENARIOS. */
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -30,6 +49,14 @@ export interface BenchOptions {
   threads: number | undefined;
   /** Overall limit in seconds; the bench kills the server and exits 2 past it. */
   timeout: number | undefined;
+  /** messages.store of the server: on (stored) or off (the in-memory reference path). */
+  store: StoreMode;
+  /** storage.sync of the server. */
+  sync: SyncMode;
+  /** `--compare store`: run the STORE_VARIANTS alternately, --runs of each. */
+  compare: 'store' | undefined;
+  /** replay only: stored messages waiting for each user. */
+  messages: number;
 }
 
 /** How to call run.ts. */
@@ -40,7 +67,10 @@ scenarios:
   idle-sessions  --clients 20000
   login-storm    --clients 500
   fanout         --clients 1000
+  replay         --clients 1000 --messages 1000 (stored per user; all log in at once)
   sweep          --clients 50,100,200,500,1000 (dm-throughput at each; its options apply)
+dm-throughput, dm-latency: --store on|off  --sync normal|full
+                           --compare store (stored, in-memory, sync full alternately, R runs each)
 common: --runs R  --json FILE  --threads T  --workers K (passed to the server)  --timeout S`;
 
 const DEFAULT_CLIENTS: Record<ScenarioName, string> = {
@@ -49,6 +79,7 @@ const DEFAULT_CLIENTS: Record<ScenarioName, string> = {
   'idle-sessions': '20000',
   'login-storm': '500',
   fanout: '1000',
+  replay: '1000',
   sweep: '50,100,200,500,1000',
 };
 
@@ -63,7 +94,24 @@ const BOUNDS: Record<string, [number, number, boolean]> = {
   runs: [1, 100, true],
   threads: [1, 16, true],
   timeout: [1, 86_400, false],
+  messages: [1, 100_000, true],
 };
+
+/** Options that take one of a few words: name → the words. */
+const CHOICES: Record<string, readonly string[]> = {
+  store: ['on', 'off'],
+  sync: ['normal', 'full'],
+  compare: ['store'],
+};
+
+function choiceOption(given: Map<string, string>, name: string, fallback?: string) {
+  const value = given.get(name) ?? fallback;
+  const words = CHOICES[name] ?? [];
+  if (value !== undefined && !words.includes(value)) {
+    throw new UsageError(`--${name} must be one of ${words.join(', ')}`);
+  }
+  return value;
+}
 
 /** Raised for a bad command line; run.ts prints it with USAGE. */
 export class UsageError extends Error {}
@@ -115,7 +163,28 @@ export function parseOptions(argv: string[]): BenchOptions {
   }
   const clients = Math.max(...clientsList);
   for (const key of given.keys()) {
-    if (!(key in BOUNDS) && key !== 'json') throw new UsageError(`unknown option --${key}`);
+    if (!(key in BOUNDS) && !(key in CHOICES) && key !== 'json') {
+      throw new UsageError(`unknown option --${key}`);
+    }
+  }
+  const compare = choiceOption(given, 'compare') as 'store' | undefined;
+  const messaging = name === 'dm-throughput' || name === 'dm-latency';
+  if (compare !== undefined && !messaging) {
+    throw new UsageError('--compare is for dm-throughput and dm-latency');
+  }
+  if (compare !== undefined && (given.has('store') || given.has('sync'))) {
+    throw new UsageError('--compare store sets --store and --sync itself');
+  }
+  if (given.has('messages') && name !== 'replay') {
+    throw new UsageError('--messages is for the replay scenario');
+  }
+  if (name === 'replay' && given.get('store') === 'off') {
+    throw new UsageError('replay reads stored messages: --store off does not apply');
+  }
+  if (name === 'replay' && clientsList[0] !== undefined && clientsList[0] < 2) {
+    throw new UsageError(
+      'replay needs at least 2 clients (each user gets its messages from another)',
+    );
   }
   const workers = given.get('workers');
   const timeout = given.get('timeout');
@@ -133,6 +202,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     json: given.get('json'),
     threads: threads === undefined ? undefined : numberOption('threads', threads),
     timeout: timeout === undefined ? undefined : numberOption('timeout', timeout),
+    store: choiceOption(given, 'store', 'on') as StoreMode,
+    sync: choiceOption(given, 'sync', 'normal') as SyncMode,
+    compare,
+    messages: num('messages', 1_000),
   };
 }
 

@@ -32,6 +32,12 @@ export type WorkerCommand =
   | { cmd: 'login' }
   | { cmd: 'hello' }
   | { cmd: 'storm'; atUs: number }
+  /** Connect, hello and veus only; set_user comes with set-user-storm. */
+  | { cmd: 'verify' }
+  /** Every verified client sends set_user at atUs and reads its replay to the end. */
+  | { cmd: 'set-user-storm'; atUs: number }
+  /** Send the unsent acks and wait for the replies; answers how many are missing. */
+  | { cmd: 'drain-acks' }
   | { cmd: 'expect-shutdown' }
   | WindowCommand
   | RateCommand

@@ -20,6 +20,8 @@ export interface RunOutcome {
 /** One run as stored in the JSON results file. */
 export interface RunRecord {
   scenario: string;
+  /** The storage variant of a `--compare store` run (stored, in-memory, sync-full). */
+  variant?: string;
   options: Record<string, unknown>;
   run: number;
   runs: number;
@@ -94,7 +96,8 @@ export function formatNumber(value: number | null | undefined): string {
 /** Prints one run: its figures, then errors, samples and notes. */
 export function printRun(record: RunRecord): void {
   const status = record.ok ? 'ok' : 'FAILED';
-  console.log(`\n${record.scenario} run ${record.run}/${record.runs}: ${status}`);
+  const variant = record.variant === undefined ? '' : ` (${record.variant})`;
+  console.log(`\n${record.scenario}${variant} run ${record.run}/${record.runs}: ${status}`);
   const width = Math.max(...Object.keys(record.figures).map((k) => k.length));
   for (const [key, value] of Object.entries(record.figures)) {
     console.log(`  ${key.padEnd(width)}  ${formatNumber(value)}`);

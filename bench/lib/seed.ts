@@ -43,8 +43,14 @@ export function makeRunDir(): RunDir {
   return { root, dataDir, remove };
 }
 
+/** How the server stores messages in a run (see BenchOptions.store and .sync). */
+export interface StorageChoice {
+  store: 'on' | 'off';
+  sync: 'normal' | 'full';
+}
+
 /** Writes the benchmark's server config for `clients` clients into `root`; returns its path. */
-export function writeBenchConfig(root: string, clients: number): string {
+export function writeBenchConfig(root: string, clients: number, storage: StorageChoice): string {
   // Flood controls lifted: every benchmark client connects from 127.0.0.1 and
   // sends far faster than a person, so the per-connection rate limits (chat,
   // default, auth) and the connection caps would measure the limiter instead of
@@ -61,6 +67,9 @@ export function writeBenchConfig(root: string, clients: number): string {
       user_capacity: cap,
     },
     session: { hello_ttl_s: 120 },
+    // store false is the in-memory reference path, for comparison only (not for production).
+    messages: { store: storage.store === 'on' },
+    storage: { sync: storage.sync },
   };
   const file = join(root, 'config.json');
   writeFileSync(file, JSON.stringify(config, null, 2));

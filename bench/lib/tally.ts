@@ -24,6 +24,11 @@ export function mergeTallies(tallies: LoadTally[]): MergedTally {
     skipped: 0,
     maxSendLateUs: 0,
     shutdowns: 0,
+    replayed: 0,
+    acksSent: 0,
+    ackReplies: 0,
+    caughtUp: 0,
+    lastCaughtUpUs: 0,
     errors: {},
     samples: [],
     latency,
@@ -37,6 +42,11 @@ export function mergeTallies(tallies: LoadTally[]): MergedTally {
     merged.pongs += t.pongs;
     merged.skipped += t.skipped;
     merged.shutdowns += t.shutdowns;
+    merged.replayed += t.replayed;
+    merged.acksSent += t.acksSent;
+    merged.ackReplies += t.ackReplies;
+    merged.caughtUp += t.caughtUp;
+    merged.lastCaughtUpUs = Math.max(merged.lastCaughtUpUs, t.lastCaughtUpUs);
     merged.maxSendLateUs = Math.max(merged.maxSendLateUs, t.maxSendLateUs);
     for (const [k, n] of Object.entries(t.errors)) merged.errors[k] = (merged.errors[k] ?? 0) + n;
     merged.samples.push(...t.samples);

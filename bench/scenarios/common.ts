@@ -19,23 +19,29 @@ export interface RunEnv {
 /** A scenario: one run with `clients` clients. */
 export type Scenario = (options: BenchOptions, clients: number) => Promise<RunOutcome>;
 
+/** Fills the database after the users are seeded, before the server starts; returns figures. */
+export type Prepare = (dataDir: string) => Promise<Record<string, number>>;
+
 /**
  * Seeds `clients` users (and the admin when asked) into a fresh database,
- * starts the server on it, runs `body`, then stops the server and removes
- * the directory whatever happened.
+ * runs `prepare` when given, starts the server on it (with the run's
+ * --store and --sync), runs `body`, then stops the server and removes the
+ * directory whatever happened.
  */
 export async function withServer(
   options: BenchOptions,
   clients: number,
   withAdmin: boolean,
   body: (env: RunEnv) => Promise<RunOutcome>,
+  prepare?: Prepare,
 ): Promise<RunOutcome> {
   const dir = makeRunDir();
   try {
     const seedStart = performance.now();
     await seedUsers(dir.dataDir, clients, withAdmin);
     const seedSeconds = (performance.now() - seedStart) / 1000;
-    const configPath = writeBenchConfig(dir.root, clients);
+    const prepared = prepare ? await prepare(dir.dataDir) : {};
+    const configPath = writeBenchConfig(dir.root, clients, options);
     const server = await startServer({
       dataDir: dir.dataDir,
       configPath,
@@ -44,6 +50,7 @@ export async function withServer(
     try {
       const outcome = await body({ options, clients, server, seedSeconds });
       outcome.figures.seed_s = seedSeconds;
+      Object.assign(outcome.figures, prepared);
       return outcome;
     } finally {
       await server.stop();

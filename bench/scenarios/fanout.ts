@@ -20,6 +20,14 @@ function nearestRank(sorted: number[], q: number): number {
   ] as number;
 }
 
+/** The admin's next reply, skipping events (its replay's `synced`, the shutdown notice). */
+async function nextReply(admin: BenchClient) {
+  for (;;) {
+    const frame = await admin.next(SHUTDOWN_WAIT_MS);
+    if (frame.kind !== 'event') return frame;
+  }
+}
+
 /** One fanout run with `clients` sessions plus the admin. */
 export function fanout(options: BenchOptions, clients: number): Promise<RunOutcome> {
   return withServer(options, clients, true, async (env) => {
@@ -34,7 +42,7 @@ export function fanout(options: BenchOptions, clients: number): Promise<RunOutco
       const sentMs = performance.now();
       const sentUs = nowUs();
       admin.send('kill_server', ['bench'], 'k');
-      const reply = admin.next(SHUTDOWN_WAIT_MS).catch(() => undefined);
+      const reply = nextReply(admin).catch(() => undefined);
       let tally: MergedTally = await collect(pool);
       let use = meter.stop();
       const deadline = performance.now() + SHUTDOWN_WAIT_MS;

@@ -2,16 +2,8 @@
 // moment (set_user after a success). Each answer is ok or server_busy; a busy
 // login is retried until it succeeds, so the storm lasts until all N are in.
 // The event-loop lag during the storm comes from the server's metrics endpoint.
-import { nowUs, sleep } from '../lib/bench-client.ts';
-import {
-  histogramMax,
-  histogramQuantile,
-  LAG_METRIC,
-  type PromHistogram,
-  parseHistogram,
-  scrapeMetrics,
-  subtractHistograms,
-} from '../lib/metrics.ts';
+import { nowUs } from '../lib/bench-client.ts';
+import { startLagWindow } from '../lib/lag.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { threadsFor } from '../lib/options.ts';
 import { LoadPool } from '../lib/pool.ts';
@@ -23,13 +15,6 @@ import { withServer } from './common.ts';
 
 /** Lead time between telling the threads and the storm, so they all start together. */
 const STORM_LEAD_US = 200_000;
-/** Pause after the last answer before the second scrape, so the last lag samples are recorded. */
-const SCRAPE_DELAY_MS = 50;
-
-async function lagHistogram(port: number | undefined): Promise<PromHistogram | undefined> {
-  if (port === undefined) return undefined;
-  return parseHistogram(await scrapeMetrics(port), LAG_METRIC);
-}
 
 /** One login-storm run with `clients` connections. */
 export function loginStorm(options: BenchOptions, clients: number): Promise<RunOutcome> {
@@ -41,25 +26,19 @@ export function loginStorm(options: BenchOptions, clients: number): Promise<RunO
       const setupStart = performance.now();
       await pool.all({ cmd: 'hello' });
       const setupSeconds = (performance.now() - setupStart) / 1000;
-      const lagBefore = await lagHistogram(server.metricsPort);
+      const lagWindow = await startLagWindow(server.metricsPort);
       const meter = startMeter(server.pid);
       const atUs = nowUs() + STORM_LEAD_US;
       const storms = await pool.all<StormTally>({ cmd: 'storm', atUs });
       const use = meter.stop();
-      await sleep(SCRAPE_DELAY_MS);
-      const lagAfter = await lagHistogram(server.metricsPort);
+      const lag = await lagWindow.stop();
       const tally = await collect(pool);
       const ok = storms.reduce((sum, s) => sum + s.ok, 0);
       const busy = storms.reduce((sum, s) => sum + s.busy, 0);
       const firstBusy = storms.reduce((sum, s) => sum + s.firstBusy, 0);
       const lastAnswerUs = Math.max(...storms.map((s) => s.lastAnswerUs));
       const stormSeconds = (lastAnswerUs - atUs) / 1e6;
-      const notes: string[] = [];
-      let lag: PromHistogram | undefined;
-      if (lagBefore && lagAfter) lag = subtractHistograms(lagAfter, lagBefore);
-      else if (server.metricsPort === undefined) {
-        notes.push('the server reported no metrics_port: event-loop lag not measured');
-      } else notes.push(`no ${LAG_METRIC} histogram at /metrics: event-loop lag not measured`);
+      const notes = lag.note === undefined ? [] : [lag.note];
       const failed = Object.values(tally.errors).reduce((a, b) => a + b, 0);
       if (ok + failed < clients) tally.errors['login:no_outcome'] = clients - ok - failed;
       const figures: Record<string, number> = {
@@ -69,8 +48,8 @@ export function loginStorm(options: BenchOptions, clients: number): Promise<RunO
         busy_answers: busy,
         storm_s: stormSeconds,
         logins_per_s: ok / stormSeconds,
-        lag_p99_ms: lag ? histogramQuantile(lag, 0.99) * 1000 : Number.NaN,
-        lag_max_ms: lag ? histogramMax(lag) * 1000 : Number.NaN,
+        lag_p99_ms: lag.lag_p99_ms,
+        lag_max_ms: lag.lag_max_ms,
         lost: 0,
         errors: Object.values(tally.errors).reduce((a, b) => a + b, 0),
         ...use,

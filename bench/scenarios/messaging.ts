@@ -1,15 +1,21 @@
 // The measured direct-message run both dm scenarios share: warm up, measure,
 // stop sending, wait for the replies and the last deliveries, account for loss.
 import { nowUs } from '../lib/bench-client.ts';
+import { startLagWindow } from '../lib/lag.ts';
 import type { LoadEnd, RateCommand, WindowCommand } from '../lib/pool-protocol.ts';
 import type { RunOutcome } from '../lib/report.ts';
-import { settle, startMeter } from '../lib/tally.ts';
+import { collect, settle, startMeter } from '../lib/tally.ts';
 import { loggedInPool, type RunEnv, sleepUntilUs } from './common.ts';
 
 /** How the clients send: a window of outstanding requests, or a fixed rate. */
 export type SendPattern = { cmd: 'window'; window: number } | { cmd: 'rate'; rate: number };
 
-/** Logs everyone in, sends for warmup + duration, and reports delivery, latency and loss. */
+/**
+ * Logs everyone in, sends for warmup + duration, and reports delivery, latency,
+ * loss, server CPU per delivered message and the event-loop lag of the measured
+ * window. Recipients ack what they get (per conversation, every 64 messages or
+ * 100 ms), as a real client does.
+ */
 export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<RunOutcome> {
   const { options, clients, server } = env;
   const { pool, setupSeconds } = await loggedInPool(env);
@@ -20,13 +26,18 @@ export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<R
     const command: WindowCommand | RateCommand = { ...pattern, fromUs, untilUs };
     const sending = pool.all<LoadEnd>(command);
     await sleepUntilUs(fromUs);
+    const lagWindow = await startLagWindow(server.metricsPort);
     const meter = startMeter(server.pid);
     await sleepUntilUs(untilUs);
     const use = meter.stop();
+    const lag = await lagWindow.stop();
     const ends = await sending;
-    const tally = await settle(pool);
+    await settle(pool);
+    const ackless = (await pool.all<number>({ cmd: 'drain-acks' })).reduce((a, b) => a + b, 0);
+    const tally = await collect(pool);
     const unanswered = ends.reduce((sum, end) => sum + end.outstanding, 0);
     if (unanswered > 0) tally.errors.no_reply = unanswered;
+    if (ackless > 0) tally.errors.ack_no_reply = ackless;
     const q = (p: number) => tally.latency.quantile(p) / 1000;
     const figures: Record<string, number> = {
       clients,
@@ -35,10 +46,14 @@ export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<R
       latency_p90_ms: q(0.9),
       latency_p99_ms: q(0.99),
       latency_max_ms: tally.latency.total > 0 ? tally.latency.max / 1000 : Number.NaN,
+      server_us_per_msg: (use.server_cpu_s * 1e6) / tally.receivedInWindow,
+      lag_p99_ms: lag.lag_p99_ms,
+      lag_max_ms: lag.lag_max_ms,
       sent: tally.sent,
       acked: tally.acked,
       received: tally.received,
       lost: tally.acked - tally.received,
+      acks_sent: tally.acksSent,
       errors: Object.values(tally.errors).reduce((a, b) => a + b, 0),
       ...use,
       window_s: options.duration,
@@ -49,7 +64,7 @@ export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<R
       figures.send_late_max_ms = tally.maxSendLateUs / 1000;
       figures.sends_skipped = tally.skipped;
     }
-    const notes: string[] = [];
+    const notes: string[] = lag.note === undefined ? [] : [lag.note];
     if (tally.skipped > 0) notes.push('clients skipped sends: over 256 requests unanswered');
     return { figures, errors: tally.errors, samples: tally.samples, notes };
   } finally {

@@ -1,22 +1,34 @@
-// The SDK client: typed actions (login, register, messages, admin) over ClientCore.
-import { ClientCore } from './core.ts';
+// The SDK client: typed actions (login, register, messages, conversations, admin) over
+// ResumingCore (acks, duplicates, reliable sends, reconnect) and ClientCore (the connection).
+import { allConversations, type HistoryOptions, historyBackwards } from './reading.ts';
+import { ResumingCore } from './resume.ts';
 import type {
   Account,
   BanChange,
+  ChatMessage,
+  Conversation,
+  ConversationPage,
+  HistoryPage,
   Kicked,
   LevelChange,
   OnlineUsers,
+  ReadMarker,
   Registration,
   SentMessage,
   UserInfo,
 } from './types.ts';
 
 /** A connection to a super-server: connect, log in, call actions, receive events. */
-export class Client extends ClientCore {
-  /** Logs in (veus, then set_user); the session token is kept, the password is not. */
+export class Client extends ResumingCore {
+  /**
+   * Logs in (veus, then set_user); the session token is kept. The password is kept in memory
+   * only with `reconnect` on and no `relogin`, to log in again after a reconnect.
+   */
   async login(user: string, password: string): Promise<Account> {
     await this.call('veus', [user, password]);
-    return this.setUser();
+    const account = await this.setUser();
+    this.keepCredentials(user, password);
+    return account;
   }
 
   /** Registers (create_user); logs in at once unless the server asks for confirm(code). */
@@ -30,7 +42,10 @@ export class Client extends ClientCore {
       phone === undefined ? [username, password, email] : [username, password, email, phone];
     const r = (await this.call('create_user', data)) as Registration;
     if (r.confirm) this.confirmUsername = r.username;
-    else await this.setUser();
+    else {
+      await this.setUser();
+      this.keepCredentials(r.username, password);
+    }
     return { id: r.id, username: r.username, confirm: r.confirm };
   }
 
@@ -61,7 +76,9 @@ export class Client extends ClientCore {
 
   /** Changes this user's password; resolves "changed". Other sessions of the user are ended. */
   async changePassword(oldPassword: string, newPassword: string): Promise<string> {
-    return (await this.call('change_password', [oldPassword, newPassword])) as string;
+    const r = (await this.call('change_password', [oldPassword, newPassword])) as string;
+    if (this.username !== undefined) this.keepCredentials(this.username, newPassword);
+    return r;
   }
 
   /**
@@ -102,9 +119,45 @@ export class Client extends ClientCore {
     return (await this.call('show_online_users', data)) as OnlineUsers;
   }
 
-  /** Sends a direct message; `delivered` says whether the recipient was online. */
-  async messageUser(to: string, text: string): Promise<SentMessage> {
-    return (await this.call('message_user', [to, text])) as SentMessage;
+  /**
+   * Sends a direct message with a `client_id` (yours, or a random one) and resolves once the
+   * server has stored it: `{id, conv, seq, delivered}`. With `reconnect` on, a send cut off
+   * by a disconnect (or made while offline) goes again after the reconnect with the same
+   * client_id, so it is stored once; a resend of a stored one resolves with the original.
+   */
+  messageUser(to: string, text: string, opts: { clientId?: string } = {}): Promise<SentMessage> {
+    return this.reliableSend(to, text, opts.clientId);
+  }
+
+  /**
+   * The messages of a conversation (`dm:…`, `#group`, or `@username`), newest first, fetched
+   * page by page as the loop goes on: `for await (const m of client.history('@bob')) …`.
+   */
+  history(conv: string, opts: HistoryOptions = {}): AsyncGenerator<ChatMessage, void, undefined> {
+    return historyBackwards((a, d) => this.call(a, d), conv, opts);
+  }
+
+  /** One history request: up to `limit` messages just below `beforeSeq`, ascending. */
+  async historyPage(conv: string, beforeSeq?: number, limit?: number): Promise<HistoryPage> {
+    const data: unknown[] = [conv, beforeSeq ?? null];
+    if (limit !== undefined) data.push(limit);
+    return (await this.call('history', data)) as HistoryPage;
+  }
+
+  /** The user's conversations with unread counts, most recent activity first, paged. */
+  conversations(pageSize = 100): AsyncGenerator<Conversation, void, undefined> {
+    return allConversations((a, d) => this.call(a, d), pageSize);
+  }
+
+  /** One conversations request: `limit` of them after the conv `after` (exclusive). */
+  async conversationsPage(limit?: number, after?: string): Promise<ConversationPage> {
+    const data = after === undefined ? [limit ?? 100] : [limit ?? 100, after];
+    return (await this.call('conversations', data)) as ConversationPage;
+  }
+
+  /** Marks `conv` read up to `seq` (cumulative); in a direct one the other user is told. */
+  async markRead(conv: string, seq: number): Promise<ReadMarker> {
+    return (await this.call('mark_read', [conv, seq])) as ReadMarker;
   }
 
   /** This user's id as `"#00042"`. */

@@ -7,6 +7,7 @@ import { EventQueue } from './event-queue.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { DEFAULT_HELLO_PROBE_MS, HelloProbe } from './hello-probe.ts';
 import { genMessage, parseServerFrame, type ServerEvent } from './message.ts';
+import { type CoreOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './options.ts';
 import { PendingRequests } from './pending.ts';
 import { type ClientTransport, connectTcp, type TcpOptions } from './transport.ts';
 import type {
@@ -18,31 +19,21 @@ import type {
   Disconnect,
   Hello,
   PermissionChanged,
-  Shutdown,
 } from './types.ts';
 
-/** How a Client behaves; every field has a default. */
-export interface ClientOptions {
-  /** Reject a request with RequestTimeoutError after this long (default 10,000 ms). */
-  requestTimeoutMs?: number;
-  /** Ping when idle and detect a dead server after login (default true). */
-  heartbeat?: boolean;
-  /** Opens the connection (default connectTcp). */
-  transport?: (opts: TcpOptions) => Promise<ClientTransport>;
-  /** Time source and timers (default: performance.now and unref'd timers). */
-  clock?: ClientClock;
-  /**
-   * On a plain (not TLS) connection with no hello after this long, send one `ping`: a TLS
-   * server then hangs up at once, and connect() rejects with reason `server_speaks_tls`
-   * instead of waiting for the timeout (default 1,000 ms; 0 turns it off).
-   */
-  helloProbeMs?: number;
-}
+/** The server events the SDK knows by name (see ClientEvents). */
+type KnownEvent =
+  | 'hello'
+  | 'message'
+  | 'permission_changed'
+  | 'shutdown'
+  | 'disconnect'
+  | 'synced'
+  | 'read';
 
-/** Default request timeout. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-
-const KNOWN_EVENTS = new Set(['hello', 'message', 'permission_changed', 'shutdown', 'disconnect']);
+const KNOWN_EVENTS = new Set(
+  'hello message permission_changed shutdown disconnect synced read'.split(' '),
+);
 
 /**
  * The connection half of Client: connect, call with tag matching and timeouts, events, heartbeat,
@@ -63,6 +54,8 @@ export class ClientCore extends EventEmitter<ClientEvents> {
   private helloWaiter: { resolve: (h: Hello) => void; reject: (e: Error) => void } | undefined;
   private heartbeat: Heartbeat | undefined;
   private sessionToken: string | undefined;
+  /** the tag of the set_user in flight: its token is taken as the reply arrives */
+  private setUserTag: string | undefined;
   /** Why the server said it is closing (disconnect reason, 'shutdown', a tag-less error code). */
   private serverReason: string | undefined;
   private serverError: ServerError | undefined;
@@ -72,7 +65,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
   /** this connection's probe for a TLS server, until the hello */
   private probe: HelloProbe | undefined;
 
-  constructor(opts: ClientOptions = {}) {
+  constructor(opts: CoreOptions = {}) {
     super();
     this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.heartbeatEnabled = opts.heartbeat ?? true;
@@ -169,6 +162,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     const bytes = line.length * 3 > limit ? Buffer.byteLength(line) : line.length;
     if (bytes > limit) return Promise.reject(new FrameTooLargeError(action, bytes, limit));
     const reply = this.pending.add(tag, action);
+    if (action === 'set_user') this.setUserTag = tag;
     t.send(line);
     this.heartbeat?.sent();
     return reply;
@@ -205,8 +199,9 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     if (!t) throw new ConnectionClosedError(this.serverReason ?? 'connection_lost');
     this.sessionToken = r.token;
     this.confirmUsername = undefined;
-    const account = { id: r.id, username: r.username, level: r.level };
-    this.current.account = { ...account };
+    // Normally taken as the reply arrived (onLine), and maybe updated since.
+    this.current.account ??= { id: r.id, username: r.username, level: r.level };
+    const account = { ...this.current.account };
     const hello = this.current.hello;
     if (this.heartbeatEnabled && hello && !this.heartbeat) {
       this.heartbeat = new Heartbeat({
@@ -226,7 +221,16 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     this.heartbeat?.received();
     const frame = parseServerFrame(line);
     if (frame.kind === 'event') this.onEvent(frame.event);
-    else if (frame.kind === 'reply' && !this.pending.settle(frame.reply)) {
+    else if (frame.kind === 'reply' && frame.reply.tag === this.setUserTag && frame.reply.ok) {
+      // Now, not when setUser() resumes: the replay after it comes in this same read, and
+      // whoever handles it needs the session (its token, the username).
+      const r = frame.reply.data as { token?: unknown } & Account;
+      if (typeof r?.token === 'string') {
+        this.sessionToken = r.token;
+        this.current.account = { id: r.id, username: r.username, level: r.level };
+      }
+      this.pending.settle(frame.reply);
+    } else if (frame.kind === 'reply' && !this.pending.settle(frame.reply)) {
       const reply = frame.reply;
       // A tag-less error (server_busy at connect, frame_too_large) comes just before a close.
       if (reply.tag === null && !reply.ok) {
@@ -238,38 +242,43 @@ export class ClientCore extends EventEmitter<ClientEvents> {
 
   private onEvent(ev: ServerEvent): void {
     const { tag, data } = ev;
-    if (typeof data !== 'object' || data === null || !KNOWN_EVENTS.has(ev.event)) {
-      this.publish({ event: 'unknown', name: ev.event, tag, data });
-    } else if (ev.event === 'hello') {
+    const name = ev.event;
+    if (typeof data !== 'object' || data === null || !KNOWN_EVENTS.has(name)) {
+      this.publish({ event: 'unknown', name, tag, data });
+    } else if (name === 'hello') {
       if (!this.current.hello) this.onHello(tag, data as Hello);
-    } else if (ev.event === 'message') {
-      this.emit('message', data as ChatMessage);
-      this.publish({ event: 'message', tag, data: data as ChatMessage });
-    } else if (ev.event === 'permission_changed') {
-      const changed = data as PermissionChanged;
-      const account = this.current.account;
-      if (account && typeof changed.level === 'string') account.level = changed.level;
-      this.emit('permission_changed', changed);
-      this.publish({ event: 'permission_changed', tag, data: changed });
-    } else if (ev.event === 'shutdown') {
-      this.serverReason ??= 'shutdown';
-      this.emit('shutdown', data as Shutdown);
-      this.publish({ event: 'shutdown', tag, data: data as Shutdown });
+    } else if (name === 'message') {
+      this.onMessage(tag, data as ChatMessage);
     } else {
-      const reason = (data as Disconnect).reason;
-      this.serverReason ??= typeof reason === 'string' ? reason : 'disconnect';
-      this.emit('disconnect', data as Disconnect);
-      this.publish({ event: 'disconnect', tag, data: data as Disconnect });
+      const d = data as Partial<PermissionChanged & Disconnect>;
+      const account = this.current.account;
+      if (name === 'permission_changed' && account && typeof d.level === 'string') {
+        account.level = d.level;
+      } else if (name === 'shutdown') this.serverReason ??= 'shutdown';
+      else if (name === 'disconnect') {
+        this.serverReason ??= typeof d.reason === 'string' ? d.reason : 'disconnect';
+      }
+      this.deliver(name as KnownEvent, tag, data);
     }
     this.emit('event', ev);
+  }
+
+  /** A message event: hands it to the application (ResumingCore drops duplicates first). */
+  protected onMessage(tag: string, message: ChatMessage): void {
+    this.deliver('message', tag, message);
+  }
+
+  /** Emits a known event and queues it for the events() iterators. */
+  protected deliver(name: KnownEvent, tag: string, data: unknown): void {
+    (this.emit as (n: string, d: unknown) => boolean)(name, data);
+    this.publish({ event: name, tag, data } as ClientEvent);
   }
 
   private onHello(tag: string, hello: Hello): void {
     this.current.hello = hello;
     this.helloWaiter?.resolve(hello);
     this.helloWaiter = undefined;
-    this.emit('hello', hello);
-    this.publish({ event: 'hello', tag, data: hello });
+    this.deliver('hello', tag, hello);
   }
 
   private publish(item: ClientEvent): void {

@@ -1,7 +1,7 @@
 // The client SDK's public API.
 export { Client } from './client.ts';
 export { type ClientClock, ManualClock, systemClock, type TimerHandle } from './clock.ts';
-export { ClientCore, type ClientOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './core.ts';
+export { ClientCore } from './core.ts';
 export {
   ConnectionClosedError,
   FrameTooLargeError,
@@ -18,6 +18,18 @@ export {
   type ServerReply,
 } from './message.ts';
 export {
+  type BackoffOptions,
+  backoffDelay,
+  type ClientOptions,
+  type CoreOptions,
+  DEFAULT_BACKOFF,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type ResumeOptions,
+} from './options.ts';
+export { newClientId } from './outbox.ts';
+export { type HistoryOptions, MAX_HISTORY_PAGE } from './reading.ts';
+export { DEFAULT_ACK_DELAY_MS, ResumingCore } from './resume.ts';
+export {
   type ClientTransport,
   connectTcp,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -28,19 +40,27 @@ export {
 } from './transport.ts';
 export type {
   Account,
+  Acked,
   BanChange,
   ChatMessage,
   ClientEvent,
   ClientEvents,
   CloseInfo,
+  Conversation,
+  ConversationPage,
   Disconnect,
   Hello,
+  HistoryPage,
   Kicked,
   LevelChange,
   OnlineUsers,
   PermissionChanged,
+  ReadMarker,
+  ReadReceipt,
+  Reconnecting,
   Registration,
   SentMessage,
   Shutdown,
+  Synced,
   UserInfo,
 } from './types.ts';

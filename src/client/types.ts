@@ -12,15 +12,88 @@ export interface Hello {
   heartbeat_timeout_s: number;
   max_frame_bytes: number;
   max_frame_bytes_before_login: number;
+  /** what the server offers, e.g. `["history"]` (stored conversations) */
+  features?: string[];
+  /** the id of the message store: positions kept for another epoch are dropped */
+  epoch?: string;
 }
 
-/** A direct message, as in the `message` event. */
+/** A stored message, as in the `message` event and in history. */
 export interface ChatMessage {
   id: string;
+  /** the conversation: `dm:<id>:<id>` for a direct one, `#name` for a group */
+  conv: string;
+  /** its position in the conversation: 1, 2, 3, … */
+  seq: number;
   from: string;
+  /** the recipient's username (direct), or the group's conv */
   to: string;
   text: string;
   sent_at: string;
+  /** the sender's own id for it, when given */
+  client_id?: string;
+  /** true when it comes from storage (the replay after login, or sync) */
+  replayed?: boolean;
+}
+
+/** The `synced` event: the replay after login (or one sync()) sent `replayed` messages. */
+export interface Synced {
+  replayed: number;
+  /** more are pending: the client fetches them with sync() by itself */
+  more: boolean;
+}
+
+/** The `read` event: `by` has read `conv` up to `seq` (a read receipt). */
+export interface ReadReceipt {
+  conv: string;
+  seq: number;
+  by: string;
+}
+
+/** An ack the server answered: the cursor of `conv` is now `seq`. */
+export interface Acked {
+  conv: string;
+  seq: number;
+}
+
+/** A reconnect attempt is planned after `delayMs`. */
+export interface Reconnecting {
+  attempt: number;
+  delayMs: number;
+  /** why the previous attempt failed (absent for the first) */
+  error?: Error;
+}
+
+/** One page of history: ascending `seq`; `more` when older messages exist. */
+export interface HistoryPage {
+  conv: string;
+  messages: ChatMessage[];
+  more: boolean;
+}
+
+/** One of the user's conversations, as listed by `conversations`. */
+export interface Conversation {
+  conv: string;
+  kind: 'direct' | 'group';
+  /** the other user's name, or the group's conv */
+  title: string;
+  last_seq: number;
+  read_seq: number;
+  unread: number;
+  last: ChatMessage | null;
+}
+
+/** A page of conversations, most recent activity first. */
+export interface ConversationPage {
+  conversations: Conversation[];
+  total: number;
+}
+
+/** mark_read's reply. */
+export interface ReadMarker {
+  conv: string;
+  read_seq: number;
+  unread: number;
 }
 
 /** The `permission_changed` event's data. */
@@ -53,6 +126,19 @@ export type ClientEvents = {
   permission_changed: [PermissionChanged];
   shutdown: [Shutdown];
   disconnect: [Disconnect];
+  /** the replay after login is complete (and after each sync()) */
+  synced: [Synced];
+  read: [ReadReceipt];
+  /** an automatic ack was answered */
+  acked: [Acked];
+  /** the connection was lost and the client will reconnect (reconnect on) */
+  offline: [CloseInfo];
+  /** a reconnect attempt is planned */
+  reconnecting: [Reconnecting];
+  /** logged in again after offline; the replay follows */
+  online: [Account];
+  /** the client stopped reconnecting (e.g. the password no longer works) */
+  resume_failed: [Error];
   /** every server event as received, known or not */
   event: [ServerEvent];
   /** exactly once per connection */
@@ -69,6 +155,8 @@ export type ClientEvent =
   | { event: 'permission_changed'; tag: string; data: PermissionChanged }
   | { event: 'shutdown'; tag: string; data: Shutdown }
   | { event: 'disconnect'; tag: string; data: Disconnect }
+  | { event: 'synced'; tag: string; data: Synced }
+  | { event: 'read'; tag: string; data: ReadReceipt }
   | { event: 'unknown'; name: string; tag: string; data: unknown }
   | { event: 'close'; tag: null; data: CloseInfo };
 
@@ -95,7 +183,12 @@ export interface OnlineUsers {
 /** message_user's reply; `id` is the same as in the recipient's `message` event. */
 export interface SentMessage {
   id: string;
+  conv: string;
+  seq: number;
+  /** the recipient had a live session (else it is stored for them) */
   delivered: boolean;
+  /** a resend of a client_id already stored: these are the original's fields */
+  duplicate?: boolean;
 }
 
 /** change_permission_level's reply. */

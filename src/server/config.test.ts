@@ -65,6 +65,23 @@ describe('loadConfig', () => {
     expect(c.levels.order).toEqual(['basic', 'moderator', 'admin']);
   });
 
+  it('has the stored-message defaults and names a bad storage.sync', () => {
+    const c = loadConfig();
+    expect(c.messages).toEqual({
+      store: true,
+      replay_limit: 1_000,
+      dedup_window_s: 86_400,
+      read_receipts: true,
+      retention_days: 0,
+    });
+    expect(c.storage).toEqual({ sync: 'normal' });
+    expect(loadConfig({ flags: { 'storage.sync': 'full' } }).storage.sync).toBe('full');
+    expect(() => loadConfig({ flags: { 'storage.sync': 'sometimes' } })).toThrow(/storage\.sync/);
+    expect(() => loadConfig({ flags: { 'messages.retention_days': -1 } })).toThrow(
+      /messages\.retention_days/,
+    );
+  });
+
   it('accepts fractional seconds', () => {
     const c = loadConfig({
       flags: { 'session.heartbeat_interval_s': 0.2, 'session.heartbeat_timeout_s': 0.5 },

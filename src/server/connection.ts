@@ -1,10 +1,17 @@
 // One client connection: its login phase, hello token, error budget, ordered
 // request processing and bounded send queue. Knows nothing of sockets.
-import { type DisconnectReason, errorReply, event, parseRequest } from '../protocol/envelope.ts';
+import {
+  type DisconnectReason,
+  errorReply,
+  event,
+  parseRequest,
+  type Request,
+} from '../protocol/envelope.ts';
 import { ActionError, PROTOCOL_ERRORS } from '../protocol/errors.ts';
 import { LineFramer } from '../protocol/ndjson.ts';
 import { dispatch, type Outcome } from './actions/dispatch.ts';
 import type { ActionRegistry } from './actions/registry.ts';
+import { ReplyQueue } from './reply-queue.ts';
 import { issueToken } from './security/tokens.ts';
 import type { Services } from './services/index.ts';
 import { ExcessTracker, newRateState, type RateState } from './services/rate-limits.ts';
@@ -28,6 +35,8 @@ export interface ConnectionHost {
 export const SERVER_VERSION = '0.1.0';
 
 const TOO_LARGE = Symbol('too_large');
+/** Pipelined requests of one connection waiting for their replies at most. */
+const MAX_PIPELINED = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A client connection from hello to close. */
@@ -48,6 +57,8 @@ export class Connection implements SessionPeer {
   private readonly framer: LineFramer;
   private readonly inbox: Array<Buffer | typeof TOO_LARGE> = [];
   private processing = false;
+  /** Replies in request order, each sent once it and every earlier one is ready. */
+  private readonly replies = new ReplyQueue<Outcome>((outcome) => this.answer(outcome));
   private paused = false;
   private helloHash: string | undefined;
   private readonly helloExpiresAt: number;
@@ -201,7 +212,11 @@ export class Connection implements SessionPeer {
     this.transport.write(text);
   }
 
-  /** Handles queued frames one at a time, so replies keep request order. */
+  /**
+   * Handles queued frames in order, so replies keep request order. A pipelined action
+   * (message_user) starts while earlier ones still wait for their commit, up to
+   * MAX_PIPELINED; any other request starts only once every earlier reply was sent.
+   */
   private async pump(): Promise<void> {
     if (this.processing) return;
     this.processing = true;
@@ -209,6 +224,7 @@ export class Connection implements SessionPeer {
       while (this.inbox.length > 0 && !this.closing) {
         const item = this.inbox.shift() as Buffer | typeof TOO_LARGE;
         if (item === TOO_LARGE) {
+          await this.replies.drained();
           const limit = this.session
             ? this.host.services.config.limits.max_frame_bytes
             : this.host.services.config.limits.max_frame_bytes_before_login;
@@ -221,7 +237,13 @@ export class Connection implements SessionPeer {
           break;
         }
         if (!this.host.accepting) break;
-        await this.handleFrame(item);
+        const request = this.parse(item);
+        if (request === undefined) continue;
+        const pipelined = this.host.registry.resolve(request.action)?.pipelined === true;
+        if (!pipelined || this.replies.size >= MAX_PIPELINED) await this.replies.drained();
+        if (this.closing || !this.host.accepting) break;
+        this.replies.push(this.run(request));
+        if (!pipelined) await this.replies.drained();
         if (this.paused && this.inbox.length === 0 && !this.closing) {
           this.paused = false;
           this.transport.resume();
@@ -232,25 +254,28 @@ export class Connection implements SessionPeer {
     }
   }
 
-  private async handleFrame(bytes: Buffer): Promise<void> {
+  /** Decodes and parses a frame; answers (in order) and returns undefined when it is bad. */
+  private parse(bytes: Buffer): Request | undefined {
     let text: string;
     try {
       text = utf8.decode(bytes);
     } catch {
-      this.answer({
+      this.replies.push({
         reply: errorReply(null, new ActionError('bad_json', 'frame is not valid UTF-8')),
         after: [],
       });
-      return;
+      return undefined;
     }
     const parsed = parseRequest(text);
-    if (!parsed.ok) {
-      this.answer({ reply: errorReply(parsed.tag, parsed.error), after: [] });
-      return;
-    }
+    if (parsed.ok) return parsed.request;
+    this.replies.push({ reply: errorReply(parsed.tag, parsed.error), after: [] });
+    return undefined;
+  }
+
+  private async run(request: Request): Promise<Outcome> {
     this.host.requestStarted();
     try {
-      this.answer(await dispatch(this.host.registry, this.host.services, this, parsed.request));
+      return await dispatch(this.host.registry, this.host.services, this, request);
     } finally {
       this.host.requestEnded();
     }

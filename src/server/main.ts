@@ -40,7 +40,10 @@ export interface WorkerRole {
 /** Starts the server (or one worker of it) and resolves once it has stopped; the caller exits 0. */
 export async function runServer(config: Config, role?: WorkerRole): Promise<void> {
   const log = createLogger(config.log.level);
-  const storage = openSqliteStorage(databaseFile(config), config.storage.sync);
+  const storage = openSqliteStorage(databaseFile(config), {
+    sync: config.storage.sync,
+    backgroundCheckpoints: true,
+  });
   if (!role) warnIfDataDirOpen(config, log);
   const lag = config.metrics.enabled ? new LagSampler() : undefined;
   let server!: SuperServer;

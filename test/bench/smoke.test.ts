@@ -17,6 +17,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface BenchRecord {
   scenario: string;
+  variant?: string;
   ok: boolean;
   machine: { nproc: number; node: string };
   figures: Record<string, number | null>;
@@ -84,6 +85,62 @@ describe('bench scenarios through the CLI', () => {
     expect(r.figures.acked).toBe(r.figures.received);
   });
 
+  it('dm-throughput acks what it receives, stored and with sync full', {
+    timeout: 30_000,
+  }, async () => {
+    const args = ['dm-throughput', ...TINY, '--window', '4', '--duration', '1', '--warmup', '0.5'];
+    const figures = ['server_us_per_msg', 'lag_p99_ms', 'lag_max_ms', 'acks_sent'];
+    const r = await runClean([...args, '--sync', 'full'], figures);
+    expect(r.figures.acked).toBe(r.figures.received);
+    expect(r.figures.acks_sent).toBeGreaterThan(0);
+  });
+
+  it('dm-throughput on the in-memory path (--store off) loses nothing', {
+    timeout: 30_000,
+  }, async () => {
+    const args = ['dm-throughput', ...TINY, '--window', '4', '--duration', '1', '--warmup', '0.5'];
+    const r = await runClean([...args, '--store', 'off'], ['server_us_per_msg', 'lag_max_ms']);
+    expect(r.figures.delivered_per_s).toBeGreaterThan(0);
+    // The in-memory path has no seq to ack.
+    expect(r.figures.acks_sent).toBe(0);
+  });
+
+  it('--compare store runs stored, in-memory and sync-full in turn', {
+    timeout: 60_000,
+  }, async () => {
+    const args = ['dm-latency', ...TINY, '--rate', '20', '--duration', '0.5', '--warmup', '0.2'];
+    const { code, output, records } = await bench([...args, '--compare', 'store']);
+    expect(code, output).toBe(0);
+    expect(records.map((r) => r.variant)).toEqual(['stored', 'in-memory', 'sync-full']);
+    for (const r of records) {
+      expect(r.errors, JSON.stringify(r)).toEqual({});
+      expect(r.figures.lost).toBe(0);
+      expect(typeof r.figures.server_us_per_msg).toBe('number');
+    }
+    expect(output).toMatch(/compare store: medians of 1 runs each/);
+    expect(output).toMatch(/in-memory +[\d.]+ +0 %/);
+  });
+
+  it('replay: every stored message comes once, past the replay limit', {
+    timeout: 30_000,
+  }, async () => {
+    // 1,200 per user is above messages.replay_limit (1,000): the clients must sync for the rest.
+    const figures = [
+      'replayed_per_s',
+      'replay_s',
+      'lag_p99_ms',
+      'lag_max_ms',
+      'ping_rtt_max_ms',
+      'fill_commit_max_ms',
+    ];
+    const r = await runClean(['replay', ...TINY, '--messages', '1200'], figures);
+    expect(r.figures.stored).toBe(7_200);
+    expect(r.figures.replayed).toBe(7_200);
+    expect(r.figures.received).toBe(7_200);
+    expect(r.figures.caught_up).toBe(6);
+    expect(r.figures.acks_sent).toBeGreaterThan(0);
+  });
+
   it('dm-throughput across two server workers loses nothing', { timeout: 30_000 }, async () => {
     const args = ['dm-throughput', ...TINY, '--window', '4', '--duration', '1', '--warmup', '0.5'];
     const r = await runClean([...args, '--workers', '2'], ['delivered_per_s', 'latency_p99_ms']);
@@ -125,5 +182,11 @@ describe('bench scenarios through the CLI', () => {
     const { code, output } = await bench(['dm-throughput', '--clients', '0']);
     expect(code).toBe(2);
     expect(output).toMatch(/--clients must be/);
+    const store = await bench(['dm-throughput', '--store', 'maybe']);
+    expect(store.code).toBe(2);
+    expect(store.output).toMatch(/--store must be one of on, off/);
+    const compare = await bench(['replay', '--compare', 'store']);
+    expect(compare.code).toBe(2);
+    expect(compare.output).toMatch(/--compare is for dm-throughput and dm-latency/);
   });
 });

@@ -152,8 +152,12 @@ describe('commands', () => {
   it('sends the JSON of raw exactly as typed', async () => {
     const c = await dave();
     await c.run('raw who [10,"a"]', /"users":\[\{"id":"\d{5}","username":"dave"\}\]/);
-    await c.run('raw message_user ["dave","x"]', /\{"id":"[^"]+","delivered":true\}/);
-    await c.waitScreen(/dave: x$/m);
+    await c.run(
+      'raw message_user ["dave","x"]',
+      /\{"id":"[^"]+","conv":"dm:(\d{5}):\1","seq":\d+,"delivered":(true|false)\}/,
+    );
+    // A note to self is stored, not pushed back to the session that sent it.
+    await c.run('history @dave 1', /#\d+ \[[^\]]+\] dave: x$/m);
     await c.run('raw who [10,a]', 'error: inputs must be a JSON array');
   });
 

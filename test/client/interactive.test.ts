@@ -149,11 +149,19 @@ describe('an admin at work', () => {
     await carol.run('get_permission_level', /^admin$/m);
 
     await alice.run('kill maintenance', 'shutting down');
-    for (const c of [alice, carol]) {
+    for (const [c, u] of [
+      [alice, 'alice'],
+      [carol, 'carol'],
+    ] as const) {
       await c.waitScreen('* the server is shutting down: maintenance (by alice)');
-      await c.waitCursorLine('super> ');
+      // A server that stops may come back: the client tries to reconnect, and says so.
+      await c.waitScreen('* offline (the server is shutting down (shutdown)); reconnecting…');
+      await c.waitCursorLine(`${u}@127.0.0.1:${port} (offline)> `);
     }
     expect((await waitExit(server, 10_000)).code).toBe(0);
+    await carol.run('who', 'error: offline, reconnecting: who has to wait (msg is queued)');
+    await carol.run('exit', 'stopped reconnecting; disconnected');
+    await carol.waitCursorLine('super> ');
     await carol.run('who', 'error: not connected');
   });
 });

@@ -265,3 +265,16 @@ describe('messages.store: false (benchmark only)', () => {
     expect(codeOf(await ca.call('msg', [b, 'gone']))).toBe('not_online');
   });
 });
+
+describe('messages.read_receipts: false', () => {
+  const server = useServer({ config: { messages: { read_receipts: false } } });
+
+  it('marks read without telling the other user', async () => {
+    const { b, ca, cb, conv } = await pair(server().port, true);
+    expectOk(await ca.call('msg', [b, 'one']), 'msg');
+    await cb.nextEvent('message');
+    expect((await cb.call('mark_read', [conv, 1])).data).toEqual({ conv, read_seq: 1, unread: 0 });
+    await ca.call('ping');
+    expect(ca.received.filter((f) => f.event === 'read')).toEqual([]);
+  });
+});

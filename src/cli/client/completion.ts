@@ -41,6 +41,10 @@ function candidatesFor(line: string, ctx: CompletionContext): [string[], string]
     case 'unban':
       if (index === 0) candidates = ctx.users;
       break;
+    case 'history':
+    case 'read':
+      if (index === 0) candidates = ctx.users.map((u) => `@${u}`);
+      break;
     case 'setlevel':
       if (index === 0) candidates = ctx.users;
       if (index === 1) candidates = ctx.levels ?? ['admin', 'basic'];

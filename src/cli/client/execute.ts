@@ -1,8 +1,13 @@
 // Runs one session command (ping, who, msg, … or a raw action) on an SDK Client; no terminal I/O.
-import type { Client, TcpOptions } from '../../client/index.ts';
+import {
+  type ChatMessage,
+  type Client,
+  MAX_HISTORY_PAGE,
+  type TcpOptions,
+} from '../../client/index.ts';
 import type { CommandSpec } from './commands.ts';
 import { UsageError } from './errors.ts';
-import { rawInputs, whoInputs } from './parse.ts';
+import { convArg, historyCount, rawInputs, whoInputs } from './parse.ts';
 
 /** What both modes (prompt and one-shot) are started with, from the command-line flags. */
 export interface RunOptions {
@@ -56,6 +61,9 @@ export function checkMessageText(text: string): void {
  */
 export async function execute(client: Client, r: Runnable): Promise<Result> {
   const { spec, args } = r;
+  if (spec.needs !== 'nothing' && client.isOffline) {
+    throw new UsageError(`offline, reconnecting: ${spec.name} has to wait (msg is queued)`);
+  }
   if (spec.needs !== 'nothing') requireConnection(client);
   if (spec.needs === 'session' && !client.isLoggedIn) {
     throw new UsageError(`${spec.name} needs you to be logged in (use login or register first)`);
@@ -76,6 +84,19 @@ function send(client: Client, name: string, args: string[]): Promise<unknown> {
     case 'msg':
       checkMessageText(a1);
       return client.messageUser(a0, a1);
+    case 'history':
+      return lastMessages(
+        client,
+        usageOf(() => convArg(a0)),
+        usageOf(() => historyCount(args[1])),
+      );
+    case 'convs':
+      return client.conversationsPage(50);
+    case 'read':
+      return readAll(
+        client,
+        usageOf(() => convArg(a0)),
+      );
     case 'whois':
       return client.userInfo(a0);
     case 'id':
@@ -100,6 +121,28 @@ function send(client: Client, name: string, args: string[]): Promise<unknown> {
     default:
       throw new UsageError(`${name} cannot be used here`);
   }
+}
+
+/** The last `n` messages of `conv`, oldest first, and whether older ones exist. */
+async function lastMessages(client: Client, conv: string, n: number) {
+  const messages: ChatMessage[] = [];
+  let more = false;
+  for await (const m of client.history(conv, { pageSize: Math.min(n + 1, MAX_HISTORY_PAGE) })) {
+    if (messages.length === n) {
+      more = true;
+      break;
+    }
+    messages.push(m);
+  }
+  return { conv, messages: messages.reverse(), more };
+}
+
+/** Marks `conv` read up to its newest message. */
+async function readAll(client: Client, conv: string) {
+  const page = await client.historyPage(conv, undefined, 1);
+  const last = page.messages[page.messages.length - 1];
+  if (last === undefined) return { conv: page.conv, read_seq: 0, unread: 0 };
+  return client.markRead(page.conv, last.seq);
 }
 
 function requireConnection(client: Client): void {

@@ -1,15 +1,22 @@
 // The interactive prompt: connect, register/login with hidden passwords, commands, live events.
 import { Client } from '../../client/index.ts';
-import * as flows from './account-flows.ts';
+import { AccountCommands } from './account-commands.ts';
 import { findCommand } from './commands.ts';
 import { completions } from './completion.ts';
 import { describeError, UsageError } from './errors.ts';
-import { execute, type Runnable, type RunOptions, wireAction } from './execute.ts';
+import {
+  checkMessageText,
+  execute,
+  type Result,
+  type Runnable,
+  type RunOptions,
+  wireAction,
+} from './execute.ts';
 import { commandHelp, promptHelp } from './help.ts';
 import { HISTORY_SIZE, isSecretLine, loadHistory, saveHistory } from './history.ts';
 import { Notices } from './notices.ts';
 import { parseAddress, parseLine } from './parse.ts';
-import { formatIdentity, formatReply, jsonError, jsonReply } from './render.ts';
+import { formatReply, jsonError, jsonReply } from './render.ts';
 import { Screen } from './screen.ts';
 import { makeStyle, type Style } from './style.ts';
 
@@ -29,8 +36,8 @@ class Repl {
   private busy = false;
   private interruptArmed = false;
   private readonly notices: Notices;
-  /** what flows print through and ask with */
-  private readonly dialog: flows.Dialog;
+  /** login, register, confirm, forgot, passwd, delete-account */
+  private readonly accounts: AccountCommands;
 
   constructor(private readonly opts: InteractiveOptions) {
     this.s = makeStyle(opts.color);
@@ -45,12 +52,12 @@ class Repl {
       isSecret: isSecretLine,
       onInterrupt: (empty) => this.onInterrupt(empty),
     });
-    this.client = new Client({ requestTimeoutMs: opts.timeoutMs, heartbeat: true });
-    this.dialog = {
-      ask: (query, hidden) => this.screen.ask(query, hidden),
-      info: (text) => this.info(text),
-      warn: (text) => this.warn(text),
-    };
+    // reconnect: the SDK logs in again and resends what was typed while offline
+    this.client = new Client({
+      requestTimeoutMs: opts.timeoutMs,
+      heartbeat: true,
+      reconnect: true,
+    });
     this.notices = new Notices(this.client, {
       print: (text) => this.screen.print(text),
       json: opts.json,
@@ -60,6 +67,15 @@ class Repl {
       onClose: () => {
         if (!this.busy) this.screen.setPrompt(this.promptText());
       },
+    });
+    this.accounts = new AccountCommands({
+      client: this.client,
+      notices: this.notices,
+      style: this.s,
+      timeoutMs: opts.timeoutMs,
+      ask: (query, hidden) => this.screen.ask(query, hidden),
+      info: (text) => this.info(text),
+      warn: (text) => this.warn(text),
     });
   }
 
@@ -94,8 +110,10 @@ class Repl {
 
   private promptText(): string {
     const { s, client } = this;
-    if (!client.isConnected) return `${s.bold('super')}> `;
     const where = s.cyan(`${this.address.host}:${this.address.port}`);
+    if (client.isOffline)
+      return `${s.bold(client.username ?? '?')}@${where} ${s.yellow('(offline)')}> `;
+    if (!client.isConnected) return `${s.bold('super')}> `;
     if (!client.isLoggedIn) return `${where}> `;
     return `${s.bold(s.green(client.username ?? '?'))}@${where}> `;
   }
@@ -118,14 +136,14 @@ class Repl {
         case 'connect':
           return this.connect(args[0]).then(() => false);
         case 'login':
-          return this.login(args[0]).then(() => false);
+          return this.accounts.login(args[0]).then(() => false);
         case 'register':
         case 'confirm':
         case 'forgot':
-          return this.beforeLogin(spec.name, args).then(() => false);
+          return this.accounts.beforeLogin(spec.name, args).then(() => false);
         case 'passwd':
         case 'delete-account':
-          return this.inSession(spec.name).then(() => false);
+          return this.accounts.inSession(spec.name).then(() => false);
         case 'exit':
           return this.exit().then(() => false);
         case 'quit':
@@ -146,17 +164,36 @@ class Repl {
   }
 
   private async runCommand(r: Runnable): Promise<void> {
-    const result = await execute(this.client, r);
+    if (r.spec.name === 'msg' && this.client.isOffline) {
+      this.queueMessage(r);
+      return;
+    }
+    this.printResult(r, await execute(this.client, r));
+  }
+
+  private printResult(r: Runnable, result: Result, note = ''): void {
     const name = r.spec.name;
     if (this.opts.json) {
       this.screen.print(jsonReply(name, wireAction(r), result));
       return;
     }
-    if (name === 'who') this.rememberUsers(result.data);
-    this.screen.print(formatReply(name, r.args, result, this.s));
+    if (name === 'who' || name === 'convs') this.notices.rememberNames(result.data);
+    this.screen.print(formatReply(name, r.args, result, this.s) + note);
+  }
+
+  /** msg while offline: the SDK keeps it (with its client_id) and sends it once back online. */
+  private queueMessage(r: Runnable): void {
+    const [to = '', text = ''] = r.args;
+    checkMessageText(text);
+    this.client.messageUser(to, text).then(
+      (data) => this.printResult(r, { data }, this.s.dim(' (typed while offline)')),
+      (err) => this.printError(err),
+    );
+    this.info(this.s.dim(`offline: the message to ${to} is queued and goes out once reconnected`));
   }
 
   private async connect(target: string | undefined): Promise<void> {
+    if (this.client.isOffline) throw new UsageError('reconnecting (type exit to stop first)');
     if (this.client.isConnected) {
       const at = `${this.address.host}:${this.address.port}`;
       throw new UsageError(`already connected to ${at} (type exit to disconnect first)`);
@@ -181,76 +218,13 @@ class Repl {
     }
   }
 
-  private async login(username: string | undefined): Promise<void> {
-    this.requireLoggedOut();
-    const user = username ?? (await this.screen.ask('username: '));
-    const password = await this.screen.ask('password: ', true);
-    const account = await this.client.login(user.trim(), password);
-    this.info(`logged in as ${formatIdentity(account, this.s)}`);
-  }
-
-  /** register, confirm and forgot: the question-and-answer commands before login. */
-  private async beforeLogin(name: string, args: string[]): Promise<void> {
-    this.requireLoggedOut();
-    const { client, dialog } = this;
-    if (name === 'forgot') {
-      const { user, pw } = await flows.forgot(client, dialog);
-      this.info(`the password of ${user} is reset`);
-      const answer = (await this.screen.ask('log in now? [Y/n] ')).trim().toLowerCase();
-      if (answer !== '' && !answer.startsWith('y')) return;
-      const account = await client.login(user, pw);
-      this.info(`logged in as ${formatIdentity(account, this.s)}`);
-      return;
-    }
-    const account =
-      name === 'register'
-        ? await flows.register(client, dialog, args[0])
-        : await flows.confirm(client, dialog, args[0], args[1]);
-    this.info(`registered and logged in as ${formatIdentity(account, this.s)}`);
-  }
-
-  /** passwd and delete-account: the question-and-answer commands of a session. */
-  private async inSession(name: string): Promise<void> {
-    if (!this.client.isLoggedIn) {
-      throw new UsageError(`${name} needs you to be logged in (use login first)`);
-    }
-    if (name === 'passwd') {
-      await flows.passwd(this.client, this.dialog);
-      this.info('password changed; your other sessions (if any) were logged out');
-      return;
-    }
-    const me = this.client.username;
-    this.notices.expectedReason = 'account_deleted';
-    try {
-      await flows.deleteAccount(this.client, this.dialog);
-    } catch (err) {
-      this.notices.expectedReason = undefined;
-      throw err;
-    }
-    await this.closed();
-    this.info(`the account ${me} is deleted; disconnected`);
-  }
-
-  /** Resolves once the server has closed the connection (or closes it after the timeout). */
-  private async closed(): Promise<void> {
-    const c = this.client;
-    if (!c.isConnected) return;
-    const timer = setTimeout(() => c.close(), this.opts.timeoutMs);
-    await new Promise((resolve) => c.once('close', resolve));
-    clearTimeout(timer);
-  }
-
-  private requireLoggedOut(): void {
-    if (!this.client.isConnected) {
-      throw new UsageError('not connected (use connect [host[:port]] first)');
-    }
-    if (this.client.isLoggedIn) {
-      throw new UsageError(`already logged in as ${this.client.username} (type exit first)`);
-    }
-  }
-
   /** Logs out when logged in, and disconnects; the client keeps running. */
   private async exit(): Promise<void> {
+    if (this.client.isOffline) {
+      this.client.close();
+      this.info('stopped reconnecting; disconnected (messages not yet sent were dropped)');
+      return;
+    }
     if (!this.client.isConnected) throw new UsageError('not connected');
     const where = `${this.address.host}:${this.address.port}`;
     const wasLoggedIn = this.client.isLoggedIn;
@@ -303,13 +277,6 @@ class Repl {
       return;
     }
     this.screen.print(`${this.s.red('error:')} ${d.text}`);
-  }
-
-  private rememberUsers(data: unknown): void {
-    const users = (data as { users?: { username?: unknown }[] })?.users;
-    if (!Array.isArray(users)) return;
-    for (const u of users)
-      if (typeof u?.username === 'string') this.notices.knownUsers.add(u.username);
   }
 
   private onInterrupt(lineWasEmpty: boolean): void {

@@ -1,11 +1,20 @@
 // What the prompt shows unasked: messages and events as they arrive, and one notice when the
 // connection ends, printed after the reply that caused it.
-import type { Client } from '../../client/index.ts';
-import { describeReason } from './errors.ts';
+import type { ChatMessage, Client } from '../../client/index.ts';
+import { describeError, describeReason } from './errors.ts';
 import { formatEvent, jsonEvent } from './render.ts';
+import { formatAway } from './render-conversations.ts';
 import type { Style } from './style.ts';
 
-const KNOWN_EVENTS = new Set(['hello', 'message', 'permission_changed', 'shutdown', 'disconnect']);
+const KNOWN_EVENTS = new Set([
+  'hello',
+  'message',
+  'permission_changed',
+  'shutdown',
+  'disconnect',
+  'synced',
+  'read',
+]);
 
 /** Where notices go, and what they need to know about the prompt. */
 export interface NoticeOutput {
@@ -16,7 +25,7 @@ export interface NoticeOutput {
   where(): string;
   /** a command is running: connection notices wait for its reply to print first */
   busy(): boolean;
-  /** called on every close (to redraw the prompt) */
+  /** called on every close, offline and online (to redraw the prompt) */
   onClose(): void;
 }
 
@@ -33,6 +42,8 @@ export class Notices {
   /** a disconnect/shutdown notice was shown for this connection */
   private noticeShown = false;
   private readonly queue: Array<() => void> = [];
+  /** messages of the replay after a login, shown as one summary at `synced` */
+  private away: ChatMessage[] = [];
 
   constructor(
     private readonly client: Client,
@@ -42,7 +53,30 @@ export class Notices {
     c.on('message', (m) => {
       this.knownUsers.add(m.from);
       if (m.from !== c.username) this.lastSender = m.from;
-      this.event('message', m);
+      if (m.replayed && !out.json) this.away.push(m);
+      else this.event('message', m);
+    });
+    c.on('synced', (d) => {
+      if (out.json) this.event('synced', d);
+      if (d.more || this.away.length === 0) return;
+      const away = this.away.splice(0);
+      this.later(() => out.print(formatAway(away, c.username, out.style)));
+    });
+    c.on('read', (d) => this.event('read', d));
+    c.on('offline', (info) => {
+      this.away = [];
+      out.onClose();
+      const why = describeReason(info.reason);
+      this.later(() => this.notice(`* offline (${why}); reconnecting…`, 'offline', info.reason));
+    });
+    c.on('online', (account) => {
+      out.onClose();
+      this.later(() => this.notice(`* back online as ${account.username}`, 'online'));
+    });
+    c.on('resume_failed', (err) => {
+      out.onClose();
+      const text = `* could not log in again: ${describeError(err, out.where()).text}`;
+      this.later(() => this.notice(`${text}; use login`, 'resume_failed'));
     });
     c.on('permission_changed', (d) => this.event('permission_changed', d));
     c.on('shutdown', (d) => {
@@ -64,9 +98,23 @@ export class Notices {
     c.on('close', (info) => {
       this.expectedReason = undefined;
       out.onClose();
-      if (this.closingOnPurpose) return;
+      if (this.closingOnPurpose || c.isOffline) return; // offline: the notice above says so
       this.later(() => this.closed(info.reason));
     });
+  }
+
+  /** Names for completion, from who's users and convs' direct conversations. */
+  rememberNames(data: unknown): void {
+    const d = data as { users?: { username?: unknown }[]; conversations?: unknown[] };
+    const names = [
+      ...(Array.isArray(d?.users) ? d.users.map((u) => u?.username) : []),
+      ...(Array.isArray(d?.conversations)
+        ? (d.conversations as { kind?: unknown; title?: unknown }[])
+            .filter((c) => c?.kind === 'direct')
+            .map((c) => c.title)
+        : []),
+    ];
+    for (const n of names) if (typeof n === 'string') this.knownUsers.add(n);
   }
 
   /** A new connection starts: no notice shown yet, none expected. */
@@ -97,6 +145,13 @@ export class Notices {
     if (out.json) out.print(JSON.stringify({ type: 'closed', reason: reason ?? null }));
     else if (this.noticeShown) out.print(out.style.dim(`connection to ${out.where()} closed`));
     else out.print(out.style.yellow(`* connection lost: ${describeReason(reason)}`));
+  }
+
+  /** A connection-state line: yellow text, or `{type: "state", state, reason}` with --json. */
+  private notice(text: string, state: string, reason?: string): void {
+    if (this.out.json)
+      this.out.print(JSON.stringify({ type: 'state', state, reason: reason ?? null }));
+    else this.out.print(this.out.style.yellow(text));
   }
 
   private event(name: string, data: unknown): void {

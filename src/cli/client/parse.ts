@@ -196,3 +196,26 @@ export function rawInputs(json: string | undefined): unknown[] {
   if (!Array.isArray(value)) throw new Error('inputs must be a JSON array, e.g. ["bob", 10]');
   return value;
 }
+
+/**
+ * A conversation as typed: `@bob` or `bob` (the direct one with bob), `#lab` (a group), or a
+ * canonical `dm:00001:00002`. Returns what the server accepts as `conv`.
+ */
+export function convArg(word: string): string {
+  const w = word.trim();
+  if (w === '' || w === '@' || w === '#') {
+    throw new Error('name a conversation: @user or #group');
+  }
+  if (w.startsWith('@') || w.startsWith('#') || w.startsWith('dm:')) return w;
+  return `@${w}`;
+}
+
+/** The `n` of `history <conv> [n]`: a whole number 1-1,000, default 20. */
+export function historyCount(text: string | undefined): number {
+  if (text === undefined) return 20;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 1000) {
+    throw new Error(`n must be a whole number from 1 to 1,000, not ${text}`);
+  }
+  return n;
+}

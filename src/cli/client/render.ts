@@ -1,5 +1,6 @@
 // How replies and server events look on the terminal (text) or in --json mode (one JSON line each).
 import { describeReason } from './errors.ts';
+import { formatConversations, formatHistory, formatRead } from './render-conversations.ts';
 import { type Style, sanitize } from './style.ts';
 
 /** One user in a `who` reply. */
@@ -8,10 +9,11 @@ interface OnlineUser {
   username?: unknown;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
+export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const str = (v: unknown): string => sanitize(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
+export const str = (v: unknown): string =>
+  sanitize(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
 
 /** Any reply data as text: strings as they are, everything else as compact JSON. */
 export function formatData(data: unknown): string {
@@ -59,6 +61,12 @@ export function formatReply(
       if (!isObject(data)) return formatData(data);
       return `${s.bold(str(data.username))} is now ${s.bold(str(data.level))}`;
     }
+    case 'history':
+      return formatHistory(data, s);
+    case 'convs':
+      return formatConversations(data, s);
+    case 'read':
+      return formatRead(data, args[0] ?? '', s);
     case 'kick': {
       if (!isObject(data)) return formatData(data);
       const n = Number(data.sessions);
@@ -129,16 +137,14 @@ export function formatEvent(
   switch (name) {
     case 'hello':
       return undefined;
-    case 'message': {
-      const from = str(d.from);
-      const to = me !== undefined && d.to === me ? '' : ` → ${str(d.to)}`;
-      const text = str(d.text).replace(/\n/g, '\n    ');
-      return `${s.dim(`[${clock(d.sent_at)}]`)} ${s.bold(s.magenta(from))}${to}: ${text}`;
-    }
+    case 'message':
+      return messageLine(d, s, { me });
     case 'permission_changed':
       return s.yellow(
         `* your permission level is now ${s.bold(str(d.level))} (changed by ${by(d.by)})`,
       );
+    case 'read':
+      return s.dim(`* ${str(d.by)} has read your messages up to #${str(d.seq)}`);
     case 'shutdown':
       return s.yellow(`* the server is shutting down: ${str(d.reason)} (by ${by(d.by)})`);
     case 'disconnect':
@@ -146,6 +152,32 @@ export function formatEvent(
     default:
       return s.dim(`* event ${sanitize(name)}: ${formatData(data)}`);
   }
+}
+
+/**
+ * One message as a line: `[18:00] alice: hi`; `[#lab] ` before it in a group; ` → bob` after
+ * the sender when `me` is given and it was not sent to me; `day` adds the date unless today.
+ */
+export function messageLine(
+  d: Record<string, unknown>,
+  s: Style,
+  opts: { me?: string; day?: boolean } = {},
+): string {
+  const group =
+    typeof d.conv === 'string' && d.conv.startsWith('#') ? `${s.cyan(`[${str(d.conv)}]`)} ` : '';
+  const me = opts.me;
+  const to = group || me === undefined || d.to === me ? '' : ` → ${str(d.to)}`;
+  const text = str(d.text).replace(/\n/g, '\n    ');
+  const at = opts.day ? dayAndClock(d.sent_at) : clock(d.sent_at);
+  return `${s.dim(`[${at}]`)} ${group}${s.bold(s.magenta(str(d.from)))}${to}: ${text}`;
+}
+
+/** `HH:MM` for today, else `YYYY-MM-DD HH:MM` (local time). */
+export function dayAndClock(iso: unknown, now = new Date()): string {
+  const d = typeof iso === 'string' ? new Date(iso) : now;
+  if (Number.isNaN(d.getTime()) || d.toDateString() === now.toDateString()) return clock(iso, now);
+  const day = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  return `${day} ${clock(iso, now)}`;
 }
 
 function by(who: unknown): string {

@@ -52,8 +52,14 @@ export async function runScript(words: string[], opts: ScriptOptions): Promise<n
   }
 
   const s = makeStyle(opts.color);
-  const client = new Client({ requestTimeoutMs: opts.timeoutMs, heartbeat: true });
   const listening = runnable.spec.name === 'listen';
+  // Only listen shows the replayed messages, so only listen acks them: the others leave
+  // them pending for the next login that does show them.
+  const client = new Client({
+    requestTimeoutMs: opts.timeoutMs,
+    heartbeat: true,
+    autoAck: listening,
+  });
   client.on('event', (ev) => {
     if (ev.event === 'hello') return;
     if (opts.json) opts.stdout.write(`${jsonEvent(ev.event, ev.data)}\n`);

@@ -32,6 +32,12 @@ interface Common<S extends InputSchema> {
   input: S;
   /** For the audit log of privileged actions: which inputs name the target and the detail. */
   audit?: AuditInputs;
+  /**
+   * May start while earlier requests of the connection still wait (their replies keep
+   * their order): for actions whose effects order themselves, like message_user's
+   * group commit. Every other request waits until all earlier replies were sent.
+   */
+  pipelined?: boolean;
 }
 
 /** Positions (0-based) of the inputs an audit entry shows. */
@@ -62,6 +68,7 @@ export interface Action {
   readonly limit: LimitClass;
   readonly input: InputSchema;
   readonly audit: AuditInputs;
+  readonly pipelined: boolean;
   run(ctx: ActionContext | SessionContext, input: unknown[]): unknown;
 }
 
@@ -77,6 +84,7 @@ export function defineAction<S extends InputSchema>(
     limit: spec.limit ?? (spec.phase === 'hello' ? 'auth' : 'default'),
     input: spec.input,
     audit: spec.audit ?? {},
+    pipelined: spec.pipelined ?? false,
     run: spec.run as Action['run'],
   };
 }

@@ -40,13 +40,15 @@ export class Conversations {
   epoch = '';
   private readonly perUser: number;
   private readonly retention: RetentionJob;
+  /** Per session: resolves once its latest send joined the batch. */
+  private readonly enqueued = new WeakMap<Session, Promise<void>>();
 
   constructor(
     private readonly storage: Storage,
     private readonly sessions: Sessions,
     private readonly config: Config,
     private readonly clock: Clock,
-    log: Logger,
+    private readonly log: Logger,
   ) {
     const store = storage.conversations;
     this.perUser = config.session.sessions_per_user;
@@ -78,6 +80,11 @@ export class Conversations {
     await this.retention.stop();
     await this.batcher.flush();
     await this.cursors.flush();
+    const { commits, items, longestCommitMs } = this.batcher;
+    this.log.info(
+      { commits, messages: items, longest_commit_ms: Number(longestCommitMs.toFixed(2)) },
+      'message commits since start',
+    );
   }
 
   /** Stores a direct message, then answers and pushes it to the live sessions. */
@@ -88,20 +95,38 @@ export class Conversations {
     clientId: string | undefined,
   ): Promise<StoredSendResult> {
     const me = session.user;
-    const target = await this.recipient(to);
-    this.directory.learn(me.id, me.username);
-    this.directory.learn(target.id, target.username);
-    const self = target.id === me.id;
-    const result = await this.store({
-      key: directKey(me.id, target.id),
-      kind: 'direct',
-      members: self ? [me.id] : [me.id, target.id],
-      senderId: me.id,
-      text,
-      sentAt: this.clock.now(),
-      clientId: clientId ?? null,
-      delivered: self || target.sessions > 0,
+    // Pipelined sends of one session join the batch in the order they were sent, even
+    // when their recipient lookups finish out of order.
+    const before = this.enqueued.get(session);
+    let added: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      added = resolve;
     });
+    this.enqueued.set(session, gate);
+    let target: Recipient;
+    let committing: Promise<AppendResult>;
+    try {
+      target = await this.recipient(to);
+      if (before) await before;
+      this.directory.learn(me.id, me.username);
+      this.directory.learn(target.id, target.username);
+      const self = target.id === me.id;
+      committing = this.store({
+        key: directKey(me.id, target.id),
+        kind: 'direct',
+        members: self ? [me.id] : [me.id, target.id],
+        senderId: me.id,
+        text,
+        sentAt: this.clock.now(),
+        clientId: clientId ?? null,
+        delivered: self || target.sessions > 0,
+      });
+    } finally {
+      added();
+      if (this.enqueued.get(session) === gate) this.enqueued.delete(session);
+    }
+    const self = target.id === me.id;
+    const result = await committing;
     const reply: StoredSendResult = {
       id: storedMessageId(result.convId, result.seq),
       conv: result.conv,

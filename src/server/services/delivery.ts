@@ -2,6 +2,7 @@
 // rule that a session gets each message at most once and a conversation's seq never
 // goes backwards or skips (a gap, from another process, is filled from storage first).
 import type { ConversationStore, StoredMessage } from '../../storage/conversations.ts';
+import { TimeSlicer } from '../../util/time-slicer.ts';
 import { framePosition } from './message-frames.ts';
 import type { Session } from './sessions.ts';
 
@@ -34,7 +35,12 @@ export interface DeliveryDeps {
   /** Writes noted cursors, so a backlog read does not send what was acked. */
   flushCursors(): Promise<void>;
   onError(err: unknown): void;
+  /** Shares the loop between replays (one per process); a fresh one by default. */
+  slicer?: TimeSlicer;
 }
+
+// How many replayed messages are sent between two looks at the time slice.
+const SLICE_CHECK_EVERY = 32;
 
 /** The result of a replay or a `sync`. */
 export interface SyncResult {
@@ -48,7 +54,11 @@ export class Delivery {
   /** Messages handed to sessions, for /metrics. */
   delivered = 0;
 
-  constructor(private readonly deps: DeliveryDeps) {}
+  private readonly slicer: TimeSlicer;
+
+  constructor(private readonly deps: DeliveryDeps) {
+    this.slicer = deps.slicer ?? new TimeSlicer();
+  }
 
   /** Every frame for a session comes through here (see Sessions.routeFrames). */
   route(session: Session, frame: string): void {
@@ -122,8 +132,17 @@ export class Delivery {
   /** Sends the backlog above the cursors and above what this session was sent. */
   private async push(session: Session, feed: Feed, limit: number): Promise<SyncResult> {
     await this.deps.flushCursors();
+    await this.slicer.pause();
     const page = await this.deps.store.backlog(session.user.id, feed.sent, limit);
+    let sinceCheck = 0;
     for (const m of page.messages) {
+      // Stored reads and frames resolve at once: without a pause, many replays at once
+      // would hold the event loop (no socket read, no timer) until all were done.
+      if (++sinceCheck === SLICE_CHECK_EVERY) {
+        sinceCheck = 0;
+        const wait = this.slicer.pause();
+        if (wait) await wait;
+      }
       this.send(session, feed, await this.deps.frame(m, true), m.convId, m.seq);
     }
     return { replayed: page.messages.length, more: page.more };

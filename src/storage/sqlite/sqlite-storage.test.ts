@@ -97,3 +97,51 @@ describe('SQLite storage', () => {
     await migrated.close();
   });
 });
+
+describe('storage.sync', () => {
+  it('is synchronous NORMAL by default and FULL when asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ss-sync-'));
+    const normal = openSqliteStorage(join(dir, 'a.db'));
+    const full = openSqliteStorage(join(dir, 'b.db'), { sync: 'full' });
+    const level = (s: typeof normal) =>
+      (s as unknown as { db: { pragma(q: string, o: object): unknown } }).db.pragma('synchronous', {
+        simple: true,
+      });
+    expect(level(normal)).toBe(1);
+    expect(level(full)).toBe(2);
+    await normal.close();
+    await full.close();
+  });
+});
+
+describe('background checkpoints', () => {
+  it('copy the WAL into the database file from another thread', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ss-ckpt-')), 'super-server.db');
+    const s = openSqliteStorage(file, { backgroundCheckpoints: true });
+    const done = new Promise<void>((resolve) =>
+      s.checkpointer?.onReport((r) => {
+        if ((r.log ?? 0) > 0 && r.checkpointed === r.log) resolve();
+      }),
+    );
+    const m = {
+      key: 'dm:00001:00002',
+      kind: 'direct' as const,
+      members: [1, 2],
+      senderId: 1,
+      text: 'x'.repeat(200),
+      sentAt: 1,
+      clientId: null,
+      delivered: false,
+    };
+    await s.conversations.append(
+      Array.from({ length: 2_000 }, () => m),
+      0,
+    );
+    await done;
+    await s.close();
+    const again = openSqliteStorage(file);
+    const conv = await again.conversations.findConversation('dm:00001:00002');
+    expect(conv?.lastSeq).toBe(2_000);
+    await again.close();
+  });
+});

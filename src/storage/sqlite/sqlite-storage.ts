@@ -13,6 +13,7 @@ import {
   type UserRecord,
   usernameKey,
 } from '../storage.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { SqliteConversations } from './conversations.ts';
 import { DataDirError, explainSqliteOpenError, prepareDatabaseFile } from './data-dir.ts';
 import { SqliteGroups } from './groups.ts';
@@ -46,6 +47,13 @@ const COLUMNS =
 /** How hard a commit is made durable: `normal` survives a killed process, `full` power loss too. */
 export type SyncMode = 'normal' | 'full';
 
+/** How the server opens its database; the CLI commands take the defaults. */
+export interface SqliteOptions {
+  sync?: SyncMode;
+  /** Checkpoint the WAL in a background thread instead of inside commits (the server). */
+  backgroundCheckpoints?: boolean;
+}
+
 // Deleted accounts are invisible to lookups; only listUsers shows them.
 const LIVE = 'deleted_at IS NULL';
 // The users who can hold a protected level: not deleted, not banned.
@@ -54,8 +62,14 @@ const ACTIVE = 'deleted_at IS NULL AND banned_at IS NULL';
 /**
  * Opens (creating if needed, directory 0700, files 0600) the database file and
  * brings its schema up to date; DataDirError names the path when it cannot.
+ * `options` may be just the sync mode.
  */
-export function openSqliteStorage(file: string, sync: SyncMode = 'normal'): SqliteStorage {
+export function openSqliteStorage(
+  file: string,
+  options: SqliteOptions | SyncMode = {},
+): SqliteStorage {
+  const { sync, backgroundCheckpoints } =
+    typeof options === 'string' ? { sync: options, backgroundCheckpoints: false } : options;
   if (file !== ':memory:') prepareDatabaseFile(file);
   let db: Database.Database | undefined;
   try {
@@ -71,7 +85,14 @@ export function openSqliteStorage(file: string, sync: SyncMode = 'normal'): Sqli
     const why = explainSqliteOpenError(err, file);
     throw why === undefined ? err : new DataDirError(why);
   }
-  return new SqliteStorage(db);
+  const background = backgroundCheckpoints === true && file !== ':memory:';
+  if (background) db.pragma('wal_autocheckpoint = 0');
+  // Should the thread die, commits checkpoint by themselves again (SQLite's default).
+  const opened = db;
+  const fallBack = () => {
+    if (opened.open) opened.pragma('wal_autocheckpoint = 1000');
+  };
+  return new SqliteStorage(db, background ? new Checkpointer(file, fallBack) : undefined);
 }
 
 function migrate(db: Database.Database, file: string): void {
@@ -121,7 +142,11 @@ export class SqliteStorage implements Storage {
   private readonly insertAudit;
   private readonly auditSince;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** The background checkpoint thread, when the server runs one. */
+    readonly checkpointer?: Checkpointer,
+  ) {
     this.conversations = new SqliteConversations(db);
     this.groups = new SqliteGroups(db, (key) => this.conversations.forget(key));
     // At the group's current position: a new member gets no backlog.
@@ -368,6 +393,7 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }

@@ -9,6 +9,8 @@ export default defineAction({
   phase: 'session',
   level: 'basic',
   limit: 'chat',
+  // Sends of one connection share commits; their seqs keep the order they were sent in.
+  pipelined: true,
   input: z.tuple([Username, MessageText, ClientId.optional()]),
   run(ctx, [to, text, clientId]) {
     const { services, session } = ctx;

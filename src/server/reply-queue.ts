@@ -1,0 +1,43 @@
+// Replies of one connection in request order: each is handed on once it and every
+// earlier one are ready, so requests may finish out of order but never answer so.
+
+/** A FIFO of results, some still pending, delivered to `send` strictly in order. */
+export class ReplyQueue<T> {
+  private readonly items: Array<T | Promise<T>> = [];
+  private sending = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly send: (item: T) => void) {}
+
+  /** Results queued and not yet handed on. */
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Queues a result (or one to come). A rejected promise must not happen: results carry errors. */
+  push(item: T | Promise<T>): void {
+    this.items.push(item);
+    void this.drain();
+  }
+
+  /** Resolves once every result queued so far has been handed on. */
+  drained(): Promise<void> {
+    if (this.items.length === 0 && !this.sending) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    while (this.items.length > 0) {
+      const head = this.items[0] as T | Promise<T>;
+      const item = head instanceof Promise ? await head : head;
+      this.items.shift();
+      this.send(item);
+    }
+    this.sending = false;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,123 @@
+// The steps of the delivery property test: send, ack, drop a session, log in, restart the
+// server (kill -9 or a graceful stop). Each runs against the real server and checks the
+// reply and what the sessions received against the section C model.
+import type fc from 'fast-check';
+import { expect } from 'vitest';
+import { convKey, cursorOf, type DeliveryModel, messagesOf, noteSent } from './delivery-model.ts';
+import type { DeliveryWorld } from './delivery-world.ts';
+
+type Cmd = fc.AsyncCommand<DeliveryModel, DeliveryWorld>;
+
+/** The `i`-th (modulo length) of a list. */
+function pick<T>(list: readonly T[], i: number): T {
+  return list[i % list.length] as T;
+}
+
+/** message_user from an online user to another user, online or not: stored, seq next in line. */
+export class Send implements Cmd {
+  constructor(
+    readonly from: number,
+    readonly to: number,
+    readonly text: string,
+  ) {}
+  check(m: Readonly<DeliveryModel>): boolean {
+    return m.online.size > 0;
+  }
+  async run(m: DeliveryModel, w: DeliveryWorld): Promise<void> {
+    const from = pick([...m.online].sort(), this.from);
+    const to = pick(
+      m.users.filter((u) => u !== from),
+      this.to,
+    );
+    const conv = convKey(from, to);
+    const r = await w.session(from).client.call('message_user', [to, this.text]);
+    expect(r.ok, `send ${from} -> ${to}: ${JSON.stringify(r)}`).toBe(true);
+    const seq = messagesOf(m, conv).length + 1;
+    expect(r.data.seq, `seq in ${conv} is gapless`).toBe(seq);
+    expect(r.data.delivered, `delivered to ${to}`).toBe(m.online.has(to));
+    w.learnConv(conv, r.data.conv);
+    w.session(from).own.add(`${conv}:${seq}`);
+    noteSent(m, from, conv, { seq, from, text: this.text });
+  }
+  toString(): string {
+    return `send(${this.from}, ${this.to}, ${JSON.stringify(this.text)})`;
+  }
+}
+
+/** ack of a seq the session received: the cursor moves to it, or stays when already above. */
+export class Ack implements Cmd {
+  constructor(
+    readonly user: number,
+    readonly which: number,
+  ) {}
+  check(m: Readonly<DeliveryModel>): boolean {
+    return m.online.size > 0;
+  }
+  async run(m: DeliveryModel, w: DeliveryWorld): Promise<void> {
+    const user = pick([...m.online].sort(), this.user);
+    const s = w.session(user);
+    w.absorb(m, s);
+    const received = [...s.got].flatMap(([conv, seqs]) => seqs.map((seq) => ({ conv, seq })));
+    if (received.length === 0) return;
+    const { conv, seq } = pick(received, this.which);
+    const range = cursorOf(m, user, conv);
+    const r = await s.client.call('ack', [w.wireOf.get(conv), seq]);
+    expect(r.ok, `ack ${user} ${conv} ${seq}: ${JSON.stringify(r)}`).toBe(true);
+    expect(r.data.seq, `cursor of ${user} in ${conv} after ack ${seq}`).toBe(
+      Math.max(range.hi, seq),
+    );
+    range.hi = r.data.seq;
+  }
+  toString(): string {
+    return `ack(${this.user}, ${this.which})`;
+  }
+}
+
+/** A session drops its socket (no logout) after getting all it must; its unacked come again. */
+export class Drop implements Cmd {
+  constructor(readonly user: number) {}
+  check(m: Readonly<DeliveryModel>): boolean {
+    return m.online.size > 0;
+  }
+  async run(m: DeliveryModel, w: DeliveryWorld): Promise<void> {
+    const user = pick([...m.online].sort(), this.user);
+    await w.expectComplete(m, user);
+    await w.drop(m, user);
+  }
+  toString(): string {
+    return `drop(${this.user})`;
+  }
+}
+
+/** An offline user logs in: its replay is everything above its cursor, nothing at or below. */
+export class Login implements Cmd {
+  constructor(readonly user: number) {}
+  check(m: Readonly<DeliveryModel>): boolean {
+    return m.online.size < m.users.length;
+  }
+  async run(m: DeliveryModel, w: DeliveryWorld): Promise<void> {
+    const user = pick(
+      m.users.filter((u) => !m.online.has(u)),
+      this.user,
+    );
+    await w.login(m, user);
+  }
+  toString(): string {
+    return `login(${this.user})`;
+  }
+}
+
+/** The server restarts on the same data: kill -9, or a graceful stop. Every session drops. */
+export class Restart implements Cmd {
+  constructor(readonly how: 'kill' | 'stop') {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: DeliveryModel, w: DeliveryWorld): Promise<void> {
+    for (const user of m.online) await w.expectComplete(m, user);
+    await w.restart(m, this.how);
+  }
+  toString(): string {
+    return `restart(${this.how})`;
+  }
+}
