@@ -207,6 +207,19 @@ describe('groups', () => {
     await ok(b.c, 'join_group', [conv]);
   });
 
+  it('keeps pipelined group sends of one connection in the order they were sent', async () => {
+    const [a, b] = await members(port(), 2);
+    const conv = `#${groupNamed('pipe')}`;
+    await ok(a.c, 'create_group', [conv]);
+    await ok(b.c, 'join_group', [conv]);
+    const replies = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => a.c.call('message_group', [conv, `p${i}`])),
+    );
+    expect(replies.map((r) => r.data?.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    const got = await waitMessages(b.c, conv, 60);
+    expect(got.map((f) => f.data.text)).toEqual(Array.from({ length: 60 }, (_, i) => `p${i}`));
+  });
+
   it('caps the groups one user owns (groups.max_owned)', async () => {
     const [a] = await members(port(), 1);
     for (let i = 0; i < 3; i++) await ok(a.c, 'create_group', [groupNamed(`cap${i}`)]);

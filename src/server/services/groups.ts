@@ -16,6 +16,7 @@ import type { Conversations } from './conversations.ts';
 import { type GroupAccess, NO_GROUP } from './group-access.ts';
 import { targetFits } from './group-rules.ts';
 import { storedMessageFrame, storedMessageId } from './message-frames.ts';
+import { SendOrder } from './send-order.ts';
 import type { Identity, Session, Sessions } from './sessions.ts';
 
 /** The reply to message_group. */
@@ -29,6 +30,8 @@ export interface GroupSendResult {
 
 /** Membership and posting of groups. */
 export class Groups {
+  private readonly order = new SendOrder();
+
   constructor(
     private readonly storage: Storage,
     private readonly access: GroupAccess,
@@ -183,19 +186,27 @@ export class Groups {
     clientId: string | undefined,
   ): Promise<GroupSendResult> {
     const me = session.user;
-    const { group } = await this.access.locate(me, conv, 'post');
-    const online = this.access.fanout.onlineUsers(group.convId, me.id);
-    const result = await this.conversations.store({
-      key: group.conv,
-      kind: 'group',
-      members: [],
-      senderId: me.id,
-      text,
-      sentAt: this.clock.now(),
-      clientId: clientId ?? null,
-      delivered: online > 0,
-      online,
-    });
+    let online = 0;
+    const result = await this.order.run(
+      session,
+      async () => {
+        const { group } = await this.access.locate(me, conv, 'post');
+        online = this.access.fanout.onlineUsers(group.convId, me.id);
+        return group;
+      },
+      (group) =>
+        this.conversations.store({
+          key: group.conv,
+          kind: 'group',
+          members: [],
+          senderId: me.id,
+          text,
+          sentAt: this.clock.now(),
+          clientId: clientId ?? null,
+          delivered: online > 0,
+          online,
+        }),
+    );
     if (result.gone) throw new ActionError('not_found', NO_GROUP);
     const reply: GroupSendResult = {
       id: storedMessageId(result.convId, result.seq),

@@ -8,6 +8,8 @@ export default defineAction({
   phase: 'session',
   level: 'basic',
   limit: 'chat',
+  // Sends of one connection share commits; their seqs keep the order they were sent in.
+  pipelined: true,
   input: z.tuple([ConvName, MessageText, ClientId.optional()]),
   run(ctx, [conv, text, clientId]) {
     return ctx.services.groups.post(ctx.session, conv, text, clientId);
