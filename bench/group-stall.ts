@@ -83,12 +83,14 @@ async function main(): Promise<void> {
   const target = (MEMBERS - 1) * MESSAGES;
   received = 0;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   lag.enable();
   for (let m = 0; m < MESSAGES; m++) {
     await groups.post(sender, '#global', `message ${m} to everyone`, undefined);
   }
   while (received < target) await new Promise((resolve) => setImmediate(resolve));
   const elapsed = performance.now() - started;
+  const used = process.cpuUsage(cpu);
   await new Promise((resolve) => setTimeout(resolve, 20));
   lag.disable();
   console.log(
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
       deliveries: received,
       elapsed_ms: Math.round(elapsed),
       deliveries_per_s: Math.round(received / (elapsed / 1000)),
+      cpu_us_per_delivery: Number(((used.user + used.system) / received).toFixed(3)),
       longest_slice_ms: Number(fanout.longestSliceMs.toFixed(2)),
       loop_delay_max_ms: Number((lag.max / 1e6).toFixed(2)),
       loop_delay_p99_ms: Number((lag.percentile(99) / 1e6).toFixed(2)),

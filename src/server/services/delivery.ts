@@ -53,6 +53,8 @@ export class Delivery {
   private readonly feeds = new WeakMap<Session, Feed>();
   /** Messages handed to sessions, for /metrics. */
   delivered = 0;
+  private lastFrame = '';
+  private lastAt: { convId: number; seq: number } | undefined;
 
   private readonly slicer: TimeSlicer;
 
@@ -169,7 +171,7 @@ export class Delivery {
 
   /** Sends a live frame now when it is next in its conversation; else a promise filling the gap. */
   private handle(session: Session, feed: Feed, frame: string): Promise<void> | undefined {
-    const at = framePosition(frame);
+    const at = this.positionOf(frame);
     if (!at) {
       session.peer.sendFrame(frame);
       return undefined;
@@ -184,6 +186,15 @@ export class Delivery {
     feed.queue.unshift(frame);
     void this.pump(session, feed);
     return undefined;
+  }
+
+  /** A frame's position; a group frame handed to many sessions in a row is read once. */
+  private positionOf(frame: string): { convId: number; seq: number } | undefined {
+    if (frame !== this.lastFrame) {
+      this.lastFrame = frame;
+      this.lastAt = framePosition(frame);
+    }
+    return this.lastAt;
   }
 
   private send(session: Session, feed: Feed, frame: string, convId: number, seq: number): void {

@@ -39,6 +39,8 @@ export interface FanoutDeps {
 /** The group → online-sessions index of this node and the fan-out over it. */
 export class GroupFanout {
   private readonly online = new Map<number, Set<Session>>();
+  /** Per group, the users with a session in it here and how many sessions each. */
+  private readonly users = new Map<number, Map<number, number>>();
   private readonly groupsOfSession = new Map<Session, Set<number>>();
   private readonly lanes = new Map<number, Lane>();
   private readonly slice: number;
@@ -56,7 +58,9 @@ export class GroupFanout {
 
   /** Takes a session out of every group's index (its connection closed). */
   detach(session: Session): void {
-    for (const id of this.groupsOfSession.get(session) ?? []) this.online.get(id)?.delete(session);
+    for (const id of this.groupsOfSession.get(session) ?? []) {
+      if (this.online.get(id)?.delete(session)) this.uncount(id, session.user.id);
+    }
     this.groupsOfSession.delete(session);
   }
 
@@ -101,13 +105,14 @@ export class GroupFanout {
     }
     set?.clear();
     this.online.delete(convId);
+    this.users.delete(convId);
   }
 
   /** Distinct users other than `except` with a live session in the group on this node. */
   onlineUsers(convId: number, except: number): number {
-    const users = new Set<number>();
-    for (const s of this.online.get(convId) ?? []) if (s.user.id !== except) users.add(s.user.id);
-    return users.size;
+    const users = this.users.get(convId);
+    if (!users) return 0;
+    return users.size - (users.has(except) ? 1 : 0);
   }
 
   /** Whether any session of the user here is in the group's index. */
@@ -121,7 +126,14 @@ export class GroupFanout {
       set = new Set();
       this.online.set(convId, set);
     }
+    if (set.has(session)) return;
     set.add(session);
+    let users = this.users.get(convId);
+    if (!users) {
+      users = new Map();
+      this.users.set(convId, users);
+    }
+    users.set(session.user.id, (users.get(session.user.id) ?? 0) + 1);
     let mine = this.groupsOfSession.get(session);
     if (!mine) {
       mine = new Set();
@@ -131,9 +143,16 @@ export class GroupFanout {
   }
 
   private remove(convId: number, session: Session): void {
-    this.online.get(convId)?.delete(session);
+    if (this.online.get(convId)?.delete(session)) this.uncount(convId, session.user.id);
     this.groupsOfSession.get(session)?.delete(convId);
     this.deps.left(session, convId);
+  }
+
+  private uncount(convId: number, userId: number): void {
+    const users = this.users.get(convId);
+    const n = users?.get(userId) ?? 0;
+    if (n > 1) users?.set(userId, n - 1);
+    else users?.delete(userId);
   }
 
   /** Queues the frame behind the group's earlier ones, so each session sees them in order. */
