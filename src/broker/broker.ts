@@ -7,7 +7,7 @@ import type { OnlineUser, PresentUser } from './presence.ts';
 
 export type { OnlineUser, PresentUser } from './presence.ts';
 
-/** Work for a user's sessions on other nodes, or (shutdown) for every other node. */
+/** Work for a user's sessions on other nodes, or (shutdown, group commands) for every other node. */
 export type NodeCommand =
   /** A ready, newline-terminated frame for each of the user's sessions. */
   | { kind: 'deliver'; userId: number; frame: string }
@@ -17,6 +17,12 @@ export type NodeCommand =
    */
   | { kind: 'end'; userId: number; reason: DisconnectReason; keep?: string; oldest?: boolean }
   | { kind: 'level'; userId: number; level: string; by: string }
+  /** A ready frame for every online member of a group (each node fans out to its own). */
+  | { kind: 'group'; convId: number; frame: string }
+  /** The user joined or left a group: each node updates its group → sessions index. */
+  | { kind: 'group_member'; convId: number; userId: number; joined: boolean }
+  /** The group was deleted: each node forgets its index entry. */
+  | { kind: 'group_gone'; convId: number }
   | { kind: 'shutdown'; reason: string; by: string | null };
 
 /** The answer to a session claim. */

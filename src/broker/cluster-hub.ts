@@ -90,12 +90,13 @@ export class ClusterHub {
     }
   }
 
-  /** Sends a command on to the other workers that hold the user's sessions (shutdown: all). */
+  /** Sends a command on to the other workers that hold the user's sessions (shutdown, groups: all). */
   private route(from: number, cmd: NodeCommand): void {
     if (cmd.kind === 'shutdown') this.onShutdown(cmd.reason, cmd.by);
+    const everyone = !('userId' in cmd) || cmd.kind === 'group_member';
     for (const [nodeId, link] of this.nodes) {
       if (nodeId === from) continue;
-      if (cmd.kind === 'shutdown' || link.claims.has(cmd.userId)) link.out.push({ t: 'cmd', cmd });
+      if (everyone || link.claims.has(cmd.userId)) link.out.push({ t: 'cmd', cmd });
     }
   }
 

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'username_taken',
   'email_taken',
   'phone_taken',
+  'name_taken',
   'weak_password',
   'not_found',
   'not_online',

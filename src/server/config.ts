@@ -167,6 +167,13 @@ const MessagesSection = z.strictObject({
   retention_days: z.number().int().min(0).max(36_500).default(0),
 });
 
+const GroupsSection = z.strictObject({
+  // Groups one user may own at once.
+  max_owned: z.number().int().min(0).max(10_000).default(20),
+  // Members of one group (#global has no cap).
+  max_members: z.number().int().min(2).max(10_000_000).default(10_000),
+});
+
 const StorageSection = z.strictObject({
   // normal: WAL + synchronous=NORMAL (survives kill -9); full: fsync per commit (power loss).
   sync: z.enum(['normal', 'full']).default('normal'),
@@ -188,6 +195,7 @@ export const ConfigSchema = z.strictObject({
   metrics: MetricsSection.default(MetricsSection.parse({})),
   messages: MessagesSection.default(MessagesSection.parse({})),
   storage: StorageSection.default(StorageSection.parse({})),
+  groups: GroupsSection.default(GroupsSection.parse({})),
 });
 
 /** The validated, frozen configuration. */

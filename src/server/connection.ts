@@ -100,7 +100,7 @@ export class Connection implements SessionPeer {
       heartbeat_timeout_s: config.session.heartbeat_timeout_s,
       max_frame_bytes: config.limits.max_frame_bytes,
       max_frame_bytes_before_login: config.limits.max_frame_bytes_before_login,
-      features: config.messages.store ? ['history'] : [],
+      features: config.messages.store ? ['history', 'groups'] : [],
       epoch: this.host.services.conversations.epoch,
     });
   }

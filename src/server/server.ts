@@ -25,6 +25,7 @@ import { ConversationReading } from './services/conversation-reading.ts';
 import { Conversations } from './services/conversations.ts';
 import { EmailCodes } from './services/email-codes.ts';
 import { EmailConfirmation } from './services/email-confirmation.ts';
+import { wireGroups } from './services/group-wiring.ts';
 import type { Services } from './services/index.ts';
 import { LoginThrottle } from './services/login-throttle.ts';
 import { Messages } from './services/messages.ts';
@@ -107,6 +108,10 @@ export class SuperServer implements ConnectionHost {
       audit,
     });
     const conversations = new Conversations(storage, sessions, config, clock, log);
+    const group = wireGroups(
+      { storage, levels, sessions, conversations, config, clock },
+      this.broker,
+    );
     this.services = {
       config,
       levels,
@@ -143,6 +148,8 @@ export class SuperServer implements ConnectionHost {
         readReceipts: config.messages.read_receipts,
         perUser: config.session.sessions_per_user,
       }),
+      groups: group.groups,
+      moderation: group.moderation,
       registrations: new RegistrationLimits(config.limits, exempt),
       rateLimits: new RateLimits(config.rate_limits, clock),
       shutdown: (reason, by) => {
@@ -152,7 +159,9 @@ export class SuperServer implements ConnectionHost {
     };
     this.broker.onCommand((command) => {
       if (command.kind === 'shutdown') void this.shutdown(command.reason, command.by);
-      else sessions.apply(command);
+      else if (command.kind === 'deliver' || command.kind === 'end' || command.kind === 'level') {
+        sessions.apply(command);
+      } else group.fanout.apply(command);
     });
     this.registry = new ActionRegistry(ACTIONS, levels);
     this.stopped = new Promise((resolve) => {

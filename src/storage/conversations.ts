@@ -38,6 +38,8 @@ export interface NewMessage {
   clientId: string | null;
   /** Whether the recipient was online, kept with the client_id for a duplicate's answer. */
   delivered: boolean;
+  /** For a group message: how many members were online, kept the same way. */
+  online?: number;
 }
 
 /** Where an appended message landed; `duplicate` when its client_id was seen (nothing stored). */
@@ -48,6 +50,10 @@ export interface AppendResult {
   sentAt: number;
   duplicate: boolean;
   delivered: boolean;
+  /** True when the message's group no longer exists (nothing stored). */
+  gone?: boolean;
+  /** A group message's `online`, as the first send stored it (for a duplicate's answer). */
+  online?: number;
 }
 
 /** One user's place in one conversation. */

@@ -1,5 +1,6 @@
 // The persistence interface. SQLite implements it now; PostgreSQL can follow.
 import type { ConversationStore } from './conversations.ts';
+import type { GroupStore } from './groups.ts';
 
 /** A stored account. `passwordHash` never leaves the server. */
 export interface UserRecord {
@@ -88,7 +89,10 @@ export class LastHolderError extends Error {
 
 /** Accounts storage. All methods are async so a networked database fits the same shape. */
 export interface Storage {
-  /** Inserts a user; throws UniqueViolation on a taken username, email or phone. */
+  /**
+   * Inserts a user; throws UniqueViolation on a taken username, email or phone. An active
+   * account (not pending) joins #global in the same transaction.
+   */
   createUser(user: NewUser): Promise<UserRecord>;
   /** Finds a user by username, ignoring case; never a deleted account. */
   findUserByName(username: string): Promise<UserRecord | undefined>;
@@ -116,11 +120,11 @@ export interface Storage {
   spendCodeAttempt(purpose: CodePurpose, userId: number): Promise<number>;
   /** Deletes a user's code for a purpose (it was used). */
   dropCode(purpose: CodePurpose, userId: number): Promise<void>;
-  /** Makes a pending account active and deletes its confirmation code. */
+  /** Makes a pending account active, deletes its confirmation code and joins it to #global. */
   activateUser(userId: number): Promise<void>;
   /**
    * Deletes an account at `at` (ms): its email, phone, password hash, codes and
-   * login failures go; its id stays and its name stays taken until
+   * login failures and group memberships go; its id stays and its name stays taken until
    * releaseDeletedNames. Refuses (LastHolderError) to delete the last active
    * holder of `protectedLevel`.
    */
@@ -146,6 +150,8 @@ export interface Storage {
   listUsers(): Promise<UserRecord[]>;
   /** Messages, conversations and cursors (src/storage/conversations.ts). */
   readonly conversations: ConversationStore;
+  /** Groups, their members, roles, bans and invitations (src/storage/groups.ts). */
+  readonly groups: GroupStore;
   close(): Promise<void>;
 }
 

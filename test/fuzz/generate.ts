@@ -54,7 +54,28 @@ const PLAUSIBLE: Record<string, (g: GenContext, secrets: boolean) => unknown[]> 
   change_permission_level: (g) => [name(g), g.r.pick(['admin', 'basic', 'basic', 'owner', ''])],
   kick: (g) => [name(g)],
   kill_server: (g) => [randomString(g.r)],
+  create_group: (g) => [group(g), g.r.pick(['public', 'private', 'secret'])],
+  join_group: (g) => [group(g)],
+  leave_group: (g) => [group(g)],
+  invite: (g) => [group(g), name(g)],
+  group_members: (g) => [group(g), g.r.range(0, 5)],
+  list_groups: (g) => [g.r.range(0, 5)],
+  group_role: (g) => [group(g), name(g), g.r.pick(['owner', 'moderator', 'member', 'boss'])],
+  group_kick: (g) => [group(g), name(g)],
+  group_ban: (g) => [group(g), name(g)],
+  group_unban: (g) => [group(g), name(g)],
+  delete_group: (g) => [group(g)],
+  message_group: (g) => [group(g), text(g)],
 };
+
+/** A group name: a few shared ones (so groups get members, roles and bans), or anything. */
+function group(g: GenContext): string {
+  return g.r.weighted<() => string>([
+    [4, () => g.r.pick(['#fz1', 'fz1', '#fz2', '#global', 'global'])],
+    [1, () => `#${g.r.chars(g.r.range(1, 34), 'abz09_-A#')}`],
+    [1, () => randomString(g.r)],
+  ])();
+}
 
 function name(g: GenContext): string {
   return g.r.chance(0.7) ? g.r.pick(g.names) : username(g.r);

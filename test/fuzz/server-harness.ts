@@ -20,6 +20,7 @@ const EVENTS = new Set([
   'disconnect',
   'synced',
   'read',
+  'member',
 ]);
 const REASONS = new Set([
   'login_timeout',

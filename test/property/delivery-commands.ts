@@ -1,5 +1,5 @@
-// The steps of the delivery property test: send, ack, drop a session, log in, restart the
-// server (kill -9 or a graceful stop). Each runs against the real server and checks the
+// The steps of the delivery property test: send (direct or to the group), ack, drop a
+// session, log in, restart the server (kill -9 or a graceful stop). Each runs against the real server and checks the
 // reply and what the sessions received against the section C model.
 import type fc from 'fast-check';
 import { expect } from 'vitest';
@@ -41,6 +41,32 @@ export class Send implements Cmd {
   }
   toString(): string {
     return `send(${this.from}, ${this.to}, ${JSON.stringify(this.text)})`;
+  }
+}
+
+/** message_group from an online member: stored once, seq next in line, `online` exact. */
+export class SendGroup implements Cmd {
+  constructor(
+    readonly from: number,
+    readonly text: string,
+  ) {}
+  check(m: Readonly<DeliveryModel>): boolean {
+    return m.online.size > 0 && m.groups.size > 0;
+  }
+  async run(m: DeliveryModel, w: DeliveryWorld): Promise<void> {
+    const from = pick([...m.online].sort(), this.from);
+    const [conv, members] = [...m.groups][0] as [string, Set<string>];
+    const r = await w.session(from).client.call('message_group', [conv, this.text]);
+    expect(r.ok, `group send ${from}: ${JSON.stringify(r)}`).toBe(true);
+    const seq = messagesOf(m, conv).length + 1;
+    expect(r.data.seq, `seq in ${conv} is gapless`).toBe(seq);
+    const online = [...members].filter((u) => u !== from && m.online.has(u)).length;
+    expect(r.data.online, `members online besides ${from}`).toBe(online);
+    w.session(from).own.add(`${conv}:${seq}`);
+    noteSent(m, from, conv, { seq, from, text: this.text });
+  }
+  toString(): string {
+    return `sendGroup(${this.from}, ${JSON.stringify(this.text)})`;
   }
 }
 

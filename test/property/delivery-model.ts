@@ -1,6 +1,6 @@
 // The model of section C (CONVERSATIONS.md) the delivery property test checks the real
-// server against: the stored messages of each direct conversation, and per user and
-// conversation the range the server's delivery cursor must lie in.
+// server against: the stored messages of each direct conversation and group, and per
+// user and conversation the range the server's delivery cursor must lie in.
 
 /** A message the server answered `ok` for: stored with this seq. */
 export interface ModelMessage {
@@ -25,8 +25,10 @@ export interface CursorRange {
 export interface DeliveryModel {
   /** The users' names; all share one password. */
   users: string[];
-  /** Stored messages per conversation key (`a|b`, names sorted), in seq order. */
+  /** Stored messages per conversation key (`a|b`, names sorted; a group: `#name`), in seq order. */
   convs: Map<string, ModelMessage[]>;
+  /** The members of each group, by its key (they joined before its first message). */
+  groups: Map<string, Set<string>>;
   /** Cursor ranges by `${user}@${conv}`. */
   cursors: Map<string, CursorRange>;
   /** Who has a live session. */
@@ -40,6 +42,7 @@ export function newModel(users: string[]): DeliveryModel {
   return {
     users,
     convs: new Map(),
+    groups: new Map(),
     cursors: new Map(),
     online: new Set(),
     everReceived: new Map(),
@@ -51,9 +54,18 @@ export function convKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
 
-/** The conversations `user` is in (those with messages). */
+/** The conversations `user` is in (direct ones with messages, and its groups). */
 export function convsOf(m: DeliveryModel, user: string): string[] {
-  return [...m.convs.keys()].filter((k) => k.split('|').includes(user));
+  const direct = [...m.convs.keys()].filter((k) => !m.groups.has(k) && k.split('|').includes(user));
+  const groups = [...m.groups].filter(([, members]) => members.has(user)).map(([k]) => k);
+  return [...direct, ...groups];
+}
+
+/** Who must receive a message of `conv` from `from`: the other user, or the other members. */
+export function recipientsOf(m: DeliveryModel, conv: string, from: string): string[] {
+  const members = m.groups.get(conv);
+  if (members) return [...members].filter((u) => u !== from);
+  return conv.split('|').filter((u) => u !== from);
 }
 
 /** The stored messages of a conversation. */

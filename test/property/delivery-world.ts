@@ -12,6 +12,7 @@ import {
   messagesOf,
   noteKilled,
   noteReceived,
+  recipientsOf,
   settleAcks,
 } from './delivery-model.ts';
 
@@ -105,6 +106,23 @@ export class DeliveryWorld {
     }
     this.sessions.set(user, session);
     m.online.add(user);
+  }
+
+  /**
+   * The first user creates group `conv` and every other joins it, before any message (the
+   * users are online, just registered): all start at seq 0.
+   */
+  async group(m: DeliveryModel, conv: string): Promise<void> {
+    const [first, ...rest] = m.users as [string, ...string[]];
+    const created = await this.session(first).client.call('create_group', [conv]);
+    expect(created.ok, `create ${conv}: ${JSON.stringify(created)}`).toBe(true);
+    for (const user of rest) {
+      const joined = await this.session(user).client.call('join_group', [conv]);
+      expect(joined.ok, `${user} joins ${conv}: ${JSON.stringify(joined)}`).toBe(true);
+    }
+    m.groups.set(conv, new Set(m.users));
+    this.learnConv(conv, conv);
+    for (const user of m.users) this.session(user).start.set(conv, 0);
   }
 
   /** Checks one message event: in seq order, never twice in the session, as stored. */
@@ -201,9 +219,10 @@ export class DeliveryWorld {
     }
     for (const [conv, list] of m.convs) {
       for (const msg of list) {
-        const to = conv.split('|').find((u) => u !== msg.from) as string;
-        const seen = m.everReceived.get(`${to}@${conv}`);
-        expect(seen?.has(msg.seq), `${to} never got ${conv} seq ${msg.seq}`).toBe(true);
+        for (const to of recipientsOf(m, conv, msg.from)) {
+          const seen = m.everReceived.get(`${to}@${conv}`);
+          expect(seen?.has(msg.seq), `${to} never got ${conv} seq ${msg.seq}`).toBe(true);
+        }
       }
     }
   }

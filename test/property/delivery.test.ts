@@ -1,13 +1,13 @@
 // Property test of section C (CONVERSATIONS.md) against the real server process: random
-// send / ack / drop / login / restart (kill -9 or graceful, on the same data directory)
-// sequences of three users. Checked against the model at every step: each ok'd message
+// send / group send / ack / drop / login / restart (kill -9 or graceful, on the same data
+// directory) sequences of three users who are also the members of one group. Checked against the model at every step: each ok'd message
 // reaches its recipient at least once, in seq order per conversation within a session,
 // never twice within one session, and a new session gets again everything above the
 // acked cursor and nothing at or below it. Reproduce with FC_SEED=<seed> FC_PATH=<path>.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { cleanup, type ServerHandle, startServer } from '../protocol/harness.ts';
-import { Ack, Drop, Login, Restart, Send } from './delivery-commands.ts';
+import { Ack, Drop, Login, Restart, Send, SendGroup } from './delivery-commands.ts';
 import { type DeliveryModel, newModel } from './delivery-model.ts';
 import { DELIVERY_CONFIG, DeliveryWorld } from './delivery-world.ts';
 
@@ -21,11 +21,15 @@ const n = fc.nat({ max: 99 });
 const send = fc
   .tuple(n, n, fc.string({ minLength: 1, maxLength: 12 }))
   .map(([f, t, text]) => new Send(f, t, text));
+const sendGroup = fc
+  .tuple(n, fc.string({ minLength: 1, maxLength: 12 }))
+  .map(([f, text]) => new SendGroup(f, text));
 const COMMANDS: Array<fc.Arbitrary<Cmd>> = [
   send,
   send,
   send,
-  send,
+  sendGroup,
+  sendGroup,
   fc.tuple(n, n).map(([u, i]) => new Ack(u, i)),
   fc.tuple(n, n).map(([u, i]) => new Ack(u, i)),
   n.map((u) => new Drop(u)),
@@ -53,6 +57,7 @@ describe('section C property: delivery at least once, in order, across drops and
         const world = new DeliveryWorld(server);
         try {
           for (const user of users) await world.register(model, user);
+          await world.group(model, `#dg${run}`);
           await fc.asyncModelRun(() => ({ model, real: world }), cmds);
           await world.finish(model);
         } finally {

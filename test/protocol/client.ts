@@ -37,6 +37,8 @@ export function closeAllClients(): void {
 export class TestClient {
   /** every frame received, in order */
   readonly received: Frame[] = [];
+  /** every line received, exactly as sent (for byte comparisons) */
+  readonly lines: string[] = [];
   /** true once the socket has closed */
   isClosed = false;
   /** resolves when the socket closes */
@@ -259,6 +261,7 @@ export class TestClient {
   }
 
   private onLine(line: string): void {
+    this.lines.push(line);
     let frame: Frame;
     try {
       frame = JSON.parse(line) as Frame;

@@ -35,7 +35,7 @@ describe('stored direct messages', () => {
   it('says so in the hello: features and a fixed epoch', async () => {
     const one = await connectClient(port());
     const two = await connectClient(port());
-    expect(one.received[0]?.data.features).toEqual(['history']);
+    expect(one.received[0]?.data.features).toEqual(['history', 'groups']);
     expect(one.received[0]?.data.epoch).toMatch(/^[0-9a-f]{32}$/);
     expect(two.received[0]?.data.epoch).toBe(one.received[0]?.data.epoch);
   });
@@ -114,8 +114,10 @@ describe('stored direct messages', () => {
     const h = expectOk(await c.call('history', [`@${me}`]), 'history');
     expect(h.data.messages).toMatchObject([{ from: me, to: me, text: 'note', seq: 1 }]);
     const list = expectOk(await c.call('conversations'), 'conversations');
+    // Every account is also in #global (no messages there in this file: it sorts last).
     expect(list.data.conversations).toMatchObject([
       { conv: `dm:${id}:${id}`, kind: 'direct', title: me, last_seq: 1, unread: 0 },
+      { conv: '#global', kind: 'group', title: '#global' },
     ]);
     // The own cursor moved with the send: nothing is replayed at the next login.
     c.destroy();
@@ -131,7 +133,7 @@ describe('stored direct messages', () => {
     await sendMany(ca, b, 3, 3);
     const { client: cb } = await loginAndReplay(port(), b, PASSWORD);
     const list = expectOk(await cb.call('conversations'), 'conversations');
-    expect(list.data.total).toBe(1);
+    expect(list.data.total).toBe(2);
     expect(list.data.conversations[0]).toMatchObject({
       conv,
       kind: 'direct',
@@ -176,7 +178,7 @@ describe('stored direct messages', () => {
     expect(theirs.error?.code).toBe('not_found');
     expect((await carol.call('ack', [conv, 1])).error).toEqual(missing.error);
     expect((await carol.call('mark_read', [conv, 1])).error).toEqual(missing.error);
-    expect(codeOf(await carol.call('history', ['#global']))).toBe('not_found');
+    expect(codeOf(await carol.call('history', ['#no-such-group']))).toBe('not_found');
     expect(codeOf(await carol.call('history', ['@nobody_at_all']))).toBe('not_found');
     // With a real user and no messages yet the conversation is empty, not missing.
     expect((await carol.call('history', [`@${c}`])).data).toMatchObject({

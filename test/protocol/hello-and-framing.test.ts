@@ -27,7 +27,7 @@ describe('hello and ping', () => {
       heartbeat_timeout_s: 15,
       max_frame_bytes: 65536,
       max_frame_bytes_before_login: 4096,
-      features: ['history'],
+      features: ['history', 'groups'],
     });
     expect(d.epoch).toMatch(/^[0-9a-f]{32}$/);
   });

@@ -20,6 +20,18 @@ import history from './conversations/history.ts';
 import markRead from './conversations/mark-read.ts';
 import sync from './conversations/sync.ts';
 import type { Action } from './define.ts';
+import createGroup from './groups/create-group.ts';
+import deleteGroup from './groups/delete-group.ts';
+import groupBan from './groups/group-ban.ts';
+import groupKick from './groups/group-kick.ts';
+import groupMembers from './groups/group-members.ts';
+import groupRole from './groups/group-role.ts';
+import groupUnban from './groups/group-unban.ts';
+import invite from './groups/invite.ts';
+import joinGroup from './groups/join-group.ts';
+import leaveGroup from './groups/leave-group.ts';
+import listGroups from './groups/list-groups.ts';
+import messageGroup from './groups/message-group.ts';
 import messageUser from './messaging/message-user.ts';
 import showOnlineUsers from './messaging/show-online-users.ts';
 import getId from './session/get-id.ts';
@@ -48,6 +60,18 @@ export const ACTIONS: readonly Action[] = [
   history,
   conversations,
   markRead,
+  createGroup,
+  joinGroup,
+  leaveGroup,
+  invite,
+  groupMembers,
+  listGroups,
+  groupRole,
+  groupKick,
+  groupBan,
+  groupUnban,
+  deleteGroup,
+  messageGroup,
   changePermissionLevel,
   kick,
   ban,

@@ -80,6 +80,30 @@ export const ClientId = z
 /** A conversation: `dm:<id>:<id>`, `@username`, `#group` or a group name. */
 export const ConvName = z.string().min(1).max(80, 'is too long').describe('conv');
 
+/** A new group's name: 2-32 of a-z 0-9 _ - starting with a letter or digit; `#` optional, any case. */
+export const GroupNameInput = z
+  .string()
+  .transform((s) => (s.startsWith('#') ? s.slice(1) : s).toLowerCase())
+  .pipe(
+    z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9_-]{1,31}$/,
+        'must be 2-32 characters of a-z 0-9 _ - starting with a letter or digit',
+      ),
+  )
+  .describe('name');
+
+/** A group's visibility. */
+export const VisibilityInput = z
+  .enum(['public', 'private'], 'must be public or private')
+  .describe('visibility');
+
+/** A role in a group. */
+export const GroupRoleInput = z
+  .enum(['owner', 'moderator', 'member'], 'must be owner, moderator or member')
+  .describe('role');
+
 /** A position in a conversation. */
 export const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe('seq');
 

@@ -8,8 +8,13 @@ import {
   type Membership,
   type StoredMessage,
 } from '../../storage/conversations.ts';
+import { groupName } from '../../storage/groups.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { storedMessageFrame, storedMessageId, type WireMessage } from './message-frames.ts';
+import type { Identity } from './sessions.ts';
+
+/** Resolves a group `conv` for reading (history, ack, mark_read) under the group rules. */
+export type GroupReader = (user: Identity, name: string) => Promise<ResolvedConversation>;
 
 /** The caller's view of a conversation named by a `conv` input. */
 export interface ResolvedConversation {
@@ -30,6 +35,8 @@ export const DELETED_NAME = '[deleted]';
 /** Looks up conversations and usernames; caches usernames (they never change). */
 export class ConvDirectory {
   private readonly names = new Map<number, string>();
+  /** Set by the groups service; without it every group name is not_found. */
+  groupReader: GroupReader | undefined;
 
   constructor(private readonly storage: Storage) {}
 
@@ -51,11 +58,17 @@ export class ConvDirectory {
   }
 
   /**
-   * Resolves `dm:<id>:<id>`, `@username`, `#group` or `group` for user `me`;
+   * Resolves `dm:<id>:<id>`, `@username`, `#group` or `group` for `user`;
    * not_found (one message for all) when it does not exist or is not the caller's.
    */
-  async resolve(me: number, input: string): Promise<ResolvedConversation> {
+  async resolve(user: Identity, input: string): Promise<ResolvedConversation> {
+    const me = user.id;
     let other: number | undefined;
+    const group = input.startsWith('@') ? undefined : groupName(input);
+    if (group !== undefined) {
+      if (!this.groupReader) throw new ActionError('not_found', NOT_FOUND);
+      return this.groupReader(user, group);
+    }
     if (input.startsWith('@')) {
       const user = await this.storage.findUserByName(input.slice(1));
       if (user && user.pendingUntil === null) other = user.id;
@@ -66,7 +79,6 @@ export class ConvDirectory {
         if (other !== me && !(await this.storage.findUserById(other))) other = undefined;
       }
     }
-    // Groups come with their issue: until then every group name is not_found.
     if (other === undefined) throw new ActionError('not_found', NOT_FOUND);
     const key = directKey(me, other);
     const conv = await this.storage.conversations.findConversation(key);

@@ -33,7 +33,7 @@ export class ConversationReading {
     beforeSeq: number | null,
     limit: number,
   ): Promise<{ conv: string; messages: WireMessage[]; more: boolean }> {
-    const { key, member } = await this.directory.resolve(session.user.id, conv);
+    const { key, member } = await this.directory.resolve(session.user, conv);
     if (!member) return { conv: key, messages: [], more: false };
     const page = await this.storage.conversations.history(member.id, beforeSeq, limit);
     const messages = await Promise.all(page.messages.map((m) => this.directory.wire(m)));
@@ -72,7 +72,7 @@ export class ConversationReading {
     seq: number,
   ): Promise<{ conv: string; read_seq: number; unread: number }> {
     const me = session.user;
-    const { key, member } = await this.directory.resolve(me.id, conv);
+    const { key, member } = await this.directory.resolve(me, conv);
     const last = member?.lastSeq ?? 0;
     if (seq > last) {
       throw new ActionError('invalid_input', `input 2 (seq) is above the last seq ${last}`);

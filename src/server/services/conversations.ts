@@ -111,7 +111,7 @@ export class Conversations {
       this.directory.learn(me.id, me.username);
       this.directory.learn(target.id, target.username);
       const self = target.id === me.id;
-      committing = this.commitOne({
+      committing = this.store({
         key: directKey(me.id, target.id),
         kind: 'direct',
         members: self ? [me.id] : [me.id, target.id],
@@ -158,7 +158,7 @@ export class Conversations {
 
   /** `ack`: the user's clients have everything up to `seq`; returns the cursor after it. */
   async ack(session: Session, conv: string, seq: number): Promise<{ conv: string; seq: number }> {
-    const { key, member } = await this.directory.resolve(session.user.id, conv);
+    const { key, member } = await this.directory.resolve(session.user, conv);
     const last = member?.lastSeq ?? 0;
     if (seq > last) {
       throw new ActionError('invalid_input', `input 2 (seq) is above the last seq ${last}`);
@@ -184,7 +184,8 @@ export class Conversations {
     return this.delivery.begin(session, this.config.messages.replay_limit);
   }
 
-  private async commitOne(message: NewMessage): Promise<AppendResult> {
+  /** Commits one message with this turn's others; server_busy when the store is locked. */
+  async store(message: NewMessage): Promise<AppendResult> {
     try {
       return await this.batcher.add(message);
     } catch (err) {
@@ -202,9 +203,10 @@ export class Conversations {
     return this.storage.conversations.append(items, since);
   }
 
-  private async cursorOf(userId: number, convId: number): Promise<number> {
+  private async cursorOf(userId: number, convId: number): Promise<number | undefined> {
     const member = await this.storage.conversations.membership(userId, convId);
-    return Math.max(member?.deliveredSeq ?? 0, this.cursors.peek(userId, convId) ?? 0);
+    if (!member) return undefined;
+    return Math.max(member.deliveredSeq, this.cursors.peek(userId, convId) ?? 0);
   }
 
   /** The recipient and its live sessions on every node; not_found for no active account. */

@@ -34,11 +34,10 @@ async function setup() {
   const delivery = new Delivery({
     store,
     frame: async (m, replayed) => frame(m.convId, m.seq, replayed),
-    cursorOf: async (userId, convId) =>
-      Math.max(
-        (await store.membership(userId, convId))?.deliveredSeq ?? 0,
-        cursors.peek(userId, convId) ?? 0,
-      ),
+    cursorOf: async (userId, convId) => {
+      const member = await store.membership(userId, convId);
+      return member && Math.max(member.deliveredSeq, cursors.peek(userId, convId) ?? 0);
+    },
     flushCursors: () => cursors.flush(),
     onError: (err) => {
       throw err;
@@ -84,6 +83,40 @@ async function setup() {
 }
 
 describe('Delivery', () => {
+  it('sends a non-member nothing of a group, and a new member only what follows its join', async () => {
+    const t = await setup();
+    const group = await t.storage.groups.create('lab', 'public', ANN, 0, 10);
+    const post = () =>
+      t.store.append(
+        [
+          {
+            key: '#lab',
+            kind: 'group',
+            members: [],
+            senderId: ANN,
+            text: 'x',
+            sentAt: 1,
+            clientId: null,
+            delivered: false,
+          },
+        ],
+        0,
+      );
+    t.delivery.begin(t.session, 100)();
+    await t.settle();
+    for (let i = 0; i < 3; i++) await post();
+    // A frame reaching a session of someone who is no member fills no gap from storage.
+    t.delivery.route(t.session, t.frame(group.convId, 3));
+    await t.settle();
+    expect(t.got).toEqual(['synced']);
+    await t.storage.groups.join(group.convId, BEN, null);
+    await post();
+    t.delivery.route(t.session, t.frame(group.convId, 4));
+    await t.settle();
+    expect(t.got).toEqual(['synced', { seq: 4, replayed: false }]);
+    await t.storage.close();
+  });
+
   it('holds live frames behind the replay, then sends each once, in order', async () => {
     const t = await setup();
     const [r] = await t.send(3);

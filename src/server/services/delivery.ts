@@ -27,8 +27,11 @@ export interface DeliveryDeps {
   store: ConversationStore;
   /** A stored message's frame (replayed or not). */
   frame(m: StoredMessage, replayed: boolean): Promise<string>;
-  /** The user's acknowledged cursor in a conversation, counting acks not yet written. */
-  cursorOf(userId: number, convId: number): Promise<number>;
+  /**
+   * The user's acknowledged cursor in a conversation, counting acks not yet written;
+   * undefined when the user is not a member (then nothing of it is sent).
+   */
+  cursorOf(userId: number, convId: number): Promise<number | undefined>;
   /** Writes noted cursors, so a backlog read does not send what was acked. */
   flushCursors(): Promise<void>;
   onError(err: unknown): void;
@@ -50,6 +53,8 @@ export class Delivery {
   private readonly feeds = new WeakMap<Session, Feed>();
   /** Messages handed to sessions, for /metrics. */
   delivered = 0;
+  private lastFrame = '';
+  private lastAt: { convId: number; seq: number } | undefined;
 
   private readonly slicer: TimeSlicer;
 
@@ -80,6 +85,24 @@ export class Delivery {
       feed.queue.push(() => this.push(session, feed, limit).then(resolve, reject));
       if (!feed.running) void this.pump(session, feed);
     });
+  }
+
+  /**
+   * Starts the session's place in a conversation at `seq` (its stored cursor) unless it
+   * has one, or (`reset`: a new member) whatever it had: a live message just above goes
+   * out without reading the cursor from storage.
+   */
+  seed(session: Session, convId: number, seq: number, reset = false): void {
+    const feed = this.feedOf(session);
+    if (reset || !feed.sent.has(convId)) feed.sent.set(convId, seq);
+  }
+
+  /**
+   * Forgets the session's place in a conversation it is no longer a member of, so that
+   * joining again never fills the gap with what was sent while it was away.
+   */
+  forget(session: Session, convId: number): void {
+    this.feeds.get(session)?.sent.delete(convId);
   }
 
   /** The sending session has its own message (the reply): it is skipped, never sent to it. */
@@ -148,7 +171,7 @@ export class Delivery {
 
   /** Sends a live frame now when it is next in its conversation; else a promise filling the gap. */
   private handle(session: Session, feed: Feed, frame: string): Promise<void> | undefined {
-    const at = framePosition(frame);
+    const at = this.positionOf(frame);
     if (!at) {
       session.peer.sendFrame(frame);
       return undefined;
@@ -163,6 +186,15 @@ export class Delivery {
     feed.queue.unshift(frame);
     void this.pump(session, feed);
     return undefined;
+  }
+
+  /** A frame's position; a group frame handed to many sessions in a row is read once. */
+  private positionOf(frame: string): { convId: number; seq: number } | undefined {
+    if (frame !== this.lastFrame) {
+      this.lastFrame = frame;
+      this.lastAt = framePosition(frame);
+    }
+    return this.lastAt;
   }
 
   private send(session: Session, feed: Feed, frame: string, convId: number, seq: number): void {
@@ -182,6 +214,8 @@ export class Delivery {
     sent: number | undefined,
   ): Promise<void> {
     const base = sent ?? (await this.deps.cursorOf(session.user.id, convId));
+    // Not a member (left a group as the frame travelled): no gap is filled, nothing sent.
+    if (base === undefined) return;
     if (seq <= base) {
       if (sent === undefined) feed.sent.set(convId, base);
       return;

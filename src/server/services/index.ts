@@ -9,6 +9,8 @@ import type { AuditLog } from './audit.ts';
 import type { ConversationReading } from './conversation-reading.ts';
 import type { Conversations } from './conversations.ts';
 import type { EmailConfirmation } from './email-confirmation.ts';
+import type { GroupModeration } from './group-moderation.ts';
+import type { Groups } from './groups.ts';
 import type { Messages } from './messages.ts';
 import type { PasswordReset } from './password-reset.ts';
 import type { RateLimits } from './rate-limits.ts';
@@ -29,6 +31,9 @@ export interface Services {
   /** Stored conversations (messages.store); `reading` serves history, conversations, mark_read. */
   readonly conversations: Conversations;
   readonly reading: ConversationReading;
+  /** Groups (membership, posting) and their moderation; rules in group-rules.ts. */
+  readonly groups: Groups;
+  readonly moderation: GroupModeration;
   readonly registrations: RegistrationLimits;
   readonly rateLimits: RateLimits;
   readonly clock: Clock;

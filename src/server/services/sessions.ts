@@ -52,6 +52,7 @@ export class Sessions {
   private readonly byName = new Map<string, Session[]>();
   /** How a delivered frame reaches a session; stored conversations put their order rule here. */
   private frameTo = (s: Session, frame: string) => s.peer.sendFrame(frame);
+  private readonly closedListeners: Array<(session: Session) => void> = [];
 
   constructor(
     private readonly broker: Broker,
@@ -138,6 +139,17 @@ export class Sessions {
     removeFrom(this.byUser, id, session);
     removeFrom(this.byName, usernameKey(username), session);
     this.broker.release({ id, username });
+    for (const listener of this.closedListeners) listener(session);
+  }
+
+  /** Calls `listener` with each session that ends on this node. */
+  onClosed(listener: (session: Session) => void): void {
+    this.closedListeners.push(listener);
+  }
+
+  /** Hands a ready frame to one session of this node, the way delivered frames go. */
+  send(session: Session, frame: string): void {
+    this.frameTo(session, frame);
   }
 
   /** A page of online users of every node, sorted by username (case-insensitive). */
@@ -203,8 +215,8 @@ export class Sessions {
   }
 }
 
-/** A command for one user's sessions (every NodeCommand but shutdown). */
-type UserCommand = Exclude<NodeCommand, { kind: 'shutdown' }>;
+/** A command for one user's sessions (every NodeCommand but shutdown and the group ones). */
+export type UserCommand = Extract<NodeCommand, { kind: 'deliver' | 'end' | 'level' }>;
 
 function removeFrom<K>(index: Map<K, Session[]>, key: K, session: Session): void {
   const left = (index.get(key) ?? NONE).filter((s) => s !== session);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeConversationContract } from '../conversation-contract.ts';
 import { directKey } from '../conversations.ts';
+import { describeGroupContract } from '../group-contract.ts';
 import { openSqliteStorage } from './sqlite-storage.ts';
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'ss-conv-')), 'db', 'super-server.db');
@@ -65,3 +66,5 @@ describe('SQLite conversations across processes', () => {
     await s.close();
   });
 });
+
+describeGroupContract('sqlite file', async () => openSqliteStorage(tempDb()));

@@ -35,6 +35,9 @@ interface MessageRow {
   client_id: string | null;
 }
 
+/** The answer for a message whose group was deleted before the commit. */
+const GONE = { convId: 0, seq: 0, duplicate: false, gone: true } as const;
+
 const MSG = 'seq, sender_id, text, sent_at, client_id';
 const MEMBER = `c.id, c.key, c.kind, c.last_seq, c.last_at, m.delivered_seq, m.read_seq`;
 
@@ -50,7 +53,7 @@ interface ConvState {
 /** The SQLite implementation of ConversationStore, on the database SqliteStorage opened. */
 export class SqliteConversations implements ConversationStore {
   private readonly s;
-  /** Keys never change and conversations are not deleted: id by key, once seen. */
+  /** Id by key, once seen; a deleted group is forgotten (and a stale id is checked). */
   private readonly idByKey = new Map<string, number>();
 
   constructor(private readonly db: Database.Database) {
@@ -174,11 +177,17 @@ export class SqliteConversations implements ConversationStore {
             sentAt: seen.at,
             duplicate: true,
             delivered: seen.delivered === 1,
+            online: seen.delivered,
           });
           continue;
         }
       }
       const conv = convs.get(m.key) ?? this.conversationFor(m);
+      if (!conv) {
+        // A group deleted before its message was committed: nothing is stored.
+        results.push({ ...GONE, conv: m.key, sentAt: m.sentAt, delivered: m.delivered });
+        continue;
+      }
       convs.set(m.key, conv);
       const seq = ++conv.lastSeq;
       conv.lastAt = m.sentAt;
@@ -198,7 +207,8 @@ export class SqliteConversations implements ConversationStore {
         cursor.r = Math.max(cursor.r, seq);
       }
       if (m.clientId !== null) {
-        this.s.putClientId.run(m.senderId, m.clientId, conv.id, seq, m.sentAt, m.delivered ? 1 : 0);
+        const kept = m.online ?? (m.delivered ? 1 : 0);
+        this.s.putClientId.run(m.senderId, m.clientId, conv.id, seq, m.sentAt, kept);
       }
       results.push({
         convId: conv.id,
@@ -214,18 +224,28 @@ export class SqliteConversations implements ConversationStore {
     return results;
   }
 
-  /** The conversation of a message, read inside the transaction; created with its members. */
-  private conversationFor(m: NewMessage): ConvState {
+  /**
+   * The conversation of a message, read inside the transaction; a direct one is created
+   * with its members, a group never (undefined when it is gone).
+   */
+  private conversationFor(m: NewMessage): ConvState | undefined {
     const known = this.idByKey.get(m.key);
-    const row = known === undefined ? this.s.convByKey.get(m.key) : this.s.convById.get(known);
+    let row = known === undefined ? undefined : this.s.convById.get(known);
+    if (row?.key !== m.key) row = this.s.convByKey.get(m.key);
     if (row) {
       this.idByKey.set(row.key, row.id);
       return { id: row.id, key: row.key, lastSeq: row.last_seq, lastAt: row.last_at, dirty: false };
     }
+    if (m.kind === 'group') return undefined;
     const id = (this.s.insertConv.get(m.key, m.kind) as { id: number }).id;
     for (const user of m.members) this.s.insertMember.run(user, id);
     this.idByKey.set(m.key, id);
     return { id, key: m.key, lastSeq: 0, lastAt: null, dirty: false };
+  }
+
+  /** Drops a deleted conversation's cached id. */
+  forget(key: string): void {
+    this.idByKey.delete(key);
   }
 
   async findConversation(key: string): Promise<ConversationRecord | undefined> {
@@ -310,7 +330,8 @@ export class SqliteConversations implements ConversationStore {
       const last = this.s.last.get(row.id);
       return {
         ...toMembership(row),
-        members: this.s.members.all(row.id).map((m) => m.user_id),
+        // A group's member list can be long and is not needed here.
+        members: row.kind === 'direct' ? this.s.members.all(row.id).map((m) => m.user_id) : [],
         last: last ? toMessage(row.id, row.key, last) : null,
       };
     });

@@ -91,4 +91,34 @@ export const MIGRATIONS: readonly string[] = [
      delivered INTEGER NOT NULL
    );
    CREATE UNIQUE INDEX client_ids_key ON client_ids (sender_id, client_id);`,
+  // Groups (issue 12): a group is a conversation with a name, a visibility and roles on its
+  // members; bans and invitations beside them. #global is created here, public and owned by
+  // nobody, and every active account joins it at its current position.
+  `CREATE TABLE groups (
+     conv_id    INTEGER PRIMARY KEY,
+     name       TEXT NOT NULL UNIQUE,
+     visibility TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   ALTER TABLE conv_members ADD COLUMN role TEXT;
+   CREATE INDEX conv_members_role ON conv_members (user_id, role) WHERE role = 'owner';
+   CREATE TABLE group_bans (
+     conv_id INTEGER NOT NULL,
+     user_id INTEGER NOT NULL,
+     at      INTEGER NOT NULL,
+     PRIMARY KEY (conv_id, user_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE group_invites (
+     conv_id INTEGER NOT NULL,
+     user_id INTEGER NOT NULL,
+     at      INTEGER NOT NULL,
+     PRIMARY KEY (conv_id, user_id)
+   ) WITHOUT ROWID;
+   INSERT INTO conversations (key, kind) VALUES ('#global', 'group');
+   INSERT INTO groups (conv_id, name, visibility, created_at)
+     SELECT id, 'global', 'public', CAST(unixepoch('subsec') * 1000 AS INTEGER)
+     FROM conversations WHERE key = '#global';
+   INSERT INTO conv_members (user_id, conv_id, delivered_seq, read_seq, role)
+     SELECT u.id, c.id, c.last_seq, c.last_seq, 'member' FROM users u, conversations c
+     WHERE c.key = '#global' AND u.deleted_at IS NULL AND u.pending_until IS NULL;`,
 ];

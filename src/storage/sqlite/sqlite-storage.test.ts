@@ -54,6 +54,48 @@ describe('SQLite storage', () => {
     expect(await migrated.findUserById(1)).toMatchObject({ deletedAt: null, bannedAt: null });
     await migrated.close();
   });
+
+  it('creates #global at the groups migration with every active account of the older database in it', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ss-sqlite-')), 'super-server.db');
+    const before = MIGRATIONS.length - 1;
+    const old = new Database(file);
+    for (const [v, sql] of MIGRATIONS.slice(0, before).entries()) {
+      old.exec(sql);
+      old.pragma(`user_version = ${v + 1}`);
+    }
+    const add = old.prepare(
+      `INSERT INTO users (username, username_key, email, password_hash, level, created_at, pending_until, deleted_at)
+       VALUES (?, lower(?), ? || '@example.com', 'h', 'basic', '2026-11-25T00:00:00.000Z', ?, ?)`,
+    );
+    add.run('Active', 'Active', 'active', null, null);
+    add.run('pending', 'pending', 'pending', 9_999_999_999_999, null);
+    add.run('gone', 'gone', 'gone', null, 1_000);
+    add.run('second', 'second', 'second', null, null);
+    old.close();
+    const migrated = openSqliteStorage(file);
+    const global = await migrated.groups.find('global');
+    expect(global).toMatchObject({ conv: '#global', visibility: 'public', lastSeq: 0 });
+    const page = await migrated.groups.members(global?.convId ?? 0, 10);
+    expect(page.members.map((m) => [m.username, m.role])).toEqual([
+      ['Active', 'member'],
+      ['second', 'member'],
+    ]);
+    expect(await migrated.groups.ownerOf(global?.convId ?? 0)).toBeUndefined();
+    // The pending account joins when it is confirmed; new accounts when they are created.
+    await migrated.activateUser(2);
+    const fresh = await migrated.createUser({
+      username: 'later',
+      email: 'later@example.com',
+      phone: null,
+      passwordHash: 'h',
+      level: 'basic',
+      createdAt: '2026-12-01T00:00:00.000Z',
+      pendingUntil: null,
+    });
+    expect((await migrated.groups.groupsOf(fresh.id)).length).toBe(1);
+    expect((await migrated.groups.members(global?.convId ?? 0, 10)).total).toBe(4);
+    await migrated.close();
+  });
 });
 
 describe('storage.sync', () => {

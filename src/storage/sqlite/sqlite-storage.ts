@@ -16,6 +16,7 @@ import {
 import { Checkpointer } from './checkpointer.ts';
 import { SqliteConversations } from './conversations.ts';
 import { DataDirError, explainSqliteOpenError, prepareDatabaseFile } from './data-dir.ts';
+import { SqliteGroups } from './groups.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 interface UserRow {
@@ -113,6 +114,9 @@ function migrate(db: Database.Database, file: string): void {
 /** The SQLite implementation of Storage. */
 export class SqliteStorage implements Storage {
   readonly conversations: SqliteConversations;
+  readonly groups: SqliteGroups;
+  private readonly joinGlobal;
+  private readonly leaveGroups;
   private readonly insert;
   private readonly byKey;
   private readonly byId;
@@ -144,6 +148,15 @@ export class SqliteStorage implements Storage {
     readonly checkpointer?: Checkpointer,
   ) {
     this.conversations = new SqliteConversations(db);
+    this.groups = new SqliteGroups(db, (key) => this.conversations.forget(key));
+    // At the group's current position: a new member gets no backlog.
+    this.joinGlobal = db.prepare<[number]>(
+      `INSERT OR IGNORE INTO conv_members (user_id, conv_id, delivered_seq, read_seq, role)
+       SELECT ?, id, last_seq, last_seq, 'member' FROM conversations WHERE key = '#global'`,
+    );
+    this.leaveGroups = db.prepare<[number]>(
+      `DELETE FROM conv_members WHERE user_id = ? AND role IS NOT NULL`,
+    );
     this.insert = db.prepare<
       [string, string, string, string | null, string, string, string, number | null],
       UserRow
@@ -228,17 +241,20 @@ export class SqliteStorage implements Storage {
 
   async createUser(user: NewUser): Promise<UserRecord> {
     try {
-      const row = this.insert.get(
-        user.username,
-        usernameKey(user.username),
-        user.email,
-        user.phone,
-        user.passwordHash,
-        user.level,
-        user.createdAt,
-        user.pendingUntil,
-      ) as UserRow;
-      return toRecord(row);
+      return this.db.transaction(() => {
+        const row = this.insert.get(
+          user.username,
+          usernameKey(user.username),
+          user.email,
+          user.phone,
+          user.passwordHash,
+          user.level,
+          user.createdAt,
+          user.pendingUntil,
+        ) as UserRow;
+        if (row.pending_until === null) this.joinGlobal.run(row.id);
+        return toRecord(row);
+      })();
     } catch (err) {
       throw uniqueViolation(err) ?? err;
     }
@@ -284,6 +300,7 @@ export class SqliteStorage implements Storage {
         this.guardLastHolder(user, protectedLevel, 'deleted');
         this.eraseUser.run(at, id);
         this.dropCodes.run(id);
+        this.leaveGroups.run(id);
       })
       .immediate();
   }
@@ -350,6 +367,7 @@ export class SqliteStorage implements Storage {
     this.db.transaction(() => {
       this.activate.run(userId);
       this.deleteCode.run(userId, 'confirm');
+      this.joinGlobal.run(userId);
     })();
   }
 

@@ -29,7 +29,11 @@ export default defineAction({
         throw new ActionError('not_logged_in', 'the connection is closing');
       }
       conn.beginSession(session);
-      if (services.config.messages.store) ctx.after(services.conversations.begin(session));
+      if (services.config.messages.store) {
+        // In its groups' online index before the replay reads, so no message falls between.
+        await services.groups.attach(session);
+        ctx.after(services.conversations.begin(session));
+      }
       return { token, id: formatId(user.id), username: user.username, level: user.level };
     } catch (err) {
       if (err instanceof ActionError && err.code === 'server_busy') ctx.after(() => conn.close());

@@ -1,0 +1,260 @@
+// Groups over TCP (docs/protocol.md section E): create, join, leave, invite, members,
+// list, roles and the ownership hand-over, kick, ban, delete, message_group with its
+// member events, #global, and history/replay/unread for groups as for direct messages.
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { closeAllClients } from './client.ts';
+import {
+  groupMessages,
+  groupNamed,
+  memberEvent,
+  members,
+  ok,
+  waitMessages,
+} from './groups-support.ts';
+import { cleanup, useServer } from './harness.ts';
+import { loginAndReplay } from './stored.ts';
+import { codeOf, PASSWORD, sleep } from './util.ts';
+
+afterEach(closeAllClients);
+afterAll(cleanup);
+
+describe('groups', () => {
+  const server = useServer({ config: { groups: { max_owned: 3, max_members: 3 } } });
+  const port = () => server().port;
+
+  it('creates, joins, posts once to every online member, in order, with member events', async () => {
+    const [a, b, c] = await members(port(), 3);
+    const name = groupNamed('lab');
+    expect(await ok(a.c, 'create_group', [name])).toEqual({
+      conv: `#${name}`,
+      visibility: 'public',
+      role: 'owner',
+    });
+    expect(codeOf(await b.c.call('create_group', [name]))).toBe('name_taken');
+    expect(codeOf(await b.c.call('create_group', ['#Bad Name']))).toBe('invalid_input');
+    // `#name` and `name` both work; the joiner gets its own `joined`, members too.
+    expect(await ok(b.c, 'join_group', [name])).toEqual({ conv: `#${name}`, role: 'member' });
+    expect(await memberEvent(b.c, 'joined', b.name)).toEqual({
+      conv: `#${name}`,
+      username: b.name,
+      change: 'joined',
+      by: b.name,
+      role: 'member',
+    });
+    await memberEvent(a.c, 'joined', b.name);
+    await ok(c.c, 'join_group', [`#${name}`]);
+    await memberEvent(a.c, 'joined', c.name);
+    const sent = [];
+    for (let i = 0; i < 5; i++) sent.push(await ok(a.c, 'message_group', [`#${name}`, `hi ${i}`]));
+    expect(sent.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(sent[0]).toEqual({ id: sent[0].id, conv: `#${name}`, seq: 1, online: 2 });
+    for (const m of [b, c]) {
+      const got = await waitMessages(m.c, `#${name}`, 5);
+      expect(got.map((f) => f.data.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(got[0]?.data).toMatchObject({ from: a.name, to: `#${name}`, text: 'hi 0' });
+    }
+    // The sender's session has the reply, not the event.
+    await sleep(50);
+    expect(groupMessages(a.c, `#${name}`)).toEqual([]);
+    // groups.max_members: 3 here.
+    const [d] = await members(port(), 1);
+    expect(codeOf(await d.c.call('join_group', [name]))).toBe('forbidden');
+    // Listing: sorted by username, with presence.
+    const list = await ok(d.c, 'group_members', [name]);
+    expect(list.total).toBe(3);
+    expect(list.members.map((m: { username: string }) => m.username)).toEqual(
+      [a.name, b.name, c.name].sort((x, y) => x.toLowerCase().localeCompare(y.toLowerCase())),
+    );
+    expect(list.members.find((m: { username: string }) => m.username === a.name)).toEqual({
+      username: a.name,
+      role: 'owner',
+      online: true,
+    });
+    const groups = await ok(b.c, 'list_groups', []);
+    expect(groups.groups).toContainEqual({
+      conv: `#${name}`,
+      visibility: 'public',
+      members: 3,
+      role: 'member',
+    });
+    expect(groups.groups).toContainEqual({
+      conv: '#global',
+      visibility: 'public',
+      members: expect.any(Number),
+      role: 'member',
+    });
+  });
+
+  it('starts a new member at the last seq; history, conversations, unread and replay work', async () => {
+    const [a, b] = await members(port(), 2);
+    const name = groupNamed('hist');
+    const conv = `#${name}`;
+    await ok(a.c, 'create_group', [name]);
+    for (let i = 0; i < 3; i++) await ok(a.c, 'message_group', [conv, `old ${i}`]);
+    await ok(b.c, 'join_group', [conv]);
+    // No backlog pushed at join; history reads it.
+    const h = await ok(b.c, 'history', [conv]);
+    expect(h.messages.map((m: { text: string }) => m.text)).toEqual(['old 0', 'old 1', 'old 2']);
+    let convs = await ok(b.c, 'conversations', []);
+    expect(convs.conversations.find((x: { conv: string }) => x.conv === conv)).toMatchObject({
+      kind: 'group',
+      title: conv,
+      last_seq: 3,
+      read_seq: 3,
+      unread: 0,
+    });
+    // b goes offline; two messages wait for it and come back as the replay.
+    b.c.destroy();
+    await sleep(100);
+    await ok(a.c, 'message_group', [conv, 'new 1', 'cid-1']);
+    const again = await ok(a.c, 'message_group', [conv, 'new 1', 'cid-1']);
+    expect(again).toMatchObject({ seq: 4, duplicate: true, online: 0 });
+    await ok(a.c, 'message_group', [conv, 'new 2']);
+    const back = await loginAndReplay(port(), b.name, PASSWORD);
+    const replayed = back.replayed.filter((m) => m.data.conv === conv);
+    expect(replayed.map((m) => [m.data.seq, m.data.text])).toEqual([
+      [4, 'new 1'],
+      [5, 'new 2'],
+    ]);
+    convs = await ok(back.client, 'conversations', []);
+    expect(convs.conversations.find((x: { conv: string }) => x.conv === conv)).toMatchObject({
+      unread: 2,
+    });
+    expect(await ok(back.client, 'mark_read', [conv, 5])).toEqual({ conv, read_seq: 5, unread: 0 });
+    expect(await ok(back.client, 'ack', [conv, 5])).toEqual({ conv, seq: 5 });
+  });
+
+  it('hands ownership over, lets members leave and join again, and deletes with its messages', async () => {
+    const [a, b, c] = await members(port(), 3);
+    const name = groupNamed('own');
+    const conv = `#${name}`;
+    await ok(a.c, 'create_group', [name]);
+    await ok(b.c, 'join_group', [conv]);
+    await ok(c.c, 'join_group', [conv]);
+    expect(codeOf(await a.c.call('leave_group', [conv]))).toBe('forbidden');
+    expect(await ok(a.c, 'group_role', [conv, b.name, 'owner'])).toEqual({
+      conv,
+      username: b.name,
+      role: 'owner',
+    });
+    const ev = await memberEvent(c.c, 'role', a.name);
+    expect(ev).toMatchObject({ username: a.name, by: a.name, role: 'moderator' });
+    expect(await memberEvent(c.c, 'role', b.name)).toMatchObject({ role: 'owner' });
+    // The old owner is a moderator now and may leave; the new one may not.
+    expect(codeOf(await b.c.call('leave_group', [conv]))).toBe('forbidden');
+    expect(await ok(a.c, 'leave_group', [conv])).toBe('left');
+    expect(await memberEvent(a.c, 'left', a.name)).toMatchObject({ role: null });
+    await memberEvent(c.c, 'left', a.name);
+    expect(codeOf(await a.c.call('message_group', [conv, 'x']))).toBe('forbidden');
+    expect(await ok(a.c, 'join_group', [conv])).toEqual({ conv, role: 'member' });
+    const old = await ok(b.c, 'message_group', [conv, 'before delete']);
+    // Only the owner (or an admin) deletes; members are told.
+    expect(codeOf(await c.c.call('delete_group', [conv]))).toBe('forbidden');
+    expect(await ok(b.c, 'delete_group', [conv])).toBe('deleted');
+    expect(await memberEvent(c.c, 'deleted')).toMatchObject({ conv, by: b.name, role: null });
+    await memberEvent(a.c, 'deleted');
+    expect(codeOf(await c.c.call('history', [conv]))).toBe('not_found');
+    expect(codeOf(await c.c.call('message_group', [conv, 'x']))).toBe('not_found');
+    // The name is free again, and the new group has none of the old messages.
+    await ok(c.c, 'create_group', [name]);
+    expect((await ok(c.c, 'history', [conv])).messages).toEqual([]);
+    // Message ids are never reused, not even by a new group of the same name.
+    const fresh = await ok(c.c, 'message_group', [conv, 'new group']);
+    expect(fresh.seq).toBe(1);
+    expect(fresh.id).not.toBe(old.id);
+    expect(fresh.id.split('_')[1]).not.toBe(old.id.split('_')[1]);
+  });
+
+  it('invites to a private group; kicked and banned users stop receiving at once', async () => {
+    const [a, b, c] = await members(port(), 3);
+    const name = groupNamed('priv');
+    const conv = `#${name}`;
+    expect(await ok(a.c, 'create_group', [name, 'private'])).toMatchObject({
+      visibility: 'private',
+    });
+    expect(codeOf(await b.c.call('join_group', [conv]))).toBe('not_found');
+    expect(await ok(a.c, 'invite', [conv, b.name])).toEqual({ conv, username: b.name });
+    expect(await memberEvent(b.c, 'invited', b.name)).toMatchObject({ by: a.name, role: null });
+    await ok(b.c, 'join_group', [conv]);
+    expect(
+      (await ok(c.c, 'list_groups', [])).groups.map((g: { conv: string }) => g.conv),
+    ).not.toContain(conv);
+    await ok(a.c, 'message_group', [conv, 'one']);
+    await waitMessages(b.c, conv, 1);
+    expect(await ok(a.c, 'group_kick', [conv, b.name])).toEqual({ conv, username: b.name });
+    expect(await memberEvent(b.c, 'kicked', b.name)).toMatchObject({ by: a.name });
+    await ok(a.c, 'message_group', [conv, 'two']);
+    await sleep(100);
+    expect(groupMessages(b.c, conv).map((f) => f.data.text)).toEqual(['one']);
+    // Kicked from a private group: invisible again until invited.
+    expect(codeOf(await b.c.call('join_group', [conv]))).toBe('not_found');
+    await ok(a.c, 'invite', [conv, b.name]);
+    await ok(b.c, 'join_group', [conv]);
+    expect(await ok(a.c, 'group_ban', [conv, b.name])).toEqual({
+      conv,
+      username: b.name,
+      banned: true,
+    });
+    await memberEvent(b.c, 'banned', b.name);
+    expect(codeOf(await b.c.call('join_group', [conv]))).toBe('not_found');
+    expect(codeOf(await a.c.call('invite', [conv, b.name]))).toBe('forbidden');
+    expect(await ok(a.c, 'group_unban', [conv, b.name])).toEqual({
+      conv,
+      username: b.name,
+      banned: false,
+    });
+    await ok(a.c, 'invite', [conv, b.name]);
+    await ok(b.c, 'join_group', [conv]);
+  });
+
+  it('keeps pipelined group sends of one connection in the order they were sent', async () => {
+    const [a, b] = await members(port(), 2);
+    const conv = `#${groupNamed('pipe')}`;
+    await ok(a.c, 'create_group', [conv]);
+    await ok(b.c, 'join_group', [conv]);
+    const replies = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => a.c.call('message_group', [conv, `p${i}`])),
+    );
+    expect(replies.map((r) => r.data?.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    const got = await waitMessages(b.c, conv, 60);
+    expect(got.map((f) => f.data.text)).toEqual(Array.from({ length: 60 }, (_, i) => `p${i}`));
+  });
+
+  it('caps the groups one user owns (groups.max_owned)', async () => {
+    const [a] = await members(port(), 1);
+    for (let i = 0; i < 3; i++) await ok(a.c, 'create_group', [groupNamed(`cap${i}`)]);
+    const over = await a.c.call('create_group', [groupNamed('cap3')]);
+    expect(codeOf(over)).toBe('forbidden');
+    expect(over.error?.message).toMatch(/3 groups/);
+  });
+});
+
+describe('#global', () => {
+  const server = useServer();
+  const port = () => server().port;
+
+  it('holds every new account, which may leave and join again; it cannot be deleted', async () => {
+    const [a, b] = await members(port(), 2);
+    const list = await ok(a.c, 'list_groups', []);
+    expect(list.groups).toContainEqual({
+      conv: '#global',
+      visibility: 'public',
+      members: expect.any(Number),
+      role: 'member',
+    });
+    await ok(a.c, 'message_group', ['#global', 'hello all']);
+    const got = await waitMessages(b.c, '#global', 1);
+    expect(got[0]?.data).toMatchObject({ from: a.name, to: '#global', text: 'hello all' });
+    expect(await ok(b.c, 'leave_group', ['global'])).toBe('left');
+    await ok(a.c, 'message_group', ['#global', 'second']);
+    await sleep(100);
+    expect(groupMessages(b.c, '#global')).toHaveLength(1);
+    await ok(b.c, 'join_group', ['#global']);
+    // Back in the same session: the next message comes live, and nothing posted while away.
+    await ok(a.c, 'message_group', ['#global', 'third']);
+    const now = await waitMessages(b.c, '#global', 2);
+    expect(now.map((f) => f.data.text)).toEqual(['hello all', 'third']);
+    expect(codeOf(await a.c.call('delete_group', ['#global']))).toBe('forbidden');
+    expect(codeOf(await a.c.call('create_group', ['global']))).toBe('name_taken');
+  });
+});
