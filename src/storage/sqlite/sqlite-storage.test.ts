@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,5 +144,24 @@ describe('background checkpoints', () => {
     const conv = await again.conversations.findConversation('dm:00001:00002');
     expect(conv?.lastSeq).toBe(2_000);
     await again.close();
+  });
+
+  it('migrates once when several processes open a new database at the same moment', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ss-sqlite-')), 'super-server.db');
+    const opener = `import { openSqliteStorage } from './src/storage/sqlite/sqlite-storage.ts';
+      const s = openSqliteStorage(process.argv[1]); await s.close();`;
+    const open = () =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', '--input-type=module', '-e', opener, file],
+          { cwd: join(import.meta.dirname, '../../..'), stdio: ['ignore', 'ignore', 'inherit'] },
+        );
+        child.on('exit', resolve);
+      });
+    expect(await Promise.all([open(), open(), open(), open()])).toEqual([0, 0, 0, 0]);
+    const db = new Database(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
   });
 });

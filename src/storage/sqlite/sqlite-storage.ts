@@ -96,14 +96,21 @@ export function openSqliteStorage(
 }
 
 function migrate(db: Database.Database, file: string): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  const refuseNewer = (current: number) => {
+    if (current <= MIGRATIONS.length) return;
     throw new DataDirError(
       `${file}: schema version ${current} is newer than this server's (${MIGRATIONS.length}): ` +
         'it was written by a newer super-server; run that version, or restore a backup',
     );
-  }
+  };
+  refuseNewer(version());
+  if (version() === MIGRATIONS.length) return;
+  // The version is read again under the write lock: processes starting together
+  // (--workers N) migrate once, and the others find the work done.
   db.transaction(() => {
+    const current = version();
+    refuseNewer(current);
     for (let v = current; v < MIGRATIONS.length; v++) {
       db.exec(MIGRATIONS[v] as string);
       db.pragma(`user_version = ${v + 1}`);
