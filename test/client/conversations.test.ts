@@ -59,13 +59,16 @@ describe('stored conversations at the prompt', () => {
     await bob.run('history @alice 3', /#5 \[[^\]]+\] alice: a4/);
     expect(bob.plain()).toMatch(/#3 \[[^\]]+\] alice: a2/);
     expect(bob.plain()).toContain('(older messages: history @alice 53)');
-    await bob.run('convs', '2 conversations');
-    await bob.waitScreen(/@carol {2}2 unread {2}\[[^\]]+\] carol: c1/);
-    await bob.waitScreen(/@alice {2}5 unread {2}\[[^\]]+\] alice: a4/);
+    // Every account is in #global too (no messages there: it comes last, read).
+    await bob.run('convs', '3 conversations');
+    // Titles are padded to the longest (#global).
+    await bob.waitScreen(/@carol {3}2 unread {2}\[[^\]]+\] carol: c1/);
+    await bob.waitScreen(/#global {2}read/);
+    await bob.waitScreen(/@alice {3}5 unread {2}\[[^\]]+\] alice: a4/);
     const receipt = new Promise((resolve) => alice.once('read', resolve));
     await bob.run('read alice', '@alice marked read up to #5 (0 unread)');
     expect(await receipt).toMatchObject({ seq: 5, by: 'bob' });
-    await bob.run('convs', /@alice {2}read/);
+    await bob.run('convs', /@alice {3}read/);
     await bob.run('history @nobody_here', 'error:');
 
     // Live messages still print one by one, as they come.
@@ -109,7 +112,9 @@ describe('stored conversations at the prompt', () => {
       /^\(older messages: history @alice 52\)\n#2 \[[^\]]+\] alice: m1\n#3 \[[^\]]+\] alice: m2\n$/,
     );
     const c = await runClient([...as, 'convs'], { stdin });
-    expect(c.stdout).toMatch(/^1 conversation\n {2}@alice {2}3 unread {2}\[[^\]]+\] alice: m2\n$/);
+    expect(c.stdout).toMatch(
+      /^2 conversations\n {2}@alice {3}3 unread {2}\[[^\]]+\] alice: m2\n {2}#global {2}read\n$/,
+    );
     const r = await runClient([...as, 'read', 'alice'], { stdin });
     expect(r.stdout).toBe('@alice marked read up to #3 (0 unread)\n');
     expect((await runClient([...as, 'history', '@alice', '0'], { stdin })).code).toBe(2);

@@ -3,7 +3,15 @@
 // reply and what the sessions received against the section C model.
 import type fc from 'fast-check';
 import { expect } from 'vitest';
-import { convKey, cursorOf, type DeliveryModel, messagesOf, noteSent } from './delivery-model.ts';
+import {
+  convKey,
+  cursorOf,
+  type DeliveryModel,
+  messagesOf,
+  noteJoined,
+  noteLeft,
+  noteSent,
+} from './delivery-model.ts';
 import type { DeliveryWorld } from './delivery-world.ts';
 
 type Cmd = fc.AsyncCommand<DeliveryModel, DeliveryWorld>;
@@ -51,10 +59,10 @@ export class SendGroup implements Cmd {
     readonly text: string,
   ) {}
   check(m: Readonly<DeliveryModel>): boolean {
-    return m.online.size > 0 && m.groups.size > 0;
+    return onlineMembers(m).length > 0;
   }
   async run(m: DeliveryModel, w: DeliveryWorld): Promise<void> {
-    const from = pick([...m.online].sort(), this.from);
+    const from = pick(onlineMembers(m), this.from);
     const [conv, members] = [...m.groups][0] as [string, Set<string>];
     const r = await w.session(from).client.call('message_group', [conv, this.text]);
     expect(r.ok, `group send ${from}: ${JSON.stringify(r)}`).toBe(true);
@@ -63,10 +71,63 @@ export class SendGroup implements Cmd {
     const online = [...members].filter((u) => u !== from && m.online.has(u)).length;
     expect(r.data.online, `members online besides ${from}`).toBe(online);
     w.session(from).own.add(`${conv}:${seq}`);
-    noteSent(m, from, conv, { seq, from, text: this.text });
+    const to = new Set([...members].filter((u) => u !== from));
+    noteSent(m, from, conv, { seq, from, text: this.text, to });
   }
   toString(): string {
     return `sendGroup(${this.from}, ${JSON.stringify(this.text)})`;
+  }
+}
+
+/** The online members of the run's group, sorted. */
+function onlineMembers(m: Readonly<DeliveryModel>): string[] {
+  const members = [...m.groups.values()][0] ?? new Set<string>();
+  return [...m.online].filter((u) => members.has(u)).sort();
+}
+
+/** An online member (not the owner) leaves: nothing more of the group reaches it. */
+export class LeaveGroup implements Cmd {
+  constructor(readonly user: number) {}
+  check(m: Readonly<DeliveryModel>): boolean {
+    return onlineMembers(m).some((u) => u !== m.users[0]);
+  }
+  async run(m: DeliveryModel, w: DeliveryWorld): Promise<void> {
+    const user = pick(
+      onlineMembers(m).filter((u) => u !== m.users[0]),
+      this.user,
+    );
+    const conv = [...m.groups.keys()][0] as string;
+    // What it was owed arrived before it leaves; after, nothing may.
+    await w.expectComplete(m, user);
+    const r = await w.session(user).client.call('leave_group', [conv]);
+    expect(r, `${user} leaves ${conv}`).toMatchObject({ ok: true, data: 'left' });
+    noteLeft(m, user, conv);
+    w.session(user).got.delete(conv);
+    w.session(user).start.delete(conv);
+  }
+  toString(): string {
+    return `leaveGroup(${this.user})`;
+  }
+}
+
+/** An online non-member joins again: it starts at the group's last seq, no backlog. */
+export class JoinGroup implements Cmd {
+  constructor(readonly user: number) {}
+  check(m: Readonly<DeliveryModel>): boolean {
+    return m.online.size > onlineMembers(m).length && m.groups.size > 0;
+  }
+  async run(m: DeliveryModel, w: DeliveryWorld): Promise<void> {
+    const members = onlineMembers(m);
+    const user = pick([...m.online].filter((u) => !members.includes(u)).sort(), this.user);
+    const conv = [...m.groups.keys()][0] as string;
+    const r = await w.session(user).client.call('join_group', [conv]);
+    expect(r, `${user} joins ${conv}`).toMatchObject({ ok: true, data: { conv, role: 'member' } });
+    const last = noteJoined(m, user, conv);
+    w.session(user).got.delete(conv);
+    w.session(user).start.set(conv, last);
+  }
+  toString(): string {
+    return `joinGroup(${this.user})`;
   }
 }
 

@@ -7,6 +7,8 @@ export interface ModelMessage {
   seq: number;
   from: string;
   text: string;
+  /** A group message: the members it must reach (those at its send who have not left since). */
+  to?: Set<string>;
 }
 
 /**
@@ -61,11 +63,25 @@ export function convsOf(m: DeliveryModel, user: string): string[] {
   return [...direct, ...groups];
 }
 
-/** Who must receive a message of `conv` from `from`: the other user, or the other members. */
-export function recipientsOf(m: DeliveryModel, conv: string, from: string): string[] {
-  const members = m.groups.get(conv);
-  if (members) return [...members].filter((u) => u !== from);
-  return conv.split('|').filter((u) => u !== from);
+/** Who must receive a message: the other user of a direct one, a group one's `to`. */
+export function recipientsOf(conv: string, msg: ModelMessage): string[] {
+  if (msg.to) return [...msg.to];
+  return conv.split('|').filter((u) => u !== msg.from);
+}
+
+/** `user` left group `conv`: no cursor there, and nothing sent before is owed to it any more. */
+export function noteLeft(m: DeliveryModel, user: string, conv: string): void {
+  m.groups.get(conv)?.delete(user);
+  m.cursors.delete(`${user}@${conv}`);
+  for (const msg of messagesOf(m, conv)) msg.to?.delete(user);
+}
+
+/** `user` joined group `conv`: its cursor starts at the group's last seq (no backlog). */
+export function noteJoined(m: DeliveryModel, user: string, conv: string): number {
+  m.groups.get(conv)?.add(user);
+  const last = messagesOf(m, conv).length;
+  m.cursors.set(`${user}@${conv}`, { lo: last, hi: last, killed: false });
+  return last;
 }
 
 /** The stored messages of a conversation. */

@@ -219,7 +219,7 @@ export class DeliveryWorld {
     }
     for (const [conv, list] of m.convs) {
       for (const msg of list) {
-        for (const to of recipientsOf(m, conv, msg.from)) {
+        for (const to of recipientsOf(conv, msg)) {
           const seen = m.everReceived.get(`${to}@${conv}`);
           expect(seen?.has(msg.seq), `${to} never got ${conv} seq ${msg.seq}`).toBe(true);
         }

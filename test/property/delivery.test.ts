@@ -1,13 +1,23 @@
 // Property test of section C (CONVERSATIONS.md) against the real server process: random
-// send / group send / ack / drop / login / restart (kill -9 or graceful, on the same data
-// directory) sequences of three users who are also the members of one group. Checked against the model at every step: each ok'd message
+// send / group send / leave and join the group / ack / drop / login / restart (kill -9 or
+// graceful, on the same data directory) sequences of three users who start as the members
+// of one group. Checked against the model at every step: each ok'd message
 // reaches its recipient at least once, in seq order per conversation within a session,
 // never twice within one session, and a new session gets again everything above the
 // acked cursor and nothing at or below it. Reproduce with FC_SEED=<seed> FC_PATH=<path>.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { cleanup, type ServerHandle, startServer } from '../protocol/harness.ts';
-import { Ack, Drop, Login, Restart, Send, SendGroup } from './delivery-commands.ts';
+import {
+  Ack,
+  Drop,
+  JoinGroup,
+  LeaveGroup,
+  Login,
+  Restart,
+  Send,
+  SendGroup,
+} from './delivery-commands.ts';
 import { type DeliveryModel, newModel } from './delivery-model.ts';
 import { DELIVERY_CONFIG, DeliveryWorld } from './delivery-world.ts';
 
@@ -30,6 +40,8 @@ const COMMANDS: Array<fc.Arbitrary<Cmd>> = [
   send,
   sendGroup,
   sendGroup,
+  n.map((u) => new LeaveGroup(u)),
+  n.map((u) => new JoinGroup(u)),
   fc.tuple(n, n).map(([u, i]) => new Ack(u, i)),
   fc.tuple(n, n).map(([u, i]) => new Ack(u, i)),
   n.map((u) => new Drop(u)),
@@ -79,5 +91,5 @@ describe('section C property: delivery at least once, in order, across drops and
       throw err;
     }
     console.info(`delivery property: ${run} runs in ${Date.now() - started} ms, seed ${SEED}`);
-  }, 120_000);
+  }, 240_000);
 });
