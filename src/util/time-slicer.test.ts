@@ -19,4 +19,26 @@ describe('TimeSlicer', () => {
     await second;
     expect(slicer.pause()).toBeUndefined();
   });
+
+  it('runs jobs one at a time, each yielding when the slice it looked at is used up', async () => {
+    let t = 0;
+    const slicer = new TimeSlicer(4, () => t);
+    const order: string[] = [];
+    const job = (name: string, steps: number) =>
+      slicer.run(async () => {
+        for (let i = 0; i < steps; i++) {
+          await slicer.turn();
+          order.push(`${name}${i}`);
+          t += 3;
+        }
+        return name;
+      });
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    expect(await Promise.all([job('a', 3), job('b', 2)])).toEqual(['a', 'b']);
+    clearInterval(ticker);
+    // Jobs never interleave, and no slice holds more than 4 ms of work (two steps of 3 ms
+    // never share one): the loop got turns between them.
+    expect(order).toEqual(['a0', 'a1', 'a2', 'b0', 'b1']);
+  });
 });

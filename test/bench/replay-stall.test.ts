@@ -99,6 +99,7 @@ describe('replay after login', () => {
       for (const { c } of clients) c.socket.destroy();
       const replayed = clients.reduce((n, { c }) => n + c.messages, 0);
       expect(replayed).toBe(USERS * PER_USER);
+      console.log(`[replay-stall] longest ping round trip ${Math.round(longest)} ms`);
       expect(longest, 'longest ping round trip during the replays (ms)').toBeLessThan(
         STALL_LIMIT_MS,
       );

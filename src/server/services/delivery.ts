@@ -132,18 +132,21 @@ export class Delivery {
   }
 
   /** Sends the backlog above the cursors and above what this session was sent. */
-  private async push(session: Session, feed: Feed, limit: number): Promise<SyncResult> {
+  private push(session: Session, feed: Feed, limit: number): Promise<SyncResult> {
+    return this.slicer.run(() => this.pushNow(session, feed, limit));
+  }
+
+  private async pushNow(session: Session, feed: Feed, limit: number): Promise<SyncResult> {
     await this.deps.flushCursors();
-    await this.slicer.pause();
+    // Stored reads and frames resolve at once: without turns, many replays at once
+    // would hold the event loop (no socket read, no timer) until all were done.
+    await this.slicer.turn();
     const page = await this.deps.store.backlog(session.user.id, feed.sent, limit);
     let sinceCheck = 0;
     for (const m of page.messages) {
-      // Stored reads and frames resolve at once: without a pause, many replays at once
-      // would hold the event loop (no socket read, no timer) until all were done.
       if (++sinceCheck === SLICE_CHECK_EVERY) {
         sinceCheck = 0;
-        const wait = this.slicer.pause();
-        if (wait) await wait;
+        await this.slicer.turn();
       }
       this.send(session, feed, await this.deps.frame(m, true), m.convId, m.seq);
     }
