@@ -45,6 +45,7 @@ describe('stored conversations at the prompt', () => {
     const bob = await loggedIn(server.port, 'bob');
     await bob.waitScreen('7 messages while you were away');
     await bob.waitScreen('… 2 more: history @alice 5');
+    await bob.waitScreen(/carol: c1$/m); // the whole summary is on the screen
     const screen = bob.plain();
     expect(screen).toMatch(/@alice \(5\):/);
     expect(screen).toMatch(/@carol \(2\):/);
@@ -59,13 +60,13 @@ describe('stored conversations at the prompt', () => {
     await bob.run('history @alice 3', /#5 \[[^\]]+\] alice: a4/);
     expect(bob.plain()).toMatch(/#3 \[[^\]]+\] alice: a2/);
     expect(bob.plain()).toContain('(older messages: history @alice 53)');
-    await bob.run('convs', '2 conversations');
-    await bob.waitScreen(/@carol {2}2 unread {2}\[[^\]]+\] carol: c1/);
-    await bob.waitScreen(/@alice {2}5 unread {2}\[[^\]]+\] alice: a4/);
+    await bob.run('convs', '3 conversations'); // with #global, which every account is in
+    await bob.waitScreen(/@carol {3}2 unread {2}\[[^\]]+\] carol: c1/);
+    await bob.waitScreen(/@alice {3}5 unread {2}\[[^\]]+\] alice: a4/);
     const receipt = new Promise((resolve) => alice.once('read', resolve));
     await bob.run('read alice', '@alice marked read up to #5 (0 unread)');
     expect(await receipt).toMatchObject({ seq: 5, by: 'bob' });
-    await bob.run('convs', /@alice {2}read/);
+    await bob.run('convs', /@alice {3}read/);
     await bob.run('history @nobody_here', 'error:');
 
     // Live messages still print one by one, as they come.
@@ -109,7 +110,10 @@ describe('stored conversations at the prompt', () => {
       /^\(older messages: history @alice 52\)\n#2 \[[^\]]+\] alice: m1\n#3 \[[^\]]+\] alice: m2\n$/,
     );
     const c = await runClient([...as, 'convs'], { stdin });
-    expect(c.stdout).toMatch(/^1 conversation\n {2}@alice {2}3 unread {2}\[[^\]]+\] alice: m2\n$/);
+    // Every account is in #global (no messages there: it comes last).
+    expect(c.stdout).toMatch(
+      /^2 conversations\n {2}@alice {3}3 unread {2}\[[^\]]+\] alice: m2\n {2}#global {2}read\n$/,
+    );
     const r = await runClient([...as, 'read', 'alice'], { stdin });
     expect(r.stdout).toBe('@alice marked read up to #3 (0 unread)\n');
     expect((await runClient([...as, 'history', '@alice', '0'], { stdin })).code).toBe(2);
