@@ -1,7 +1,8 @@
 // The SDK client: typed actions (login, register, messages, conversations, admin) over
-// ResumingCore (acks, duplicates, reliable sends, reconnect) and ClientCore (the connection).
+// GroupActions (groups), ResumingCore (acks, duplicates, reliable sends, reconnect) and
+// ClientCore (the connection).
+import { GroupActions } from './groups.ts';
 import { allConversations, type HistoryOptions, historyBackwards } from './reading.ts';
-import { ResumingCore } from './resume.ts';
 import type {
   Account,
   BanChange,
@@ -19,7 +20,7 @@ import type {
 } from './types.ts';
 
 /** A connection to a super-server: connect, log in, call actions, receive events. */
-export class Client extends ResumingCore {
+export class Client extends GroupActions {
   /**
    * Logs in (veus, then set_user); the session token is kept. The password is kept in memory
    * only with `reconnect` on and no `relogin`, to log in again after a reconnect.
@@ -126,7 +127,7 @@ export class Client extends ResumingCore {
    * client_id, so it is stored once; a resend of a stored one resolves with the original.
    */
   messageUser(to: string, text: string, opts: { clientId?: string } = {}): Promise<SentMessage> {
-    return this.reliableSend(to, text, opts.clientId);
+    return this.reliableSend('message_user', to, text, opts.clientId);
   }
 
   /**

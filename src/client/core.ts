@@ -29,10 +29,11 @@ type KnownEvent =
   | 'shutdown'
   | 'disconnect'
   | 'synced'
-  | 'read';
+  | 'read'
+  | 'member';
 
 const KNOWN_EVENTS = new Set(
-  'hello message permission_changed shutdown disconnect synced read'.split(' '),
+  'hello message permission_changed shutdown disconnect synced read member'.split(' '),
 );
 
 /**

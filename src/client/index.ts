@@ -8,6 +8,23 @@ export {
   RequestTimeoutError,
   ServerError,
 } from './errors.ts';
+export type {
+  GroupBanChange,
+  GroupCreated,
+  GroupJoined,
+  GroupListPage,
+  GroupMember,
+  GroupMembersPage,
+  GroupRole,
+  GroupRoleChange,
+  GroupSent,
+  GroupSummary,
+  GroupTarget,
+  GroupVisibility,
+  MemberChange,
+  MemberEvent,
+} from './group-types.ts';
+export { GroupActions, type PageOptions } from './groups.ts';
 export { DEFAULT_HELLO_PROBE_MS } from './hello-probe.ts';
 export {
   type ClientRequest,
@@ -26,7 +43,7 @@ export {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type ResumeOptions,
 } from './options.ts';
-export { newClientId } from './outbox.ts';
+export { newClientId, type SendAction } from './outbox.ts';
 export { type HistoryOptions, MAX_HISTORY_PAGE } from './reading.ts';
 export { DEFAULT_ACK_DELAY_MS, ResumingCore } from './resume.ts';
 export {

@@ -1,16 +1,20 @@
-// Reliable sends: every message_user gets a client_id and stays here until the server answers,
+// Reliable sends: every message_user and message_group gets a client_id and stays here until the server answers,
 // so a send cut off by a disconnect goes again, with the same client_id, after the reconnect.
 import { randomUUID } from 'node:crypto';
-import type { SentMessage } from './types.ts';
+
+/** The actions that store a message with a client_id. */
+export type SendAction = 'message_user' | 'message_group';
 
 /** A send waiting for its reply. */
 export interface OutboxEntry {
+  action: SendAction;
   clientId: string;
+  /** the recipient's username, or the group's conv */
   to: string;
   text: string;
   /** sent on the current connection, reply pending */
   inFlight: boolean;
-  resolve(reply: SentMessage): void;
+  resolve(reply: unknown): void;
   reject(err: Error): void;
 }
 

@@ -37,6 +37,12 @@ export class Positions {
     return this.high.get(conv);
   }
 
+  /** Forgets everything about `conv` (a deleted group: a new one may take its name). */
+  forget(conv: string): void {
+    this.high.delete(conv);
+    this.acks.delete(conv);
+  }
+
   /** Notes that `conv` is to be acked up to `seq` in the next batch. */
   noteAck(conv: string, seq: number): void {
     if ((this.acks.get(conv) ?? 0) < seq) this.acks.set(conv, seq);

@@ -9,10 +9,10 @@ import {
   type ClientOptions,
   DEFAULT_BACKOFF,
 } from './options.ts';
-import { newClientId, Outbox, type OutboxEntry } from './outbox.ts';
+import { newClientId, Outbox, type OutboxEntry, type SendAction } from './outbox.ts';
 import { Positions } from './positions.ts';
 import type { TcpOptions } from './transport.ts';
-import type { Account, ChatMessage, CloseInfo, SentMessage, Synced } from './types.ts';
+import type { Account, ChatMessage, CloseInfo, Synced } from './types.ts';
 
 /** Close reasons after which reconnecting makes sense; any other reason ends the session. */
 const RETRY_REASONS = new Set([
@@ -67,6 +67,8 @@ export class ResumingCore extends ClientCore {
     this.positions = new Positions(opts.maxTrackedConversations);
     this.on('hello', (h) => this.positions.setEpoch(h.epoch));
     this.on('synced', (s) => this.onSynced(s));
+    // A deleted group's name can be taken again, and the new group starts at seq 1.
+    this.on('member', (m) => m.change === 'deleted' && this.positions.forget(m.conv));
     this.on('close', (info) => this.onClosed(info));
   }
 
@@ -137,10 +139,26 @@ export class ResumingCore extends ClientCore {
     return account;
   }
 
-  /** message_user with a client_id; kept and sent again after a reconnect until answered. */
-  protected reliableSend(to: string, text: string, clientId = newClientId()): Promise<SentMessage> {
+  /**
+   * message_user or message_group with a client_id; kept and sent again after a reconnect
+   * until answered. Resolves with the reply's data.
+   */
+  protected reliableSend<T>(
+    action: SendAction,
+    to: string,
+    text: string,
+    clientId = newClientId(),
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
-      const entry: OutboxEntry = { clientId, to, text, inFlight: false, resolve, reject };
+      const entry: OutboxEntry = {
+        action,
+        clientId,
+        to,
+        text,
+        inFlight: false,
+        resolve: resolve as (reply: unknown) => void,
+        reject,
+      };
       if (!this.outbox.add(entry)) {
         reject(new Error(`a send with client_id ${clientId} is already waiting`));
       } else if (this.isLoggedIn || !this.willResume()) this.transmit(entry, 0);
@@ -164,10 +182,10 @@ export class ResumingCore extends ClientCore {
   private transmit(entry: OutboxEntry, timeouts: number): void {
     const generation = this.generation;
     entry.inFlight = true;
-    this.call('message_user', [entry.to, entry.text, entry.clientId]).then(
+    this.call(entry.action, [entry.to, entry.text, entry.clientId]).then(
       (reply) => {
         this.outbox.remove(entry);
-        entry.resolve(reply as SentMessage);
+        entry.resolve(reply);
       },
       (err: Error) => {
         if (generation !== this.generation && this.willResume()) return; // sent again anyway

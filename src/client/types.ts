@@ -1,4 +1,5 @@
 // The data shapes the SDK hands out: hello, messages, events and the async-iterator items.
+import type { MemberEvent } from './group-types.ts';
 import type { ServerEvent } from './message.ts';
 
 /** The hello event's data: the server's identity, the hello token and its limits. */
@@ -129,6 +130,8 @@ export type ClientEvents = {
   /** the replay after login is complete (and after each sync()) */
   synced: [Synced];
   read: [ReadReceipt];
+  /** a group's membership changed (a join, a kick, a new role, the group deleted, …) */
+  member: [MemberEvent];
   /** an automatic ack was answered */
   acked: [Acked];
   /** the connection was lost and the client will reconnect (reconnect on) */
@@ -157,6 +160,7 @@ export type ClientEvent =
   | { event: 'disconnect'; tag: string; data: Disconnect }
   | { event: 'synced'; tag: string; data: Synced }
   | { event: 'read'; tag: string; data: ReadReceipt }
+  | { event: 'member'; tag: string; data: MemberEvent }
   | { event: 'unknown'; name: string; tag: string; data: unknown }
   | { event: 'close'; tag: null; data: CloseInfo };
 

@@ -45,6 +45,7 @@ describe('stored conversations at the prompt', () => {
     const bob = await loggedIn(server.port, 'bob');
     await bob.waitScreen('7 messages while you were away');
     await bob.waitScreen('… 2 more: history @alice 5');
+    await bob.waitScreen(/carol: c1$/m); // the whole summary is on the screen
     const screen = bob.plain();
     expect(screen).toMatch(/@alice \(5\):/);
     expect(screen).toMatch(/@carol \(2\):/);
@@ -112,6 +113,7 @@ describe('stored conversations at the prompt', () => {
       /^\(older messages: history @alice 52\)\n#2 \[[^\]]+\] alice: m1\n#3 \[[^\]]+\] alice: m2\n$/,
     );
     const c = await runClient([...as, 'convs'], { stdin });
+    // Every account is in #global (no messages there: it comes last).
     expect(c.stdout).toMatch(
       /^2 conversations\n {2}@alice {3}3 unread {2}\[[^\]]+\] alice: m2\n {2}#global {2}read\n$/,
     );

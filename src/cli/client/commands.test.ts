@@ -49,8 +49,10 @@ describe('parseLine', () => {
   it('reports missing and extra arguments with the usage line', () => {
     const missing = parseLine('msg bob');
     expect(missing.kind).toBe('usage');
-    if (missing.kind === 'usage') expect(missing.message).toContain('usage: msg <user> <text…>');
-    const extra = parseLine('kick bob carol');
+    if (missing.kind === 'usage') {
+      expect(missing.message).toContain('usage: msg <user|#group> <text…>');
+    }
+    const extra = parseLine('whois bob carol');
     expect(extra.kind).toBe('usage');
     if (extra.kind === 'usage') expect(extra.message).toContain('too many arguments');
   });

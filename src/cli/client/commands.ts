@@ -1,4 +1,5 @@
 // The client's command table: friendly names, aliases, arguments and what each needs.
+import { GROUP_COMMANDS } from './group-commands.ts';
 
 /** What a command needs before it can run. */
 export type Needs = 'nothing' | 'connection' | 'session';
@@ -93,17 +94,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'msg',
     action: 'message_user',
-    aliases: ['message_user'],
-    args: [arg('user'), arg('text', { rest: true })],
+    aliases: ['message_user', 'message_group'],
+    args: [arg('user|#group'), arg('text', { rest: true })],
     needs: 'session',
-    summary: 'send a direct message (1-4,000 characters)',
+    summary: 'send a message to a user or a group (1-4,000 characters)',
   },
   {
     name: 'reply',
     aliases: [],
     args: [arg('text', { rest: true })],
     needs: 'session',
-    summary: 'answer the last person who sent you a message',
+    summary: 'answer the last message you got (in its group, or to its sender)',
     interactiveOnly: true,
   },
   {
@@ -130,6 +131,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     needs: 'session',
     summary: 'mark a conversation read up to its last message',
   },
+  ...GROUP_COMMANDS,
   {
     name: 'whois',
     action: 'user_info',
@@ -184,25 +186,25 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'ban',
     action: 'ban',
     aliases: [],
-    args: [arg('user'), arg('reason', { optional: true, rest: true })],
+    args: [arg('user|#group'), arg('reason|user', { optional: true, rest: true })],
     needs: 'session',
-    summary: 'ban a user: ends their sessions and refuses their logins (admin)',
+    summary: 'ban a user server-wide (admin; ends their sessions), or: ban #group user',
   },
   {
     name: 'unban',
     action: 'unban',
     aliases: [],
-    args: [arg('user')],
+    args: [arg('user|#group'), arg('user', { optional: true })],
     needs: 'session',
-    summary: 'lift a ban (admin)',
+    summary: 'lift a server ban (admin), or a group ban: unban #group user',
   },
   {
     name: 'kick',
     action: 'kick',
     aliases: [],
-    args: [arg('user')],
+    args: [arg('user|#group'), arg('user', { optional: true })],
     needs: 'session',
-    summary: "end a user's sessions (admin)",
+    summary: "end a user's sessions (admin), or remove them from a group: kick #group user",
   },
   {
     name: 'kill',

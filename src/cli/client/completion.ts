@@ -1,10 +1,13 @@
-// Tab completion at the prompt: command names first, then user names, levels and addresses.
+// Tab completion at the prompt: command names first, then user and group names, levels, roles
+// and addresses.
 import { commandNames, findCommand } from './commands.ts';
 
 /** What completion may offer besides command names. */
 export interface CompletionContext {
   /** user names seen (from who and incoming messages) */
   users: string[];
+  /** group names seen (`#lab`: from groups, list_groups at login, messages, member events) */
+  groups?: string[];
   /** the current default address, offered after connect */
   address: string;
   /** permission levels to offer after setlevel <user> */
@@ -32,18 +35,36 @@ function candidatesFor(line: string, ctx: CompletionContext): [string[], string]
   }
   const spec = findCommand((words[0] ?? '').replace(/^\//, ''));
   const index = words.length - 2;
+  const groups = ctx.groups ?? [];
+  const inGroup = (words[1] ?? '').startsWith('#');
   let candidates: string[] = [];
   switch (spec?.name) {
     case 'msg':
     case 'kick':
-    case 'whois':
     case 'ban':
     case 'unban':
+      if (index === 0) candidates = [...ctx.users, ...groups];
+      if (index === 1 && inGroup && spec.name !== 'msg') candidates = ctx.users;
+      break;
+    case 'whois':
       if (index === 0) candidates = ctx.users;
       break;
     case 'history':
     case 'read':
-      if (index === 0) candidates = ctx.users.map((u) => `@${u}`);
+    case 'switch':
+      if (index === 0) candidates = [...ctx.users.map((u) => `@${u}`), ...groups];
+      break;
+    case 'join':
+    case 'leave':
+    case 'members':
+    case 'delete-group':
+      if (index === 0) candidates = groups;
+      break;
+    case 'invite':
+    case 'role':
+      if (index === 0) candidates = groups;
+      if (index === 1) candidates = ctx.users;
+      if (index === 2 && spec.name === 'role') candidates = ['owner', 'moderator', 'member'];
       break;
     case 'setlevel':
       if (index === 0) candidates = ctx.users;

@@ -7,6 +7,7 @@ import {
 } from '../../client/index.ts';
 import type { CommandSpec } from './commands.ts';
 import { UsageError } from './errors.ts';
+import { groupFormAction, runGroupCommand, sendMessage } from './group-execute.ts';
 import { convArg, historyCount, rawInputs, whoInputs } from './parse.ts';
 
 /** What both modes (prompt and one-shot) are started with, from the command-line flags. */
@@ -41,7 +42,7 @@ export const MAX_MESSAGE_CHARS = 4_000;
 /** The wire action a runnable sends, when known before sending. */
 export function wireAction(r: Runnable): string | undefined {
   if (r.spec.name === 'raw') return r.args[0];
-  return r.spec.action;
+  return groupFormAction(r.spec.name, r.args[0]) ?? r.spec.action;
 }
 
 /** Refuses a message text the server would refuse, before it is sent. */
@@ -78,12 +79,14 @@ export async function execute(client: Client, r: Runnable): Promise<Result> {
 
 function send(client: Client, name: string, args: string[]): Promise<unknown> {
   const [a0 = '', a1 = ''] = args;
+  const group = runGroupCommand(client, name, args);
+  if (group !== undefined) return group;
   switch (name) {
     case 'who':
       return client.who(usageOf(() => whoInputs(args)));
     case 'msg':
       checkMessageText(a1);
-      return client.messageUser(a0, a1);
+      return sendMessage(client, a0, a1);
     case 'history':
       return lastMessages(
         client,

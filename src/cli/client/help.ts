@@ -15,7 +15,10 @@ export function promptHelp(s: Style): string {
     '',
     'A leading / is optional (/msg, /quit). Other words are not sent to the server; use',
     'raw <action> <json-array> for any other action. Messages are 1-4,000 characters.',
-    'Tab completes commands and user names; Ctrl-C clears the line, Ctrl-D quits.',
+    'After switch #group (or switch @user), a line that is not a command is a message',
+    'there, as in IRC; the prompt shows where. A group is #name (the # may be left out',
+    'where only a group fits: join lab); kick, ban and unban act on a group with #.',
+    'Tab completes commands, user and group names; Ctrl-C clears the line, Ctrl-D quits.',
   ].join('\n');
 }
 
@@ -40,7 +43,9 @@ after it are the command's arguments, passed as they are):
 ${lines.join('\n')}
 
 Commands also answer to the seed's action names (show_online_users, message_user,
-get_id, get_permission_level, change_permission_level, kill_server, user_info).
+get_id, get_permission_level, change_permission_level, kill_server, user_info) and
+to the group actions' names (create_group, join_group, list_groups, …). A group is
+#name: msg '#lab' hi, kick '#lab' bob (quote the # in a shell).
 Other words are refused (exit 2): send any other action with raw <action> [json-array].
 
 Exit status: 0 ok, 1 the server answered with an error, 2 usage error,

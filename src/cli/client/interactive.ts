@@ -12,6 +12,8 @@ import {
   type RunOptions,
   wireAction,
 } from './execute.ts';
+import { sendMessage } from './group-execute.ts';
+import { GroupPrompt } from './group-prompt.ts';
 import { commandHelp, promptHelp } from './help.ts';
 import { HISTORY_SIZE, isSecretLine, loadHistory, saveHistory } from './history.ts';
 import { Notices } from './notices.ts';
@@ -38,6 +40,8 @@ class Repl {
   private readonly notices: Notices;
   /** login, register, confirm, forgot, passwd, delete-account */
   private readonly accounts: AccountCommands;
+  /** the current conversation, delete-group, group names */
+  private readonly groups: GroupPrompt;
 
   constructor(private readonly opts: InteractiveOptions) {
     this.s = makeStyle(opts.color);
@@ -77,6 +81,16 @@ class Repl {
       info: (text) => this.info(text),
       warn: (text) => this.warn(text),
     });
+    this.groups = new GroupPrompt({
+      client: this.client,
+      notices: this.notices,
+      style: this.s,
+      ask: (query) => this.screen.ask(query),
+      info: (text) => this.info(text),
+      changed: () => {
+        if (!this.busy) this.screen.setPrompt(this.promptText());
+      },
+    });
   }
 
   /** Runs until quit or end of input; resolves with the exit status. */
@@ -111,16 +125,19 @@ class Repl {
   private promptText(): string {
     const { s, client } = this;
     const where = s.cyan(`${this.address.host}:${this.address.port}`);
+    const current = this.groups.current;
+    const conv = current === undefined ? '' : ` ${s.bold(s.cyan(current))}`;
     if (client.isOffline)
-      return `${s.bold(client.username ?? '?')}@${where} ${s.yellow('(offline)')}> `;
+      return `${s.bold(client.username ?? '?')}@${where} ${s.yellow('(offline)')}${conv}> `;
     if (!client.isConnected) return `${s.bold('super')}> `;
     if (!client.isLoggedIn) return `${where}> `;
-    return `${s.bold(s.green(client.username ?? '?'))}@${where}> `;
+    return `${s.bold(s.green(client.username ?? '?'))}@${where}${conv}> `;
   }
 
   private completionContext() {
     return {
       users: [...this.notices.knownUsers],
+      groups: [...this.notices.knownGroups],
       address: `${this.address.host}:${this.address.port}`,
     };
   }
@@ -129,6 +146,10 @@ class Repl {
   private async handle(line: string): Promise<boolean> {
     const parsed = parseLine(line);
     if (parsed.kind === 'empty') return false;
+    const to = this.groups.plainTextTarget;
+    if (parsed.kind === 'unknown' && to !== undefined && !line.trimStart().startsWith('/')) {
+      return this.say(to, line.trim()).then(() => false);
+    }
     if (parsed.kind === 'usage' || parsed.kind === 'unknown') throw new UsageError(parsed.message);
     {
       const { spec, args } = parsed;
@@ -136,11 +157,18 @@ class Repl {
         case 'connect':
           return this.connect(args[0]).then(() => false);
         case 'login':
-          return this.accounts.login(args[0]).then(() => false);
+          return this.accounts.login(args[0]).then(() => this.loggedIn());
         case 'register':
         case 'confirm':
         case 'forgot':
-          return this.accounts.beforeLogin(spec.name, args).then(() => false);
+          return this.accounts.beforeLogin(spec.name, args).then(() => this.loggedIn());
+        case 'switch':
+          this.groups.switchTo(args[0]);
+          return false;
+        case 'delete-group':
+          this.requireSession('delete-group');
+          this.info(await this.groups.deleteGroup(args[0] ?? ''));
+          return false;
         case 'passwd':
         case 'delete-account':
           return this.accounts.inSession(spec.name).then(() => false);
@@ -163,6 +191,25 @@ class Repl {
     return false;
   }
 
+  /** After a login: fetch the group names for completion. */
+  private loggedIn(): boolean {
+    this.groups.refreshGroups();
+    return false;
+  }
+
+  private requireSession(name: string): void {
+    if (!this.client.isLoggedIn) {
+      throw new UsageError(`${name} needs you to be logged in (use login or register first)`);
+    }
+  }
+
+  /** Plain text: a msg to the current conversation. */
+  private async say(to: string, text: string): Promise<void> {
+    const msg = findCommand('msg');
+    if (!msg) throw new UsageError('msg is missing from the command table');
+    await this.runCommand({ kind: 'command', spec: msg, args: [to, text] });
+  }
+
   private async runCommand(r: Runnable): Promise<void> {
     if (r.spec.name === 'msg' && this.client.isOffline) {
       this.queueMessage(r);
@@ -177,7 +224,8 @@ class Repl {
       this.screen.print(jsonReply(name, wireAction(r), result));
       return;
     }
-    if (name === 'who' || name === 'convs') this.notices.rememberNames(result.data);
+    if (['who', 'convs', 'groups', 'members'].includes(name))
+      this.notices.rememberNames(result.data);
     this.screen.print(formatReply(name, r.args, result, this.s) + note);
   }
 
@@ -185,7 +233,7 @@ class Repl {
   private queueMessage(r: Runnable): void {
     const [to = '', text = ''] = r.args;
     checkMessageText(text);
-    this.client.messageUser(to, text).then(
+    sendMessage(this.client, to, text).then(
       (data) => this.printResult(r, { data }, this.s.dim(' (typed while offline)')),
       (err) => this.printError(err),
     );
@@ -228,6 +276,7 @@ class Repl {
     if (!this.client.isConnected) throw new UsageError('not connected');
     const where = `${this.address.host}:${this.address.port}`;
     const wasLoggedIn = this.client.isLoggedIn;
+    this.groups.clear();
     await this.disconnect();
     this.info(
       wasLoggedIn ? `logged out; disconnected from ${where}` : `disconnected from ${where}`,
@@ -246,13 +295,11 @@ class Repl {
     this.client.close();
   }
 
-  /** `reply <text…>`: msg to whoever last sent this user a message. */
+  /** `reply <text…>`: msg to the group of the last message, or to its sender. */
   private async reply(text: string): Promise<void> {
     const to = this.notices.lastSender;
     if (to === undefined) throw new UsageError('nobody has sent you a message yet');
-    const msg = findCommand('msg');
-    if (!msg) throw new UsageError('msg is missing from the command table');
-    await this.runCommand({ kind: 'command', spec: msg, args: [to, text] });
+    await this.say(to, text);
   }
 
   private async leave(): Promise<void> {

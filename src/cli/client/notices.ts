@@ -14,6 +14,7 @@ const KNOWN_EVENTS = new Set([
   'disconnect',
   'synced',
   'read',
+  'member',
 ]);
 
 /** Where notices go, and what they need to know about the prompt. */
@@ -37,7 +38,9 @@ export class Notices {
   expectedReason: string | undefined;
   /** user names seen in messages (the prompt adds those from `who`), for completion */
   readonly knownUsers = new Set<string>();
-  /** who sent the last message to this user, for `reply` */
+  /** group names seen (messages, member events, groups, convs), for completion */
+  readonly knownGroups = new Set<string>();
+  /** where `reply` answers: the group of the last message, or its sender (a direct one) */
   lastSender: string | undefined;
   /** a disconnect/shutdown notice was shown for this connection */
   private noticeShown = false;
@@ -52,7 +55,9 @@ export class Notices {
     const c = client;
     c.on('message', (m) => {
       this.knownUsers.add(m.from);
-      if (m.from !== c.username) this.lastSender = m.from;
+      const group = typeof m.conv === 'string' && m.conv.startsWith('#') ? m.conv : undefined;
+      if (group) this.knownGroups.add(group);
+      if (m.from !== c.username) this.lastSender = group ?? m.from;
       if (m.replayed && !out.json) this.away.push(m);
       else this.event('message', m);
     });
@@ -63,6 +68,11 @@ export class Notices {
       this.later(() => out.print(formatAway(away, c.username, out.style)));
     });
     c.on('read', (d) => this.event('read', d));
+    c.on('member', (d) => {
+      if (d.change === 'deleted') this.knownGroups.delete(d.conv);
+      else this.knownGroups.add(d.conv);
+      this.event('member', d);
+    });
     c.on('offline', (info) => {
       this.away = [];
       out.onClose();
@@ -103,9 +113,28 @@ export class Notices {
     });
   }
 
-  /** Names for completion, from who's users and convs' direct conversations. */
+  /** Names for completion: who's users, convs' conversations, groups' and members' names. */
   rememberNames(data: unknown): void {
-    const d = data as { users?: { username?: unknown }[]; conversations?: unknown[] };
+    const d = data as {
+      users?: { username?: unknown }[];
+      conversations?: unknown[];
+      groups?: { conv?: unknown }[];
+      members?: { username?: unknown }[];
+    };
+    for (const g of [
+      ...(Array.isArray(d?.groups) ? d.groups.map((x) => x?.conv) : []),
+      ...(Array.isArray(d?.conversations)
+        ? (d.conversations as { kind?: unknown; conv?: unknown }[])
+            .filter((x) => x?.kind === 'group')
+            .map((x) => x.conv)
+        : []),
+    ]) {
+      if (typeof g === 'string') this.knownGroups.add(g);
+    }
+    if (Array.isArray(d?.members)) {
+      for (const m of d.members)
+        if (typeof m?.username === 'string') this.knownUsers.add(m.username);
+    }
     const names = [
       ...(Array.isArray(d?.users) ? d.users.map((u) => u?.username) : []),
       ...(Array.isArray(d?.conversations)

@@ -1,6 +1,7 @@
 // How replies and server events look on the terminal (text) or in --json mode (one JSON line each).
 import { describeReason } from './errors.ts';
 import { formatConversations, formatHistory, formatRead } from './render-conversations.ts';
+import { formatGroupDone, formatGroupReply, formatMemberEvent } from './render-groups.ts';
 import { type Style, sanitize } from './style.ts';
 
 /** One user in a `who` reply. */
@@ -35,6 +36,15 @@ export function formatReply(
   s: Style,
 ): string {
   const { data } = result;
+  const groupForm = ['msg', 'kick', 'ban', 'unban'].includes(command);
+  if (!groupForm || (args[0]?.startsWith('#') && isObject(data))) {
+    const group = formatGroupReply(command, data, s, str);
+    if (group !== undefined) return group;
+  }
+  if ((command === 'leave' || command === 'delete-group') && typeof data === 'string') {
+    const name = (args[0] ?? '').toLowerCase();
+    return formatGroupDone(command, name.startsWith('#') ? name : `#${name}`, s);
+  }
   switch (command) {
     case 'ping': {
       const rtt = result.rttMs === undefined ? '' : ` (${Math.round(result.rttMs)} ms)`;
@@ -145,6 +155,8 @@ export function formatEvent(
       );
     case 'read':
       return s.dim(`* ${str(d.by)} has read your messages up to #${str(d.seq)}`);
+    case 'member':
+      return formatMemberEvent(d, s, str, me);
     case 'shutdown':
       return s.yellow(`* the server is shutting down: ${str(d.reason)} (by ${by(d.by)})`);
     case 'disconnect':
