@@ -3,11 +3,12 @@
 // server is down going out once it is back.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/client/index.ts';
-import { cleanup, type SeedUser, startServer } from '../protocol/harness.ts';
+import { cleanup, startServer } from '../protocol/harness.ts';
 import { loginAndReplay } from '../protocol/stored.ts';
 import { closeDurable, inbox, restartOnSamePort } from '../sdk/durable.ts';
 import { closeAllSdk, loginSdk, PASS } from '../sdk/helpers.ts';
-import { cleanupClients, PtyClient, runClient } from './pty.ts';
+import { loggedIn, seed } from './prompt-login.ts';
+import { cleanupClients, runClient } from './pty.ts';
 
 afterEach(() => {
   cleanupClients();
@@ -15,24 +16,6 @@ afterEach(() => {
   closeDurable();
 });
 afterAll(cleanup);
-
-const seed = (username: string): SeedUser => ({
-  username,
-  email: `${username}@example.com`,
-  password: PASS,
-});
-
-/** Starts a client, connects it to `port` and logs in `user` (answering the prompts). */
-async function loggedIn(port: number, user: string): Promise<PtyClient> {
-  const c = new PtyClient();
-  await c.waitScreen('super> ');
-  await c.run(`connect 127.0.0.1:${port}`, `connected to 127.0.0.1:${port}`);
-  await c.run(`login ${user}`, 'password: ');
-  c.type(`${PASS}\r`);
-  await c.waitScreen(`logged in as ${user}`);
-  await c.waitCursorLine(`${user}@127.0.0.1:${port}> `);
-  return c;
-}
 
 describe('stored conversations at the prompt', () => {
   it('sums up what came while away, then history, convs and read', async () => {

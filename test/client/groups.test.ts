@@ -2,33 +2,16 @@
 // current conversation (switch, then plain text goes to the group), member events, members,
 // groups, kick and a confirmed delete-group; and group commands one-shot.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { cleanup, type SeedUser, startServer } from '../protocol/harness.ts';
+import { cleanup, startServer } from '../protocol/harness.ts';
 import { closeAllSdk, loginSdk, PASS } from '../sdk/helpers.ts';
-import { cleanupClients, PtyClient, runClient } from './pty.ts';
+import { loggedIn, seed } from './prompt-login.ts';
+import { cleanupClients, runClient } from './pty.ts';
 
 afterEach(() => {
   cleanupClients();
   closeAllSdk();
 });
 afterAll(cleanup);
-
-const seed = (username: string): SeedUser => ({
-  username,
-  email: `${username}@example.com`,
-  password: PASS,
-});
-
-/** Starts a client, connects it to `port` and logs in `user` (answering the prompts). */
-async function loggedIn(port: number, user: string): Promise<PtyClient> {
-  const c = new PtyClient();
-  await c.waitScreen('super> ');
-  await c.run(`connect 127.0.0.1:${port}`, `connected to 127.0.0.1:${port}`);
-  await c.run(`login ${user}`, 'password: ');
-  c.type(`${PASS}\r`);
-  await c.waitScreen(`logged in as ${user}`);
-  await c.waitCursorLine(`${user}@127.0.0.1:${port}> `);
-  return c;
-}
 
 describe('groups at the prompt', () => {
   it('joins, switches, sends plain text to the group, and shows member events', async () => {
