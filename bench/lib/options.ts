@@ -58,10 +58,12 @@ export interface BenchOptions {
   compare: 'store' | undefined;
   /** replay only: stored messages waiting for each user. */
   messages: number;
+  /** group-fanout only: members ack at least this often (ms), as the SDK's ackDelayMs. */
+  ackMs: number;
 }
 
 /** group-fanout without --rate: the sender sends this many deliveries' worth a second. */
-export const GROUP_OFFERED_DELIVERIES = 100_000;
+export const GROUP_OFFERED_DELIVERIES = 30_000;
 
 /** How to call run.ts. */
 export const USAGE = `usage: npm run bench -- <scenario> [options]
@@ -72,7 +74,8 @@ scenarios:
   login-storm    --clients 500
   fanout         --clients 1000
   replay         --clients 1000 --messages 1000 (stored per user; all log in at once)
-  group-fanout   --members 1000 --rate R (the sender's messages/s; default 100,000 / members)
+  group-fanout   --members 1000 --rate R (the sender's messages/s; default 30,000 / members)
+                 --ack-ms 500 (members ack every this many ms, and once 64 are unacked)
   sweep          --clients 50,100,200,500,1000 (dm-throughput at each; its options apply)
 dm-throughput, dm-latency: --store on|off  --sync normal|full
                            --compare store (stored, in-memory, sync full alternately, R runs each)
@@ -102,6 +105,7 @@ const BOUNDS: Record<string, [number, number, boolean]> = {
   threads: [1, 16, true],
   timeout: [1, 86_400, false],
   messages: [1, 100_000, true],
+  'ack-ms': [10, 60_000, true],
 };
 
 /** Options that take one of a few words: name → the words. */
@@ -162,6 +166,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     const text = given.get(key);
     return text === undefined ? fallback : numberOption(key, text);
   };
+  if (given.has('ack-ms') && name !== 'group-fanout') {
+    throw new UsageError('--ack-ms is for the group-fanout scenario');
+  }
   if (given.has('members') && name !== 'group-fanout') {
     throw new UsageError('--members is for the group-fanout scenario');
   }
@@ -224,6 +231,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     sync: choiceOption(given, 'sync', 'normal') as SyncMode,
     compare,
     messages: num('messages', 1_000),
+    ackMs: num('ack-ms', 500),
   };
 }
 
