@@ -21,8 +21,10 @@ const GROUP = '#global';
 const SENDER_NAME = 'benchsender';
 /** After the last reply, how long deliveries may take to land before the rest counts as lost. */
 const SETTLE_MAX_MS = 30_000;
+/** ... unless nothing came for this long (longer than any stall seen: a stall is not an end). */
+const SETTLE_IDLE_MS = 3_000;
 
-/** Waits until the members received `expected` messages, or nothing came for 1 s, or the limit. */
+/** Waits until the members received `expected` messages, or nothing came for 3 s, or the limit. */
 async function settleDeliveries(
   collectNow: () => Promise<MergedTally>,
   expected: number,
@@ -35,7 +37,7 @@ async function settleDeliveries(
     const next = await collectNow();
     if (next.received !== tally.received) stableSince = performance.now();
     tally = next;
-    if (performance.now() - stableSince >= 1_000) break;
+    if (performance.now() - stableSince >= SETTLE_IDLE_MS) break;
   }
   return tally;
 }
