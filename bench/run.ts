@@ -26,6 +26,7 @@ import type { Scenario } from './scenarios/common.ts';
 import { dmLatency } from './scenarios/dm-latency.ts';
 import { dmThroughput } from './scenarios/dm-throughput.ts';
 import { fanout } from './scenarios/fanout.ts';
+import { groupFanout } from './scenarios/group-fanout.ts';
 import { idleSessions } from './scenarios/idle-sessions.ts';
 import { loginStorm } from './scenarios/login-storm.ts';
 import { replay } from './scenarios/replay.ts';
@@ -40,6 +41,7 @@ const SCENARIO_RUNNERS: Record<Exclude<ScenarioName, 'sweep'>, Scenario> = {
   'login-storm': loginStorm,
   fanout,
   replay,
+  'group-fanout': groupFanout,
 };
 
 /** Open files to ask for: two sockets per client (both ends are on this machine), plus headroom. */

@@ -12,7 +12,7 @@ const MAX_OUTSTANDING = 256;
 const REPLY_WAIT_MS = 10_000;
 
 /** A message text that carries its send time. */
-function stampedText(): string {
+export function stampedText(): string {
   return `${nowUs()} `.padEnd(TEXT_LENGTH, 'x');
 }
 

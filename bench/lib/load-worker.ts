@@ -12,7 +12,7 @@ import {
 } from './bench-client.ts';
 import { runRateLoad, runWindowLoad } from './load-patterns.ts';
 import { LoadState, PING_TAG } from './load-state.ts';
-import type { StormTally, WorkerCommand, WorkerSetup } from './pool-protocol.ts';
+import type { ReceiveCommand, StormTally, WorkerCommand, WorkerSetup } from './pool-protocol.ts';
 import { userName } from './seed.ts';
 
 const setup = workerData as WorkerSetup;
@@ -63,7 +63,15 @@ function goLive(client: BenchClient, slot: number): void {
 
 /** Recipients ack what they received at least this often (and every ACK_EVERY messages). */
 const ACK_INTERVAL_MS = 100;
-const ackTimer = setInterval(() => state.flushAcks(), ACK_INTERVAL_MS);
+let ackTimer = setInterval(() => state.flushAcks(), ACK_INTERVAL_MS);
+
+/** The clients only receive (group-fanout): sets the measured window and the ack interval. */
+function receiveOnly(command: ReceiveCommand): void {
+  state.windowFromUs = command.fromUs;
+  state.windowUntilUs = command.untilUs;
+  clearInterval(ackTimer);
+  ackTimer = setInterval(() => state.flushAcks(), command.ackIntervalMs);
+}
 
 /**
  * Pings every connected client that has been quiet for its heartbeat interval: logged-in
@@ -205,6 +213,8 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       return drainAcks();
     case 'storm':
       return storm(command.atUs);
+    case 'receive':
+      return receiveOnly(command);
     case 'expect-shutdown':
       state.expectShutdown = true;
       return undefined;

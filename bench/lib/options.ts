@@ -8,6 +8,7 @@ export const SCENARIOS = [
   'login-storm',
   'fanout',
   'replay',
+  'group-fanout',
   'sweep',
 ] as const;
 
@@ -57,7 +58,12 @@ export interface BenchOptions {
   compare: 'store' | undefined;
   /** replay only: stored messages waiting for each user. */
   messages: number;
+  /** group-fanout only: members ack at least this often (ms), as the SDK's ackDelayMs. */
+  ackMs: number;
 }
+
+/** group-fanout without --rate: the sender sends this many deliveries' worth a second. */
+export const GROUP_OFFERED_DELIVERIES = 30_000;
 
 /** How to call run.ts. */
 export const USAGE = `usage: npm run bench -- <scenario> [options]
@@ -68,6 +74,8 @@ scenarios:
   login-storm    --clients 500
   fanout         --clients 1000
   replay         --clients 1000 --messages 1000 (stored per user; all log in at once)
+  group-fanout   --members 1000 --rate R (the sender's messages/s; default 30,000 / members)
+                 --ack-ms 500 (members ack every this many ms, and once 64 are unacked)
   sweep          --clients 50,100,200,500,1000 (dm-throughput at each; its options apply)
 dm-throughput, dm-latency: --store on|off  --sync normal|full
                            --compare store (stored, in-memory, sync full alternately, R runs each)
@@ -80,12 +88,14 @@ const DEFAULT_CLIENTS: Record<ScenarioName, string> = {
   'login-storm': '500',
   fanout: '1000',
   replay: '1000',
+  'group-fanout': '1000',
   sweep: '50,100,200,500,1000',
 };
 
 /** name → [min, max, integer?] */
 const BOUNDS: Record<string, [number, number, boolean]> = {
   clients: [1, 100_000, true],
+  members: [1, 100_000, true],
   window: [1, 1_024, true],
   duration: [0.1, 3_600, false],
   warmup: [0, 600, false],
@@ -95,6 +105,7 @@ const BOUNDS: Record<string, [number, number, boolean]> = {
   threads: [1, 16, true],
   timeout: [1, 86_400, false],
   messages: [1, 100_000, true],
+  'ack-ms': [10, 60_000, true],
 };
 
 /** Options that take one of a few words: name → the words. */
@@ -155,9 +166,20 @@ export function parseOptions(argv: string[]): BenchOptions {
     const text = given.get(key);
     return text === undefined ? fallback : numberOption(key, text);
   };
-  const clientsList = (given.get('clients') ?? DEFAULT_CLIENTS[name])
+  if (given.has('ack-ms') && name !== 'group-fanout') {
+    throw new UsageError('--ack-ms is for the group-fanout scenario');
+  }
+  if (given.has('members') && name !== 'group-fanout') {
+    throw new UsageError('--members is for the group-fanout scenario');
+  }
+  if (given.has('members') && given.has('clients')) {
+    throw new UsageError(
+      "group-fanout takes --members (the group's online members), not --clients",
+    );
+  }
+  const clientsList = (given.get('clients') ?? given.get('members') ?? DEFAULT_CLIENTS[name])
     .split(',')
-    .map((part) => numberOption('clients', part.trim()));
+    .map((part) => numberOption(given.has('members') ? 'members' : 'clients', part.trim()));
   if (clientsList.length > 1 && name !== 'sweep') {
     throw new UsageError('a list of client counts is for the sweep scenario only');
   }
@@ -196,7 +218,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     window: num('window', 32),
     duration: num('duration', 10),
     warmup: num('warmup', name === 'dm-latency' ? 1 : 2),
-    rate: num('rate', 2),
+    rate: num(
+      'rate',
+      name === 'group-fanout' ? Math.max(1, Math.round(GROUP_OFFERED_DELIVERIES / clients)) : 2,
+    ),
     workers: workers === undefined ? undefined : numberOption('workers', workers),
     runs: num('runs', 1),
     json: given.get('json'),
@@ -206,6 +231,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     sync: choiceOption(given, 'sync', 'normal') as SyncMode,
     compare,
     messages: num('messages', 1_000),
+    ackMs: num('ack-ms', 500),
   };
 }
 

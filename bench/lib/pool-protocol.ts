@@ -27,6 +27,14 @@ export interface RateCommand {
   untilUs: number;
 }
 
+/** Receive only (group-fanout): receipts in [fromUs, untilUs) count; acks every ackIntervalMs. */
+export interface ReceiveCommand {
+  cmd: 'receive';
+  fromUs: number;
+  untilUs: number;
+  ackIntervalMs: number;
+}
+
 /** A command to every generator thread; each answers with a result or an error. */
 export type WorkerCommand =
   | { cmd: 'login' }
@@ -39,6 +47,7 @@ export type WorkerCommand =
   /** Send the unsent acks and wait for the replies; answers how many are missing. */
   | { cmd: 'drain-acks' }
   | { cmd: 'expect-shutdown' }
+  | ReceiveCommand
   | WindowCommand
   | RateCommand
   | { cmd: 'tally' }

@@ -104,3 +104,22 @@ export async function seedUsers(dataDir: string, count: number, withAdmin: boole
     await storage.close();
   }
 }
+
+/** Adds one basic user (e.g. the group-fanout sender) to a seeded database; it joins #global. */
+export async function seedExtraUser(dataDir: string, username: string): Promise<void> {
+  const passwordHash = await benchPasswordHash();
+  const storage = openSqliteStorage(join(dataDir, 'super-server.db'));
+  try {
+    await storage.createUser({
+      username,
+      email: `${username}@bench.invalid`,
+      phone: null,
+      passwordHash,
+      createdAt: new Date().toISOString(),
+      pendingUntil: null,
+      level: 'basic',
+    });
+  } finally {
+    await storage.close();
+  }
+}

@@ -178,6 +178,30 @@ describe('bench scenarios through the CLI', () => {
     expect(r.figures.received_shutdown).toBe(6);
   });
 
+  it('group-fanout: every member gets every group message once', {
+    timeout: 30_000,
+  }, async () => {
+    const args = ['group-fanout', '--members', '5', '--threads', '1', '--rate', '20'];
+    const timing = ['--duration', '1', '--warmup', '0.3'];
+    const figures = [
+      'delivered_per_s',
+      'latency_p99_ms',
+      'server_us_per_delivery',
+      'generator_us_per_delivery',
+      'ping_rtt_max_ms',
+      'lag_max_ms',
+      'other_cpu_s',
+    ];
+    const r = await runClean([...args, ...timing], figures);
+    expect(r.figures.members).toBe(5);
+    expect(r.figures.sent_ok).toBeGreaterThan(0);
+    // Every member online: the reply's `online` counts all five, and each got every message.
+    expect(r.figures.online_mean).toBe(5);
+    expect(r.figures.expected).toBe((r.figures.sent_ok ?? 0) * 5);
+    expect(r.figures.received).toBe(r.figures.expected);
+    expect(r.figures.acks_sent).toBeGreaterThan(0);
+  });
+
   it('refuses a bad command line with status 2', async () => {
     const { code, output } = await bench(['dm-throughput', '--clients', '0']);
     expect(code).toBe(2);
@@ -188,5 +212,8 @@ describe('bench scenarios through the CLI', () => {
     const compare = await bench(['replay', '--compare', 'store']);
     expect(compare.code).toBe(2);
     expect(compare.output).toMatch(/--compare is for dm-throughput and dm-latency/);
+    const members = await bench(['replay', '--members', '10']);
+    expect(members.code).toBe(2);
+    expect(members.output).toMatch(/--members is for the group-fanout scenario/);
   });
 });
