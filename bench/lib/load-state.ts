@@ -66,6 +66,11 @@ export class LoadState {
   lastCaughtUpUs = 0;
   /** Clients with received messages not acked yet. */
   private readonly unacked = new Set<BenchClient>();
+  /**
+   * Set (group-fanout): each client acks as the SDK does, after a random wait between half
+   * of this and all of it from its first unacked message. Unset: a timer acks for all.
+   */
+  sdkAckDelayMs: number | undefined;
   /** Receipts between these instants (µs) count towards throughput and latency. */
   windowFromUs = Number.POSITIVE_INFINITY;
   windowUntilUs = Number.POSITIVE_INFINITY;
@@ -176,7 +181,13 @@ export class LoadState {
     }
     cursor.received = seq;
     if (cursor.received - cursor.acked >= ACK_EVERY) this.sendAck(client, conv, cursor);
-    else this.unacked.add(client);
+    else if (!this.unacked.has(client)) {
+      this.unacked.add(client);
+      const delay = this.sdkAckDelayMs;
+      if (delay !== undefined) {
+        setTimeout(() => this.flushClient(client), delay / 2 + (delay / 2) * Math.random());
+      }
+    }
     if (line.endsWith('"replayed":true}}')) {
       this.received += 1;
       this.replayed += 1;
@@ -193,12 +204,20 @@ export class LoadState {
 
   /** Acks what every client received and has not acked yet (run on a timer). */
   flushAcks(): void {
-    for (const client of this.unacked) {
-      for (const [conv, cursor] of client.cursors) {
-        if (cursor.received > cursor.acked) this.sendAck(client, conv, cursor);
-      }
-    }
+    for (const client of this.unacked) this.ackAll(client);
     this.unacked.clear();
+  }
+
+  /** A client's own ack timer (sdkAckDelayMs): acks what it has not acked yet. */
+  private flushClient(client: BenchClient): void {
+    if (!this.unacked.delete(client) || client.closed) return;
+    this.ackAll(client);
+  }
+
+  private ackAll(client: BenchClient): void {
+    for (const [conv, cursor] of client.cursors) {
+      if (cursor.received > cursor.acked) this.sendAck(client, conv, cursor);
+    }
   }
 
   /** The end of a replay or a sync page: asks for more, or notes that the client caught up. */

@@ -70,7 +70,7 @@ function receiveOnly(command: ReceiveCommand): void {
   state.windowFromUs = command.fromUs;
   state.windowUntilUs = command.untilUs;
   clearInterval(ackTimer);
-  ackTimer = setInterval(() => state.flushAcks(), command.ackIntervalMs);
+  state.sdkAckDelayMs = command.ackIntervalMs;
 }
 
 /**

@@ -231,7 +231,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     sync: choiceOption(given, 'sync', 'normal') as SyncMode,
     compare,
     messages: num('messages', 1_000),
-    ackMs: num('ack-ms', 500),
+    ackMs: num('ack-ms', 1_000),
   };
 }
 

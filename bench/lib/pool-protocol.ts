@@ -27,7 +27,7 @@ export interface RateCommand {
   untilUs: number;
 }
 
-/** Receive only (group-fanout): receipts in [fromUs, untilUs) count; acks every ackIntervalMs. */
+/** Receive only (group-fanout): receipts in [fromUs, untilUs) count; each client acks as the SDK does, within ackIntervalMs. */
 export interface ReceiveCommand {
   cmd: 'receive';
   fromUs: number;

@@ -1,7 +1,8 @@
 // group-fanout: one sender and one group (#global) with N online members. The
 // sender sends message_group at a fixed rate (open loop); every member must get
 // every message once, in seq order, and acks in batches as the SDK does (once 64
-// are unacked, else every --ack-ms, default 500 like the SDK's ackDelayMs). Measures
+// are unacked, else after a random wait between half of --ack-ms and all of it from
+// its first unacked message; default 1,000 like the SDK's ackDelayMs). Measures
 // deliveries/s at the receivers, delivery latency, server CPU per delivery, the
 // generator's CPU, and the longest event-loop stall (a probe pinging every 20 ms,
 // and the /metrics lag histogram).

@@ -55,9 +55,12 @@ export interface ResumeOptions {
   relogin?: (client: Client) => Promise<unknown>;
   /** Ack each message handed to the application (default true). */
   autoAck?: boolean;
-  /** How long acks are batched, one `ack` per conversation per batch (default 500 ms). */
+  /**
+   * How long acks are batched at most, one `ack` per conversation per batch (default
+   * 1,000 ms; each batch waits a random time between half of it and all of it).
+   */
   ackDelayMs?: number;
-  /** Random numbers in [0, 1) for the backoff's jitter (default Math.random). */
+  /** Random numbers in [0, 1) for the backoff's and the acks' jitter (default Math.random). */
   random?: () => number;
   /** Conversations whose high-water mark is kept for dropping duplicates (default 10,000). */
   maxTrackedConversations?: number;

@@ -30,8 +30,11 @@ const RETRY_CODES = new Set(['already_logged_in', 'server_busy', 'rate_limited',
 /** How often a send that timed out on a live connection is sent again before it fails. */
 const TIMEOUT_RESENDS = 3;
 
-/** Default ack batching. */
-export const DEFAULT_ACK_DELAY_MS = 500;
+/**
+ * Default ack batching: acks go out within a second (CONVERSATIONS.md C). A late ack
+ * only means duplicates after a reconnect, which the SDK drops; an early one is a request.
+ */
+export const DEFAULT_ACK_DELAY_MS = 1_000;
 
 /** Connection plus resuming: what Client's typed actions are built on. */
 export class ResumingCore extends ClientCore {
@@ -208,7 +211,10 @@ export class ResumingCore extends ClientCore {
   private queueAck(conv: string, seq: number): void {
     this.positions.noteAck(conv, seq);
     if (this.ackTimer !== undefined) return;
-    this.ackTimer = this.clock.setTimer(() => void this.flushAcks(), this.ackDelayMs);
+    // Between half and all of the delay: the members of a group receive its message in
+    // the same moment, and acking in the same moment too would be a burst at the server.
+    const delay = this.ackDelayMs / 2 + (this.ackDelayMs / 2) * this.random();
+    this.ackTimer = this.clock.setTimer(() => void this.flushAcks(), delay);
   }
 
   private onSynced(s: Synced): void {

@@ -34,6 +34,9 @@ describe('group abuse', () => {
       await ok(pest.c, 'join_group', [conv]);
       await ok(owner.c, 'message_group', [conv, 'before']);
       await waitMessages(pest.c, conv, 1);
+      // Acked as a member first: the server now knows the group by name for a quick ack,
+      // which must not outlive the membership.
+      await ok(pest.c, 'ack', [conv, 1]);
       await ok(owner.c, 'group_ban', [conv, pest.name]);
       await memberEvent(pest.c, 'banned', pest.name);
       const code = visibility === 'public' ? 'forbidden' : 'not_found';
@@ -81,6 +84,7 @@ describe('group abuse', () => {
       }
     })();
     await waitMessages(victim.c, conv, 20);
+    await ok(victim.c, 'ack', [conv, 20]);
     await ok(owner.c, 'group_kick', [conv, victim.name]);
     kicked = true;
     await sleep(300);
@@ -90,6 +94,7 @@ describe('group abuse', () => {
     const got = new Set(groupMessages(victim.c, conv).map((f) => f.data.seq as number));
     expect(sentAfterKick.filter((seq) => got.has(seq))).toEqual([]);
     expect(codeOf(await victim.c.call('history', [conv]))).toBe('forbidden');
+    expect(codeOf(await victim.c.call('ack', [conv, 20]))).toBe('forbidden');
   });
 
   it('answers every probe of a private group with the bytes of a group that does not exist', async () => {

@@ -96,6 +96,33 @@ describe('audit log', () => {
     ]);
   });
 
+  it('records group moderation, allowed and refused, but not ordinary group use', async () => {
+    const server = await startServer({ users: [ROOT, BOB, EVE] });
+    const bob = await loggedIn(server.port, BOB);
+    const eve = await loggedIn(server.port, EVE);
+    expectOk(await bob.call('create_group', ['lab']), 'create');
+    expectOk(await eve.call('join_group', ['#lab']), 'join');
+    expectOk(await eve.call('message_group', ['#lab', 'hi']), 'post');
+    expect(codeOf(await eve.call('group_kick', ['#lab', 'bob']))).toBe('forbidden');
+    expectOk(await bob.call('group_role', ['#lab', 'eve', 'moderator']), 'role');
+    expectOk(await bob.call('group_ban', ['#lab', 'eve']), 'ban');
+    expectOk(await bob.call('group_unban', ['#lab', 'eve']), 'unban');
+    expectOk(await bob.call('delete_group', ['#lab']), 'delete');
+    let entries: Entry[] = [];
+    await pollUntil(async () => {
+      entries = (await audit(server.dataDir)).filter((e) => e.actor !== '(cli)');
+      return entries.length >= 5;
+    }, 5_000);
+    expect(entries.map((e) => [e.actor, e.action, e.target, e.outcome, e.detail])).toEqual([
+      ['eve', 'group_kick', 'bob', 'forbidden', '#lab'],
+      ['bob', 'group_role', 'eve', 'ok', '#lab moderator'],
+      ['bob', 'group_ban', 'eve', 'ok', '#lab'],
+      ['bob', 'group_unban', 'eve', 'ok', '#lab'],
+      ['bob', 'delete_group', '#lab', 'ok', null],
+    ]);
+    await server.stop();
+  });
+
   it('records a lock, the unlock, and a shutdown by signal', async () => {
     const server = await startServer({
       users: [BOB],

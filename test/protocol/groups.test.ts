@@ -124,6 +124,27 @@ describe('groups', () => {
     expect(await ok(back.client, 'ack', [conv, 5])).toEqual({ conv, seq: 5 });
   });
 
+  it('answers every ack of a member with the cursor after it, however the group is named', async () => {
+    const [a, b] = await members(port(), 2);
+    const name = groupNamed('acks');
+    const conv = `#${name}`;
+    await ok(a.c, 'create_group', [name]);
+    await ok(b.c, 'join_group', [conv]);
+    for (let i = 1; i <= 3; i++) await ok(a.c, 'message_group', [conv, `m${i}`]);
+    await waitMessages(b.c, conv, 3);
+    // The first ack looks the group up; the later ones take the online member's quick path.
+    expect(await ok(b.c, 'ack', [conv, 1])).toEqual({ conv, seq: 1 });
+    expect(await ok(b.c, 'ack', [name.toUpperCase(), 3])).toEqual({ conv, seq: 3 });
+    expect(await ok(b.c, 'ack', [conv, 2])).toEqual({ conv, seq: 3 });
+    expect(codeOf(await b.c.call('ack', [conv, 4]))).toBe('invalid_input');
+    // Its own message moves the sender's cursor; the reply shows the stored cursor.
+    await ok(b.c, 'message_group', [conv, 'mine']);
+    expect(await ok(b.c, 'ack', [conv, 1])).toEqual({ conv, seq: 4 });
+    // After leaving, the name no longer reaches the group's cursor.
+    await ok(b.c, 'leave_group', [conv]);
+    expect(codeOf(await b.c.call('ack', [conv, 4]))).toBe('forbidden');
+  });
+
   it('hands ownership over, lets members leave and join again, and deletes with its messages', async () => {
     const [a, b, c] = await members(port(), 3);
     const name = groupNamed('own');

@@ -30,7 +30,11 @@ interface Common<S extends InputSchema> {
   /** The rate-limit class; `auth` for login-phase actions and `default` otherwise if omitted. */
   limit?: LimitClass;
   input: S;
-  /** For the audit log of privileged actions: which inputs name the target and the detail. */
+  /**
+   * For the audit log: which inputs name the target and the detail. Actions above the
+   * lowest level are always audited; an action of the lowest level is when this is given
+   * (group moderation: any user may moderate a group they own).
+   */
   audit?: AuditInputs;
   /**
    * May start while earlier requests of the connection still wait (their replies keep
@@ -40,10 +44,10 @@ interface Common<S extends InputSchema> {
   pipelined?: boolean;
 }
 
-/** Positions (0-based) of the inputs an audit entry shows. */
+/** Positions (0-based) of the inputs an audit entry shows (several details: joined by spaces). */
 export interface AuditInputs {
   target?: number;
-  detail?: number;
+  detail?: number | readonly number[];
 }
 
 /** A session action must name its minimum level. */
@@ -68,6 +72,8 @@ export interface Action {
   readonly limit: LimitClass;
   readonly input: InputSchema;
   readonly audit: AuditInputs;
+  /** Audited whatever its level (the spec named its audit inputs). */
+  readonly audited: boolean;
   readonly pipelined: boolean;
   run(ctx: ActionContext | SessionContext, input: unknown[]): unknown;
 }
@@ -84,6 +90,7 @@ export function defineAction<S extends InputSchema>(
     limit: spec.limit ?? (spec.phase === 'hello' ? 'auth' : 'default'),
     input: spec.input,
     audit: spec.audit ?? {},
+    audited: spec.audit !== undefined,
     pipelined: spec.pipelined ?? false,
     run: spec.run as Action['run'],
   };

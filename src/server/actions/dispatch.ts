@@ -51,7 +51,7 @@ export async function dispatch(
     const action = registry.resolve(req.action);
     if (!action) throw new ActionError('unknown_action', `no action "${req.action}"`);
     const session = authorize(action, conn, req.token, services);
-    if (session && action.level && action.level !== services.levels.bottom) {
+    if (session && (action.audited || (action.level && action.level !== services.levels.bottom))) {
       audited = { action, session };
     }
     if (session && action.level && !services.levels.atLeast(session.user.level, action.level)) {
@@ -85,11 +85,14 @@ function audit(
     if (i === undefined || data[i] === undefined) return null;
     return typeof data[i] === 'string' ? data[i] : JSON.stringify(data[i]);
   };
+  const { target, detail } = action.audit;
+  const details = typeof detail === 'number' ? [detail] : (detail ?? []);
+  const shown = details.map(show).filter((d) => d !== null);
   services.audit.record({
     actor: session.user.username,
     action: action.name,
-    target: show(action.audit.target),
-    detail: show(action.audit.detail),
+    target: show(target),
+    detail: shown.length > 0 ? shown.join(' ') : null,
     outcome,
     address: conn.ip,
   });

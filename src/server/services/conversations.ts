@@ -2,7 +2,12 @@
 // live push), delivery cursors (ack), sync, and the replay after set_user.
 import type { Logger } from 'pino';
 import { ActionError } from '../../protocol/errors.ts';
-import { type AppendResult, directKey, type NewMessage } from '../../storage/conversations.ts';
+import {
+  type AppendResult,
+  directKey,
+  type Membership,
+  type NewMessage,
+} from '../../storage/conversations.ts';
 import type { Storage } from '../../storage/storage.ts';
 import { CommitBatcher } from '../../util/commit-batcher.ts';
 import type { Clock } from '../clock.ts';
@@ -23,6 +28,12 @@ export interface StoredSendResult {
   duplicate?: true;
 }
 
+/** A group the session is an online member of: its id and canonical key. */
+export interface OnlineGroup {
+  convId: number;
+  key: string;
+}
+
 /** A recipient as found before the commit: who, and how many live sessions. */
 interface Recipient {
   id: number;
@@ -38,6 +49,11 @@ export class Conversations {
   readonly batcher: CommitBatcher<NewMessage, AppendResult>;
   /** The store's epoch, for the hello (loaded by init). */
   epoch = '';
+  /**
+   * Set by the groups service: the group a `conv` input names when the session is in its
+   * online index (so a member), else undefined. Lets an ack skip the group lookups.
+   */
+  onlineGroup: ((session: Session, conv: string) => OnlineGroup | undefined) | undefined;
   private readonly perUser: number;
   private readonly retention: RetentionJob;
   /** Per session: resolves once its latest send joined the batch. */
@@ -158,7 +174,7 @@ export class Conversations {
 
   /** `ack`: the user's clients have everything up to `seq`; returns the cursor after it. */
   async ack(session: Session, conv: string, seq: number): Promise<{ conv: string; seq: number }> {
-    const { key, member } = await this.directory.resolve(session.user, conv);
+    const { key, member } = await this.ackTarget(session, conv);
     const last = member?.lastSeq ?? 0;
     if (seq > last) {
       throw new ActionError('invalid_input', `input 2 (seq) is above the last seq ${last}`);
@@ -170,6 +186,23 @@ export class Conversations {
       this.cursors.note(session.user.id, member.id, cursor);
     }
     return { conv: key, seq: cursor };
+  }
+
+  /**
+   * The conversation an ack names and the caller's membership. A group the session is an
+   * online member of costs one read (its cursor), not the group and standing lookups: the
+   * online index holds members only (leave, kick, ban and delete take sessions out at once).
+   */
+  private async ackTarget(
+    session: Session,
+    conv: string,
+  ): Promise<{ key: string; member: Membership | undefined }> {
+    const group = this.onlineGroup?.(session, conv);
+    if (group) {
+      const member = await this.storage.conversations.membership(session.user.id, group.convId);
+      if (member) return { key: group.key, member };
+    }
+    return this.directory.resolve(session.user, conv);
   }
 
   /** `sync`: pushes the next pending messages this session was not sent. */

@@ -7,6 +7,8 @@ import { framePosition } from './message-frames.ts';
 import type { Session } from './sessions.ts';
 
 const OWN_MAX = 1_000;
+/** Frame positions remembered: a group batch's frames go to many sessions in turn. */
+const POSITIONS_MAX = 128;
 
 /** Work that must run in order with a session's frames. */
 type Task = () => Promise<void>;
@@ -53,8 +55,8 @@ export class Delivery {
   private readonly feeds = new WeakMap<Session, Feed>();
   /** Messages handed to sessions, for /metrics. */
   delivered = 0;
-  private lastFrame = '';
-  private lastAt: { convId: number; seq: number } | undefined;
+  /** Positions of the frames seen last (a frame string is read once, however many get it). */
+  private positions = new Map<string, { convId: number; seq: number } | undefined>();
 
   private readonly slicer: TimeSlicer;
 
@@ -191,13 +193,15 @@ export class Delivery {
     return undefined;
   }
 
-  /** A frame's position; a group frame handed to many sessions in a row is read once. */
+  /** A frame's position; a group frame handed to many sessions is read once. */
   private positionOf(frame: string): { convId: number; seq: number } | undefined {
-    if (frame !== this.lastFrame) {
-      this.lastFrame = frame;
-      this.lastAt = framePosition(frame);
+    let at = this.positions.get(frame);
+    if (at === undefined && !this.positions.has(frame)) {
+      at = framePosition(frame);
+      if (this.positions.size >= POSITIONS_MAX) this.positions = new Map();
+      this.positions.set(frame, at);
     }
-    return this.lastAt;
+    return at;
   }
 
   private send(session: Session, feed: Feed, frame: string, convId: number, seq: number): void {

@@ -57,6 +57,22 @@ describe('GroupFanout', () => {
     ]);
   });
 
+  it('hands the frames queued meanwhile to each session together, in one turn', async () => {
+    const t = setup(4);
+    const members = Array.from({ length: 6 }, (_, i) => t.session(i + 1));
+    for (const s of members) t.fanout.attach(s, [G]);
+    t.fanout.publish(G, 'one');
+    t.fanout.publish(G, 'two');
+    t.fanout.publish(G, 'three');
+    // At every turn boundary a session has either both queued frames or neither: they
+    // go out back to back (one socket write), counted against the slice as two.
+    for (let turn = 0; turn < 10; turn++) {
+      for (const s of members) expect(t.got.get(s)?.length).not.toBe(2);
+      await t.turns(1);
+    }
+    for (const s of members) expect(t.got.get(s)).toEqual(['one', 'two', 'three']);
+  });
+
   it('stops a removed member at once, even in the middle of a fan-out', async () => {
     const t = setup(2);
     const members = Array.from({ length: 6 }, (_, i) => t.session(i + 1));

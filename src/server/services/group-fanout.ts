@@ -5,8 +5,10 @@
 import type { Broker, NodeCommand } from '../../broker/broker.ts';
 import type { Session } from './sessions.ts';
 
-/** Sessions handed one frame per event-loop turn, at most. */
+/** Deliveries (one frame to one session) per event-loop turn, at most. */
 export const FANOUT_SLICE = 1_000;
+/** Frames of one group handed to each session together, at most. */
+const MAX_BATCH = 64;
 
 /** The group commands nodes exchange through the broker. */
 export type GroupCommand = Extract<
@@ -14,9 +16,11 @@ export type GroupCommand = Extract<
   { kind: 'group' } | { kind: 'group_member' } | { kind: 'group_gone' }
 >;
 
-/** A group's frames waiting to go out, in order, and where the current one has got to. */
+/** A group's frames waiting to go out, in order, and where the current batch has got to. */
 interface Lane {
   frames: string[];
+  /** The frames going out now: every session gets all of them in one turn (one write). */
+  batch: string[] | undefined;
   cursor: Iterator<Session> | undefined;
   running: boolean;
   /** The group was deleted: forget it once the queued frames (its `deleted` event) are out. */
@@ -115,6 +119,11 @@ export class GroupFanout {
     return users.size - (users.has(except) ? 1 : 0);
   }
 
+  /** Whether this session is in the group's index (a member, online here). */
+  has(convId: number, session: Session): boolean {
+    return this.online.get(convId)?.has(session) === true;
+  }
+
   /** Whether any session of the user here is in the group's index. */
   isOnline(convId: number, userId: number): boolean {
     return this.deps.sessionsOf(userId).some((s) => this.online.get(convId)?.has(s));
@@ -161,32 +170,38 @@ export class GroupFanout {
     if (!set || set.size === 0) return;
     let lane = this.lanes.get(convId);
     if (!lane) {
-      lane = { frames: [], cursor: undefined, running: false, gone: false };
+      lane = { frames: [], batch: undefined, cursor: undefined, running: false, gone: false };
       this.lanes.set(convId, lane);
     }
     lane.frames.push(frame);
     if (!lane.running) this.run(convId, lane);
   }
 
-  /** Sends up to one slice; schedules the rest for the next turn. */
+  /**
+   * Sends up to one slice; schedules the rest for the next turn. The frames queued when a
+   * batch starts go to each session back to back, so a session's frames of one turn leave
+   * in one socket write however many messages the group had in that turn.
+   */
   private run(convId: number, lane: Lane): void {
     lane.running = true;
     const started = performance.now();
     let budget = this.slice;
-    while (lane.frames.length > 0) {
-      const frame = lane.frames[0] as string;
+    while (lane.batch || lane.frames.length > 0) {
+      lane.batch ??= lane.frames.splice(0, MAX_BATCH);
+      const batch = lane.batch;
       // A live iterator: a session removed meanwhile (kicked, closed) is not visited.
       lane.cursor ??= (this.online.get(convId) ?? new Set<Session>()).values();
       for (let next = lane.cursor.next(); !next.done; next = lane.cursor.next()) {
-        this.deps.send(next.value, frame);
-        if (--budget === 0) break;
+        for (const frame of batch) this.deps.send(next.value, frame);
+        budget -= batch.length;
+        if (budget <= 0) break;
       }
-      if (budget === 0) {
+      if (budget <= 0) {
         this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - started);
         setImmediate(() => this.run(convId, lane));
         return;
       }
-      lane.frames.shift();
+      lane.batch = undefined;
       lane.cursor = undefined;
     }
     this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - started);

@@ -6,18 +6,22 @@ import {
   GLOBAL_GROUP,
   GroupRefused,
   type GroupRole,
+  groupName,
   type Visibility,
 } from '../../storage/groups.ts';
 import type { Storage } from '../../storage/storage.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { ResolvedConversation } from './conv-directory.ts';
-import type { Conversations } from './conversations.ts';
+import type { Conversations, OnlineGroup } from './conversations.ts';
 import { type GroupAccess, NO_GROUP } from './group-access.ts';
 import { targetFits } from './group-rules.ts';
 import { storedMessageFrame, storedMessageId } from './message-frames.ts';
 import { SendOrder } from './send-order.ts';
 import type { Identity, Session, Sessions } from './sessions.ts';
+
+/** Group ids remembered by name, at most (then forgotten and learnt again). */
+const MAX_IDS = 100_000;
 
 /** The reply to message_group. */
 export interface GroupSendResult {
@@ -31,6 +35,8 @@ export interface GroupSendResult {
 /** Membership and posting of groups. */
 export class Groups {
   private readonly order = new SendOrder();
+  /** Group ids by name, learnt from lookups; checked against the online index before use. */
+  private ids = new Map<string, number>();
 
   constructor(
     private readonly storage: Storage,
@@ -41,6 +47,7 @@ export class Groups {
     private readonly clock: Clock,
   ) {
     conversations.directory.groupReader = (user, name) => this.reader(user, name);
+    conversations.onlineGroup = (session, conv) => this.onlineGroup(session, conv);
     sessions.onClosed((session) => access.fanout.detach(session));
   }
 
@@ -233,6 +240,18 @@ export class Groups {
     return reply;
   }
 
+  /**
+   * The group `conv` names if the session is in its online index (a member now). A name
+   * reused after a delete maps to the old id, whose index is empty: then undefined.
+   */
+  private onlineGroup(session: Session, conv: string): OnlineGroup | undefined {
+    if (conv.startsWith('@')) return undefined;
+    const name = groupName(conv);
+    const convId = name === undefined ? undefined : this.ids.get(name);
+    if (convId === undefined || !this.access.fanout.has(convId, session)) return undefined;
+    return { convId, key: `#${name}` };
+  }
+
   /** The joiner's sessions here start at the cursor the join stored (the group's last seq). */
   private async seedJoiner(userId: number, convId: number): Promise<void> {
     const member = await this.storage.conversations.membership(userId, convId);
@@ -245,6 +264,8 @@ export class Groups {
   /** history, ack and mark_read of a group: members only, under the table's `read` rule. */
   private async reader(user: Identity, name: string): Promise<ResolvedConversation> {
     const { group } = await this.access.locateByName(user, name, 'read');
+    if (this.ids.size >= MAX_IDS) this.ids = new Map();
+    this.ids.set(name, group.convId);
     const member = await this.storage.conversations.membership(user.id, group.convId);
     // Removed between the two reads: answer as the table does for a non-member.
     if (!member) throw new ActionError('forbidden', 'join the group first');

@@ -7,6 +7,7 @@ export default defineAction({
   name: 'delete_group',
   phase: 'session',
   level: 'basic',
+  audit: { target: 0 },
   input: z.tuple([ConvName]),
   run(ctx, [conv]) {
     return ctx.services.moderation.delete(ctx.session, conv);

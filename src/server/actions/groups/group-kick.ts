@@ -7,6 +7,7 @@ export default defineAction({
   name: 'group_kick',
   phase: 'session',
   level: 'basic',
+  audit: { target: 1, detail: 0 },
   input: z.tuple([ConvName, Username]),
   run(ctx, [conv, username]) {
     return ctx.services.moderation.kick(ctx.session, conv, username);

@@ -7,6 +7,7 @@ export default defineAction({
   name: 'group_role',
   phase: 'session',
   level: 'basic',
+  audit: { target: 1, detail: [0, 2] },
   input: z.tuple([ConvName, Username, GroupRoleInput]),
   run(ctx, [conv, username, role]) {
     return ctx.services.moderation.setRole(ctx.session, conv, username, role);

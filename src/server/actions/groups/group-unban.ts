@@ -7,6 +7,7 @@ export default defineAction({
   name: 'group_unban',
   phase: 'session',
   level: 'basic',
+  audit: { target: 1, detail: 0 },
   input: z.tuple([ConvName, Username]),
   run(ctx, [conv, username]) {
     return ctx.services.moderation.unban(ctx.session, conv, username);
