@@ -2,6 +2,7 @@
 // Runs the scenario --runs times against a fresh server each time, prints every
 // run and the medians, appends JSON, and exits 1 when a run lost or failed anything.
 import { spawnSync } from 'node:child_process';
+import { ServerBuildError, serverProgram } from './lib/build.ts';
 import { runComparison } from './lib/compare.ts';
 import { describeMachine, machineInfo } from './lib/machine.ts';
 import {
@@ -78,7 +79,7 @@ function reexecWithRaisedLimit(clients: number): number | undefined {
 function runBudgetSeconds(options: BenchOptions, clients: number): number {
   const logins = clients / 20;
   const stored = options.scenario === 'replay' ? (clients * options.messages) / 20_000 : 0;
-  const variants = options.compare === undefined ? 1 : 3;
+  const variants = options.compare !== undefined ? 3 : options.versus !== undefined ? 2 : 1;
   return variants * (90 + clients / 1_000 + logins + stored + options.warmup + options.duration);
 }
 
@@ -136,6 +137,17 @@ async function main(): Promise<number> {
   }
   const reexecStatus = reexecWithRaisedLimit(options.clients);
   if (reexecStatus !== undefined) return reexecStatus;
+  try {
+    // Build (when stale) before the first run, so a broken build stops the bench at once.
+    for (const target of [options.target, options.versus]) {
+      if (target?.kind === 'super-server') console.log(`server: ${serverProgram(target.bin)}`);
+      if (target?.kind === 'baseline') console.log('server: bench/baseline/ (the yardstick)');
+    }
+  } catch (err) {
+    if (!(err instanceof ServerBuildError)) throw err;
+    console.error(`bench: ${err.message}`);
+    return 2;
+  }
   armHardTimeout(options);
   const machine = machineInfo();
   console.log(describeMachine(machine));
@@ -144,7 +156,8 @@ async function main(): Promise<number> {
     SCENARIO_RUNNERS[options.scenario === 'sweep' ? 'dm-throughput' : options.scenario];
   const records: RunRecord[] = [];
   for (const clients of options.clientsList) {
-    const run = options.compare === undefined ? runConfiguration : runComparison;
+    const compared = options.compare !== undefined || options.versus !== undefined;
+    const run = compared ? runComparison : runConfiguration;
     records.push(...(await run(options, scenario, clients, machine)));
   }
   if (options.scenario === 'sweep') printSweepTable(records);
