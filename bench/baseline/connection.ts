@@ -127,6 +127,11 @@ export class Connection implements Peer {
   disconnect(reason: string): void {
     if (this.closed) return;
     this.push(eventFrame('disconnect', 'system', `{"reason":"${reason}"}`));
+    this.end();
+  }
+
+  /** Writes what is queued, then ends the socket and forgets the connection. */
+  private end(): void {
     this.flush();
     this.socket.end();
     this.close();
@@ -161,8 +166,9 @@ export class Connection implements Peer {
       const nl = buf.indexOf(10, start);
       const end = nl < 0 ? buf.length : nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
       if (end - start > limit) {
-        this.push(errorFrame(null, 'frame_too_large', `frame exceeds ${limit} bytes`));
-        this.disconnect('frame_too_large');
+        // As the server: the error, then the connection closes (no disconnect event).
+        this.push(errorFrame(null, 'frame_too_large', `frames are limited to ${limit} bytes`));
+        this.end();
         return;
       }
       if (nl < 0) break;

@@ -141,7 +141,7 @@ function findProgram(path: string | undefined): string {
   if (!existsSync(absolute)) throw new ServerBuildError(`--server-bin ${path}: no such file`);
   const root = checkoutOf(absolute);
   if (root) return compiledServer(root);
-  if (absolute.endsWith('.js')) return absolute;
+  if (/\.[cm]?js$/.test(absolute)) return absolute;
   throw new ServerBuildError(
     `--server-bin ${path}: neither a checkout, its bin/super-server, nor a .js file`,
   );
