@@ -12,11 +12,15 @@ const DEFAULT_OUTPUT = fileURLToPath(new URL('../docs/bench-dm-throughput.svg', 
 
 /** The dm-throughput records of a results file (one JSON object per line). */
 export function readThroughputRecords(file: string): RunRecord[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as RunRecord)
-    .filter((r) => r.scenario === 'dm-throughput');
+  return (
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as RunRecord)
+      .filter((r) => r.scenario === 'dm-throughput')
+      // A --vs-baseline or --vs-bin sweep also holds the other server's runs: the chart is super-server's.
+      .filter((r) => r.variant === undefined || r.variant === 'super-server')
+  );
 }
 
 /** One point per client count: the medians over its runs. */

@@ -114,15 +114,19 @@ async function runConfiguration(
   return records;
 }
 
-/** The sweep's closing table: client count against median delivered/s and p99 latency. */
+/** The sweep's closing table: client count against median delivered/s and p99 latency, per variant. */
 function printSweepTable(records: RunRecord[]): void {
-  console.log('\nsweep: clients  delivered/s (median)  p99 ms (median)');
-  const counts = [...new Set(records.map((r) => r.figures.clients ?? 0))];
-  for (const clients of counts) {
-    const runs = records.filter((r) => r.figures.clients === clients);
-    const pick = (key: string) => median(runs.map((r) => r.figures[key] ?? Number.NaN));
-    const line = `${formatNumber(pick('delivered_per_s')).padStart(20)}  ${formatNumber(pick('latency_p99_ms')).padStart(15)}`;
-    console.log(`  ${String(clients).padStart(13)}  ${line}`);
+  for (const variant of new Set(records.map((r) => r.variant))) {
+    const title = variant === undefined ? 'sweep' : `sweep (${variant})`;
+    console.log(`\n${title}: clients  delivered/s (median)  p99 ms (median)`);
+    const ofVariant = records.filter((r) => r.variant === variant);
+    const counts = [...new Set(ofVariant.map((r) => r.figures.clients ?? 0))];
+    for (const clients of counts) {
+      const runs = ofVariant.filter((r) => r.figures.clients === clients);
+      const pick = (key: string) => median(runs.map((r) => r.figures[key] ?? Number.NaN));
+      const line = `${formatNumber(pick('delivered_per_s')).padStart(20)}  ${formatNumber(pick('latency_p99_ms')).padStart(15)}`;
+      console.log(`  ${String(clients).padStart(13)}  ${line}`);
+    }
   }
 }
 
