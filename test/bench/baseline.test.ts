@@ -24,7 +24,7 @@ interface BenchRecord {
   scenario: string;
   variant?: string;
   ok: boolean;
-  options: { target: { kind: string } };
+  options: { target: { kind: string; bin?: string } };
   figures: Record<string, number | null>;
   errors: Record<string, number>;
 }
@@ -88,6 +88,28 @@ describe('bench --vs-baseline', () => {
     expect(output).toMatch(/super-server vs baseline: medians of 1 runs each/);
     expect(output).toMatch(/super-server +[\d.,]+ +[\d.]+× +/);
     expect(output).toMatch(/baseline +[\d.,]+ +1× +/);
+  });
+
+  it('--server-bin runs the server of the checkout it names', {
+    timeout: CLI_TIMEOUT_MS,
+  }, async () => {
+    // This checkout's own bin/super-server: the path form another checkout would be given in.
+    const bin = fileURLToPath(new URL('../../bin/super-server', import.meta.url));
+    const args = ['dm-throughput', '--clients', '4', '--threads', '1', '--window', '2'];
+    const { code, output, records } = await bench(
+      [...args, '--duration', '0.5', '--warmup', '0.2', '--server-bin', bin],
+      'server-bin',
+    );
+    expect(code, output).toBe(0);
+    expect(output).toContain(
+      `server: ${fileURLToPath(new URL('../../dist/cli/server.js', import.meta.url))}`,
+    );
+    expect(records).toHaveLength(1);
+    expect(records[0]?.options.target).toEqual({ kind: 'super-server', bin });
+    expect(records[0]?.figures.lost).toBe(0);
+    const missing = await bench(['dm-throughput', '--server-bin', '/nonexistent/bin/x'], 'missing');
+    expect(missing.code).toBe(2);
+    expect(missing.output).toMatch(/--server-bin \/nonexistent\/bin\/x: no such file/);
   });
 
   it('refuses the baseline where it does not speak enough protocol', async () => {
