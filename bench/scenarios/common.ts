@@ -1,6 +1,5 @@
 // What every scenario run shares: a fresh data directory and database, the
 // seeded accounts, a server process, and the generator threads logged in.
-
 import { writeBaselineAccounts } from '../lib/baseline-accounts.ts';
 import { nowUs, sleep } from '../lib/bench-client.ts';
 import type { BenchOptions } from '../lib/options.ts';
