@@ -278,8 +278,9 @@ function versusOption(given: Map<string, string>, name: ScenarioName): ServerTar
   const baseline = given.has('vs-baseline');
   const bin = given.get('vs-bin');
   if (!baseline && bin === undefined) return undefined;
-  if (baseline && bin !== undefined)
+  if (baseline && bin !== undefined) {
     throw new UsageError('give --vs-baseline or --vs-bin, not both');
+  }
   if (!BASELINE_SCENARIOS.includes(name)) {
     throw new UsageError(`--vs-baseline and --vs-bin are for ${BASELINE_SCENARIOS.join(', ')}`);
   }
