@@ -10,13 +10,17 @@ import { type ChartPoint, renderChart } from './lib/svg-chart.ts';
 const DEFAULT_INPUT = fileURLToPath(new URL('./results/sweep.json', import.meta.url));
 const DEFAULT_OUTPUT = fileURLToPath(new URL('../docs/bench-dm-throughput.svg', import.meta.url));
 
-/** The dm-throughput records of a results file (one JSON object per line). */
+/**
+ * The dm-throughput records of a results file (one JSON object per line); of a
+ * --vs-baseline or --vs-bin sweep, super-server's only.
+ */
 export function readThroughputRecords(file: string): RunRecord[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as RunRecord)
-    .filter((r) => r.scenario === 'dm-throughput');
+    .filter((r) => r.scenario === 'dm-throughput')
+    .filter((r) => r.variant === undefined || r.variant === 'super-server');
 }
 
 /** One point per client count: the medians over its runs. */

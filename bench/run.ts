@@ -2,6 +2,7 @@
 // Runs the scenario --runs times against a fresh server each time, prints every
 // run and the medians, appends JSON, and exits 1 when a run lost or failed anything.
 import { spawnSync } from 'node:child_process';
+import { ServerBuildError, serverProgram } from './lib/build.ts';
 import { runComparison } from './lib/compare.ts';
 import { describeMachine, machineInfo } from './lib/machine.ts';
 import {
@@ -78,7 +79,7 @@ function reexecWithRaisedLimit(clients: number): number | undefined {
 function runBudgetSeconds(options: BenchOptions, clients: number): number {
   const logins = clients / 20;
   const stored = options.scenario === 'replay' ? (clients * options.messages) / 20_000 : 0;
-  const variants = options.compare === undefined ? 1 : 3;
+  const variants = options.compare !== undefined ? 3 : options.versus !== undefined ? 2 : 1;
   return variants * (90 + clients / 1_000 + logins + stored + options.warmup + options.duration);
 }
 
@@ -113,15 +114,19 @@ async function runConfiguration(
   return records;
 }
 
-/** The sweep's closing table: client count against median delivered/s and p99 latency. */
+/** The sweep's closing table: client count against median delivered/s and p99 latency, per variant. */
 function printSweepTable(records: RunRecord[]): void {
-  console.log('\nsweep: clients  delivered/s (median)  p99 ms (median)');
-  const counts = [...new Set(records.map((r) => r.figures.clients ?? 0))];
-  for (const clients of counts) {
-    const runs = records.filter((r) => r.figures.clients === clients);
-    const pick = (key: string) => median(runs.map((r) => r.figures[key] ?? Number.NaN));
-    const line = `${formatNumber(pick('delivered_per_s')).padStart(20)}  ${formatNumber(pick('latency_p99_ms')).padStart(15)}`;
-    console.log(`  ${String(clients).padStart(13)}  ${line}`);
+  for (const variant of new Set(records.map((r) => r.variant))) {
+    const title = variant === undefined ? 'sweep' : `sweep (${variant})`;
+    console.log(`\n${title}: clients  delivered/s (median)  p99 ms (median)`);
+    const ofVariant = records.filter((r) => r.variant === variant);
+    const counts = [...new Set(ofVariant.map((r) => r.figures.clients ?? 0))];
+    for (const clients of counts) {
+      const runs = ofVariant.filter((r) => r.figures.clients === clients);
+      const pick = (key: string) => median(runs.map((r) => r.figures[key] ?? Number.NaN));
+      const line = `${formatNumber(pick('delivered_per_s')).padStart(20)}  ${formatNumber(pick('latency_p99_ms')).padStart(15)}`;
+      console.log(`  ${String(clients).padStart(13)}  ${line}`);
+    }
   }
 }
 
@@ -136,6 +141,17 @@ async function main(): Promise<number> {
   }
   const reexecStatus = reexecWithRaisedLimit(options.clients);
   if (reexecStatus !== undefined) return reexecStatus;
+  try {
+    // Build (when stale) before the first run, so a broken build stops the bench at once.
+    for (const target of [options.target, options.versus]) {
+      if (target?.kind === 'super-server') console.log(`server: ${serverProgram(target.bin)}`);
+      if (target?.kind === 'baseline') console.log('server: bench/baseline/ (the yardstick)');
+    }
+  } catch (err) {
+    if (!(err instanceof ServerBuildError)) throw err;
+    console.error(`bench: ${err.message}`);
+    return 2;
+  }
   armHardTimeout(options);
   const machine = machineInfo();
   console.log(describeMachine(machine));
@@ -144,7 +160,8 @@ async function main(): Promise<number> {
     SCENARIO_RUNNERS[options.scenario === 'sweep' ? 'dm-throughput' : options.scenario];
   const records: RunRecord[] = [];
   for (const clients of options.clientsList) {
-    const run = options.compare === undefined ? runConfiguration : runComparison;
+    const compared = options.compare !== undefined || options.versus !== undefined;
+    const run = compared ? runComparison : runConfiguration;
     records.push(...(await run(options, scenario, clients, machine)));
   }
   if (options.scenario === 'sweep') printSweepTable(records);

@@ -30,6 +30,20 @@ export const STORE_VARIANTS: readonly Variant[] = [
   { name: 'sync-full', store: 'on', sync: 'full' },
 ];
 
+/**
+ * The server a run starts: super-server (this checkout's compiled server, or
+ * --server-bin's) or the baseline yardstick (bench/baseline/).
+ */
+export type ServerTarget = { kind: 'super-server'; bin: string | undefined } | { kind: 'baseline' };
+
+/** The scenarios the baseline speaks enough protocol for (sweep is dm-throughput). */
+export const BASELINE_SCENARIOS: readonly ScenarioName[] = [
+  'dm-throughput',
+  'dm-latency',
+  'group-fanout',
+  'sweep',
+];
+
 /** One of SCENARIOS. */
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -50,6 +64,10 @@ export interface BenchOptions {
   threads: number | undefined;
   /** Overall limit in seconds; the bench kills the server and exits 2 past it. */
   timeout: number | undefined;
+  /** The server each run starts (for --vs-baseline / --vs-bin, the first of each pair). */
+  target: ServerTarget;
+  /** --vs-baseline or --vs-bin: the server interleaved with `target`, the ratio's divisor. */
+  versus: ServerTarget | undefined;
   /** messages.store of the server: on (stored) or off (the in-memory reference path). */
   store: StoreMode;
   /** storage.sync of the server. */
@@ -79,7 +97,11 @@ scenarios:
   sweep          --clients 50,100,200,500,1000 (dm-throughput at each; its options apply)
 dm-throughput, dm-latency: --store on|off  --sync normal|full
                            --compare store (stored, in-memory, sync full alternately, R runs each)
-common: --runs R  --json FILE  --threads T  --workers K (passed to the server)  --timeout S`;
+dm-throughput, dm-latency, group-fanout, sweep:
+                 --vs-baseline (super-server and bench/baseline/ alternately, R runs each; ratio)
+                 --vs-bin PATH (the default server and PATH's alternately, R runs each; ratio)
+common: --runs R  --json FILE  --threads T  --workers K (passed to the server)  --timeout S
+        --server-bin PATH (a checkout or its bin/super-server: its compiled server; or a .js)`;
 
 const DEFAULT_CLIENTS: Record<ScenarioName, string> = {
   'dm-throughput': '200',
@@ -107,6 +129,11 @@ const BOUNDS: Record<string, [number, number, boolean]> = {
   messages: [1, 100_000, true],
   'ack-ms': [10, 60_000, true],
 };
+
+/** Options that take no value. */
+const FLAGS = new Set(['vs-baseline']);
+/** Options that take a path. */
+const PATHS = new Set(['json', 'server-bin', 'vs-bin']);
 
 /** Options that take one of a few words: name → the words. */
 const CHOICES: Record<string, readonly string[]> = {
@@ -157,6 +184,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${arg}`);
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (FLAGS.has(name)) {
+      if (eq > 0) throw new UsageError(`--${name} takes no value`);
+      given.set(name, 'yes');
+      continue;
+    }
     const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     given.set(name, value);
@@ -185,7 +217,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   }
   const clients = Math.max(...clientsList);
   for (const key of given.keys()) {
-    if (!(key in BOUNDS) && !(key in CHOICES) && key !== 'json') {
+    if (!(key in BOUNDS) && !(key in CHOICES) && !FLAGS.has(key) && !PATHS.has(key)) {
       throw new UsageError(`unknown option --${key}`);
     }
   }
@@ -196,6 +228,10 @@ export function parseOptions(argv: string[]): BenchOptions {
   }
   if (compare !== undefined && (given.has('store') || given.has('sync'))) {
     throw new UsageError('--compare store sets --store and --sync itself');
+  }
+  const versus = versusOption(given, name);
+  if (compare !== undefined && versus !== undefined) {
+    throw new UsageError('--compare store and --vs-baseline / --vs-bin are separate comparisons');
   }
   if (given.has('messages') && name !== 'replay') {
     throw new UsageError('--messages is for the replay scenario');
@@ -230,9 +266,25 @@ export function parseOptions(argv: string[]): BenchOptions {
     store: choiceOption(given, 'store', 'on') as StoreMode,
     sync: choiceOption(given, 'sync', 'normal') as SyncMode,
     compare,
+    target: { kind: 'super-server', bin: given.get('server-bin') },
+    versus,
     messages: num('messages', 1_000),
     ackMs: num('ack-ms', 1_000),
   };
+}
+
+/** The --vs-baseline or --vs-bin server, checked against the scenario; undefined for neither. */
+function versusOption(given: Map<string, string>, name: ScenarioName): ServerTarget | undefined {
+  const baseline = given.has('vs-baseline');
+  const bin = given.get('vs-bin');
+  if (!baseline && bin === undefined) return undefined;
+  if (baseline && bin !== undefined) {
+    throw new UsageError('give --vs-baseline or --vs-bin, not both');
+  }
+  if (!BASELINE_SCENARIOS.includes(name)) {
+    throw new UsageError(`--vs-baseline and --vs-bin are for ${BASELINE_SCENARIOS.join(', ')}`);
+  }
+  return baseline ? { kind: 'baseline' } : { kind: 'super-server', bin };
 }
 
 /** The generator threads for a run of `clients`: --threads, else two, or one for small runs. */

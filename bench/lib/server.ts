@@ -1,12 +1,17 @@
-// Starts the real server as a child process on 127.0.0.1, reads its listening
-// line, and stops it; every server still running is killed when the bench exits.
+// Starts the server under test as a child process on 127.0.0.1 — super-server's
+// compiled CLI (`serve`) or the baseline — reads its listening line, and stops it;
+// every server still running is killed when the bench exits.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseListeningLine } from '../../src/server/listening.ts';
+import { serverProgram } from './build.ts';
+import type { ServerTarget } from './options.ts';
 import { processTree } from './proc.ts';
 
-/** The server's command-line entry point. */
-export const SERVER_BIN = fileURLToPath(new URL('../../bin/super-server', import.meta.url));
+/** The baseline's entry point (TypeScript, run through tsx's loader: it only transforms at load). */
+export const BASELINE_ENTRY = fileURLToPath(new URL('../baseline/server.ts', import.meta.url));
+/** tsx's loader, by absolute URL: the server may start from any working directory. */
+const TSX_LOADER = import.meta.resolve('tsx');
 
 const LISTEN_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -27,6 +32,10 @@ export interface ServerSpec {
   configPath: string;
   /** Passed as `--workers K` when set. */
   workers?: number | undefined;
+  /** Which server; super-server of this checkout when not given. */
+  target?: ServerTarget | undefined;
+  /** The baseline's accounts file (bench/lib/baseline-accounts.ts); required for it. */
+  accountsPath?: string | undefined;
 }
 
 /** A running server. */
@@ -62,27 +71,45 @@ process.on('exit', killAllServers);
 let metricsFlag = true;
 
 /**
- * Starts `bin/super-server serve` on a free port of 127.0.0.1. Asks for a
- * metrics port too; a server that does not know --metrics-port yet is started
- * again without it (metricsPort is then undefined).
+ * Starts the spec's server on a free port of 127.0.0.1: super-server's compiled
+ * `serve` (built first when stale, see build.ts) or the baseline. Asks for a
+ * metrics port too; a super-server that does not know --metrics-port yet is
+ * started again without it (metricsPort is then undefined).
  */
 export async function startServer(spec: ServerSpec): Promise<BenchServer> {
+  const target = spec.target ?? { kind: 'super-server', bin: undefined };
+  if (target.kind === 'baseline') return launch(baselineArgs(spec));
+  const program = serverProgram(target.bin);
   try {
-    return await launch(spec, metricsFlag);
+    return await launch(serverArgs(program, spec, metricsFlag));
   } catch (err) {
     if (metricsFlag && /unknown option '--metrics-port'/.test(String(err))) {
       metricsFlag = false;
-      return launch(spec, false);
+      return launch(serverArgs(program, spec, false));
     }
     throw err;
   }
 }
 
-function launch(spec: ServerSpec, withMetrics: boolean): Promise<BenchServer> {
-  const args = [SERVER_BIN, 'serve', '--host', '127.0.0.1', '--port', '0'];
+/** `node <program> serve …` of super-server. */
+function serverArgs(program: string, spec: ServerSpec, withMetrics: boolean): string[] {
+  const args = [program, 'serve', '--host', '127.0.0.1', '--port', '0'];
   args.push('--data-dir', spec.dataDir, '--config', spec.configPath, '--log-level', 'warn');
   if (withMetrics) args.push('--metrics-port', '0');
   if (spec.workers !== undefined) args.push('--workers', String(spec.workers));
+  return args;
+}
+
+/** `node --import tsx bench/baseline/server.ts …`. */
+function baselineArgs(spec: ServerSpec): string[] {
+  if (spec.accountsPath === undefined) throw new Error('the baseline needs an accounts file');
+  if (spec.workers !== undefined) throw new Error('the baseline runs one process (no --workers)');
+  const args = ['--import', TSX_LOADER, BASELINE_ENTRY, '--host', '127.0.0.1', '--port', '0'];
+  args.push('--metrics-port', '0', '--config', spec.configPath, '--accounts', spec.accountsPath);
+  return args;
+}
+
+function launch(args: string[]): Promise<BenchServer> {
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, ...args], {

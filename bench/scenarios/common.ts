@@ -1,5 +1,6 @@
 // What every scenario run shares: a fresh data directory and database, the
 // seeded accounts, a server process, and the generator threads logged in.
+import { writeBaselineAccounts } from '../lib/baseline-accounts.ts';
 import { nowUs, sleep } from '../lib/bench-client.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { threadsFor } from '../lib/options.ts';
@@ -24,9 +25,10 @@ export type Prepare = (dataDir: string) => Promise<Record<string, number>>;
 
 /**
  * Seeds `clients` users (and the admin when asked) into a fresh database,
- * runs `prepare` when given, starts the server on it (with the run's
- * --store and --sync), runs `body`, then stops the server and removes the
- * directory whatever happened.
+ * runs `prepare` when given, starts the run's server (options.target) on it
+ * (with the run's --store and --sync; the baseline gets the accounts as a
+ * file), runs `body`, then stops the server and removes the directory
+ * whatever happened.
  */
 export async function withServer(
   options: BenchOptions,
@@ -42,10 +44,14 @@ export async function withServer(
     const seedSeconds = (performance.now() - seedStart) / 1000;
     const prepared = prepare ? await prepare(dir.dataDir) : {};
     const configPath = writeBenchConfig(dir.root, clients, options);
+    const baseline = options.target.kind === 'baseline';
     const server = await startServer({
       dataDir: dir.dataDir,
       configPath,
-      workers: options.workers,
+      // The baseline is one process: --workers applies to super-server only.
+      workers: baseline ? undefined : options.workers,
+      target: options.target,
+      accountsPath: baseline ? await writeBaselineAccounts(dir.root, dir.dataDir) : undefined,
     });
     try {
       const outcome = await body({ options, clients, server, seedSeconds });

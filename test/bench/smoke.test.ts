@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverProgram } from '../../bench/lib/build.ts';
 
 const RUN_TS = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
 const CLI_TIMEOUT_MS = 25_000;
@@ -14,6 +15,10 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
 let runCount = 0;
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// The bench runs the compiled server: build it (when stale) once here, not inside a timed CLI run.
+beforeAll(() => {
+  serverProgram(undefined);
+}, 300_000);
 
 interface BenchRecord {
   scenario: string;
