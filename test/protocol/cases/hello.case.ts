@@ -1,10 +1,9 @@
 // Hello event, ping, NDJSON framing rules, error budget and per-connection ordering.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, connectClient, type TestClient } from '../client.ts';
-import type { Wire } from '../transports.ts';
 import { cleanup, useServer } from '../harness.ts';
+import type { Wire } from '../transports.ts';
 import { codeOf, emailFor, PASSWORD, uniqueName } from '../util.ts';
-
 
 /** The Hello, ping, envelope errors, the error budget and per-connection ordering cases, run over `wire`. */
 export function helloCases(wire: Wire): void {
@@ -63,15 +62,6 @@ export function helloCases(wire: Wire): void {
       c.send({ action: 'ping', data: [], tag: `${tag}x` });
       expect(await c.nextReply()).toMatchObject({ tag: null, ok: false });
     });
-
-    it('accepts \\r\\n line endings', async () => {
-      const c = await connectClient(wire.endpoint(server()));
-      c.sendRaw(
-        '{"action":"ping","tag":"crlf1","data":[]}\r\n{"action":"ping","tag":"crlf2","data":[]}\r\n',
-      );
-      expect(await c.reply('crlf1')).toMatchObject({ ok: true, data: 'pong' });
-      expect(await c.reply('crlf2')).toMatchObject({ ok: true, data: 'pong' });
-    });
   });
 
   describe('framing errors', () => {
@@ -87,19 +77,22 @@ export function helloCases(wire: Wire): void {
 
     it('answers invalid JSON with bad_json, tag null, and keeps the connection', async () => {
       const c = await fresh();
-      c.sendRaw('{this is not json\n');
+      c.sendFrame('{this is not json');
       const r = await c.nextReply();
       expect(codeOf(r)).toBe('bad_json');
       expect(r.tag).toBeNull();
       await expectPingWorks(c);
     });
 
-    it.each(['[1]', '"x"', '3', 'null'])('answers the non-object %s with bad_json', async (line) => {
-      const c = await fresh();
-      c.sendFrame(line);
-      expect(codeOf(await c.nextReply())).toBe('bad_json');
-      await expectPingWorks(c);
-    });
+    it.each(['[1]', '"x"', '3', 'null'])(
+      'answers the non-object %s with bad_json',
+      async (line) => {
+        const c = await fresh();
+        c.sendFrame(line);
+        expect(codeOf(await c.nextReply())).toBe('bad_json');
+        await expectPingWorks(c);
+      },
+    );
 
     const badEnvelopes: Array<[string, unknown]> = [
       ['missing action', { tag: 'a1', data: [] }],
@@ -149,13 +142,13 @@ export function helloCases(wire: Wire): void {
     it('rejects nesting depth 9 with bad_request', async () => {
       const c = await fresh();
       // envelope (1) + data (2) + 7 more arrays = depth 9
-      c.sendRaw(`{"action":"ping","tag":"deep9","data":${'['.repeat(8)}${']'.repeat(8)}}\n`);
+      c.sendFrame(`{"action":"ping","tag":"deep9","data":${'['.repeat(8)}${']'.repeat(8)}}`);
       expect(codeOf(await c.nextReply())).toBe('bad_request');
     });
 
     it('accepts nesting depth 8 (not bad_request)', async () => {
       const c = await fresh();
-      c.sendRaw(`{"action":"ping","tag":"deep8","data":${'['.repeat(7)}${']'.repeat(7)}}\n`);
+      c.sendFrame(`{"action":"ping","tag":"deep8","data":${'['.repeat(7)}${']'.repeat(7)}}`);
       const r = await c.reply('deep8');
       expect(['OK', 'invalid_input']).toContain(codeOf(r));
       c.sendRaw(
@@ -173,7 +166,7 @@ export function helloCases(wire: Wire): void {
         '{"action":"nope","tag":"e4","data":[]}',
       ];
       for (let i = 0; i < 9; i++) {
-        c.sendRaw(`${bad[i % bad.length]}\n`);
+        c.sendFrame(bad[i % bad.length] as string);
         const r = await c.nextReply();
         expect(['bad_json', 'bad_request', 'unknown_action']).toContain(codeOf(r));
       }
@@ -187,7 +180,7 @@ export function helloCases(wire: Wire): void {
     it('keeps the connection after 9 protocol errors', async () => {
       const c = await fresh();
       for (let i = 0; i < 9; i++) {
-        c.sendRaw('{broken\n');
+        c.sendFrame('{broken');
         expect(codeOf(await c.nextReply())).toBe('bad_json');
       }
       await expectPingWorks(c);
@@ -215,7 +208,7 @@ export function helloCases(wire: Wire): void {
         else msg = { action: 'ping', tag, data: [], pad: emailFor(ghost) };
         lines.push(JSON.stringify(msg));
       }
-      c.sendRaw(`${lines.join('\n')}\n`);
+      c.sendFrames(lines);
       const replyTags: unknown[] = [];
       for (let i = 0; i < 20; i++) replyTags.push((await c.nextReply()).tag);
       expect(replyTags).toEqual(tags);

@@ -1,10 +1,9 @@
 // show_online_users (who) and message_user (msg): listing, delivery, text rules.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, connectClient, registerClient, type TestClient } from '../client.ts';
-import type { Wire } from '../transports.ts';
 import { cleanup, useServer } from '../harness.ts';
+import type { Wire } from '../transports.ts';
 import { codeOf, emailFor, PASSWORD, pollUntil, uniqueName } from '../util.ts';
-
 
 interface OnlineUser {
   id: string;

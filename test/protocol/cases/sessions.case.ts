@@ -1,10 +1,9 @@
 // Session lifecycle: set_user rules, token binding, get_id/get_permission_level, logout.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, connectClient, loginClient, registerClient } from '../client.ts';
-import type { Wire } from '../transports.ts';
 import { cleanup, useServer } from '../harness.ts';
+import type { Wire } from '../transports.ts';
 import { codeOf, emailFor, PASSWORD, pollUntil, uniqueName } from '../util.ts';
-
 
 /** The Session lifecycle: set_user rules, token binding, get_id/get_permission_level, logout cases, run over `wire`. */
 export function sessionsCases(wire: Wire): void {
@@ -68,7 +67,9 @@ export function sessionsCases(wire: Wire): void {
       it('answers the live hello token before login with not_logged_in', async () => {
         const c = await connectClient(port());
         expect(codeOf(await c.request('get_id', [], c.helloToken))).toBe('not_logged_in');
-        expect(codeOf(await c.request('show_online_users', [], c.helloToken))).toBe('not_logged_in');
+        expect(codeOf(await c.request('show_online_users', [], c.helloToken))).toBe(
+          'not_logged_in',
+        );
       });
 
       it('binds session tokens to their connection', async () => {
@@ -86,7 +87,9 @@ export function sessionsCases(wire: Wire): void {
         const name = await account('hbind');
         const a = await connectClient(port());
         const b = await connectClient(port());
-        expect(codeOf(await b.request('veus', [name, PASSWORD], a.helloToken))).toBe('invalid_token');
+        expect(codeOf(await b.request('veus', [name, PASSWORD], a.helloToken))).toBe(
+          'invalid_token',
+        );
         expect(codeOf(await b.request('set_user', [], a.helloToken))).toBe('invalid_token');
         // a was not marked verified by b's attempt
         expect(codeOf(await a.request('set_user', [], a.helloToken))).toBe('not_logged_in');
@@ -116,7 +119,10 @@ export function sessionsCases(wire: Wire): void {
 
       it('answers get_permission_level with basic', async () => {
         const { client } = await fresh('lvl');
-        expect(await client.call('get_permission_level')).toMatchObject({ ok: true, data: 'basic' });
+        expect(await client.call('get_permission_level')).toMatchObject({
+          ok: true,
+          data: 'basic',
+        });
       });
     });
 

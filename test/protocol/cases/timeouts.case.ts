@@ -1,10 +1,9 @@
 // Heartbeat timeout and hello-token (login) timeout with short configured intervals.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, connectClient, registerClient, type TestClient } from '../client.ts';
-import type { Wire } from '../transports.ts';
 import { cleanup, useServer } from '../harness.ts';
+import type { Wire } from '../transports.ts';
 import { emailFor, PASSWORD, pollUntil, sleep, uniqueName } from '../util.ts';
-
 
 // Pings every `everyMs` until the returned function is called.
 function keepAlive(c: TestClient, everyMs: number): () => void {
@@ -26,7 +25,10 @@ export function timeoutsCases(wire: Wire): void {
 
     async function fresh(prefix: string) {
       const name = uniqueName(prefix);
-      return { name, client: await registerClient(wire.endpoint(server()), name, PASSWORD, emailFor(name)) };
+      return {
+        name,
+        client: await registerClient(wire.endpoint(server()), name, PASSWORD, emailFor(name)),
+      };
     }
 
     it('drops a silent session and removes it from who', async () => {
