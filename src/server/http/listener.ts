@@ -111,8 +111,10 @@ export async function listenHttp(
     if (!originAllowed(req, origins, tls !== undefined)) return refuse(socket, 403, 'Forbidden');
     routes.ws.upgrade(req, socket, head, addresses.of(req));
   });
-  server.on('clientError', (_err, socket: Duplex) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const status =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
     socket.destroy();
   });
   server.on('tlsClientError', (_err, socket: Duplex) => socket.destroy());
