@@ -67,35 +67,40 @@ export function killAllServers(): void {
 
 process.on('exit', killAllServers);
 
-/** Whether this server build accepts --metrics-port; learnt from the first start. */
-let metricsFlag = true;
+/** The flags a server build does not know yet, by program; learnt from its first start. */
+const unknownFlags = new Map<string, Set<'--metrics-port' | '--http-port'>>();
 
 /**
  * Starts the spec's server on a free port of 127.0.0.1: super-server's compiled
  * `serve` (built first when stale, see build.ts) or the baseline. Asks for a
- * metrics port too; a super-server that does not know --metrics-port yet is
- * started again without it (metricsPort is then undefined).
+ * metrics port and an HTTP port of 0 too; a super-server build that does not know
+ * --metrics-port or --http-port yet (an older checkout) is started again without
+ * it (metricsPort is then undefined).
  */
 export async function startServer(spec: ServerSpec): Promise<BenchServer> {
   const target = spec.target ?? { kind: 'super-server', bin: undefined };
   if (target.kind === 'baseline') return launch(baselineArgs(spec));
   const program = serverProgram(target.bin);
-  try {
-    return await launch(serverArgs(program, spec, metricsFlag));
-  } catch (err) {
-    if (metricsFlag && /unknown option '--metrics-port'/.test(String(err))) {
-      metricsFlag = false;
-      return launch(serverArgs(program, spec, false));
+  const unknown = unknownFlags.get(program) ?? new Set();
+  unknownFlags.set(program, unknown);
+  for (;;) {
+    try {
+      return await launch(serverArgs(program, spec, unknown));
+    } catch (err) {
+      const flag = /unknown option '(--metrics-port|--http-port)'/.exec(String(err))?.[1];
+      if (flag !== '--metrics-port' && flag !== '--http-port') throw err;
+      if (unknown.has(flag)) throw err;
+      unknown.add(flag);
     }
-    throw err;
   }
 }
 
-/** `node <program> serve …` of super-server. */
-function serverArgs(program: string, spec: ServerSpec, withMetrics: boolean): string[] {
+/** `node <program> serve …` of super-server, without the flags the build does not know. */
+function serverArgs(program: string, spec: ServerSpec, unknown: ReadonlySet<string>): string[] {
   const args = [program, 'serve', '--host', '127.0.0.1', '--port', '0'];
+  if (!unknown.has('--http-port')) args.push('--http-port', '0');
   args.push('--data-dir', spec.dataDir, '--config', spec.configPath, '--log-level', 'warn');
-  if (withMetrics) args.push('--metrics-port', '0');
+  if (!unknown.has('--metrics-port')) args.push('--metrics-port', '0');
   if (spec.workers !== undefined) args.push('--workers', String(spec.workers));
   return args;
 }
