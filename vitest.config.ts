@@ -8,5 +8,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Servers that tests start (and their children inherit this) bind the HTTP
+    // listener to a free port, not 8080: many run at once.
+    env: { SUPER_SERVER__HTTP__PORT: '0' },
   },
 });

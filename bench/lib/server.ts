@@ -79,7 +79,7 @@ export async function startServer(spec: ServerSpec): Promise<BenchServer> {
 }
 
 function launch(spec: ServerSpec, withMetrics: boolean): Promise<BenchServer> {
-  const args = [SERVER_BIN, 'serve', '--host', '127.0.0.1', '--port', '0'];
+  const args = [SERVER_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--http-port', '0'];
   args.push('--data-dir', spec.dataDir, '--config', spec.configPath, '--log-level', 'warn');
   if (withMetrics) args.push('--metrics-port', '0');
   if (spec.workers !== undefined) args.push('--workers', String(spec.workers));

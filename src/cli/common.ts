@@ -39,9 +39,9 @@ export function configFrom(opts: CommonOptions, flags: Record<string, unknown> =
  */
 export function explainStartError(err: unknown, config: Config): unknown {
   const e = err as NodeJS.ErrnoException & { listener?: string };
-  const metrics = e?.listener === 'metrics';
-  const what = metrics ? 'metrics port' : 'port';
-  const { host, port } = metrics ? config.metrics : config.server;
+  const listener = e?.listener === 'metrics' || e?.listener === 'http' ? e.listener : 'server';
+  const what = { metrics: 'metrics port', http: 'HTTP port', server: 'port' }[listener];
+  const { host, port } = config[listener];
   switch (e?.code) {
     case 'EADDRINUSE':
       return new CliError(`${what} ${port} on ${host} is already in use`, 2);

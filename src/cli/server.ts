@@ -34,6 +34,7 @@ interface ServeOptions extends CommonOptions {
   tlsCert?: string;
   tlsKey?: string;
   metricsPort?: number;
+  httpPort?: number;
   workers?: number;
 }
 
@@ -59,6 +60,11 @@ const serve = program
     wholeNumber(1, 64),
   )
   .option(
+    '--http-port <port>',
+    'HTTP port for /ws, /healthz, /metrics and the web client, 0 for a free one (default 8080)',
+    portNumber,
+  )
+  .option(
     '--metrics-port <port>',
     'serve GET /metrics and /healthz on this port (0: a free one)',
     portNumber,
@@ -75,6 +81,7 @@ const serve = program
       'tls.key_file': opts.tlsKey,
       'metrics.enabled': opts.metricsPort === undefined ? undefined : true,
       'metrics.port': opts.metricsPort,
+      'http.port': opts.httpPort,
       'server.workers': opts.workers,
     });
     try {

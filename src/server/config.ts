@@ -35,6 +35,35 @@ const MetricsSection = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(9_464),
 });
 
+/** An origin as a browser sends it: scheme, host and port, nothing after. */
+const OriginString = z.string().refine((o) => {
+  try {
+    return new URL(o).origin === o;
+  } catch {
+    return false;
+  }
+}, 'must be an origin like https://chat.example.com (scheme, host, port; no path)');
+
+const HttpSection = z.strictObject({
+  // The one HTTP listener: /ws, /healthz, /metrics and the web client.
+  enabled: z.boolean().default(true),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65_535).default(8_080),
+  // The built web client; when missing, / says how to build it.
+  web_dir: z.string().min(1).default('web/dist'),
+  // Origins a browser may open /ws from; empty: the server's own origin only.
+  allowed_origins: z.array(OriginString).default([]),
+  // Peers whose X-Forwarded-For is believed (its first address); none by default.
+  trusted_proxies: z
+    .array(z.string().refine((c) => parseCidr(c) !== undefined, 'must be a CIDR like 10.0.0.0/8'))
+    .default([]),
+  // Serve /metrics on this listener (single process only; --workers sums them on metrics.port).
+  metrics: z.boolean().default(true),
+  // WebSocket upgrade requests in progress at once, and how long one may take.
+  max_upgrades: positiveCount.default(64),
+  upgrade_timeout_s: seconds.default(10),
+});
+
 const LogSection = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -193,6 +222,7 @@ export const ConfigSchema = z.strictObject({
   mail: MailSection.default(MailSection.parse({})),
   tls: TlsSection.default(TlsSection.parse({})),
   metrics: MetricsSection.default(MetricsSection.parse({})),
+  http: HttpSection.default(HttpSection.parse({})),
   messages: MessagesSection.default(MessagesSection.parse({})),
   storage: StorageSection.default(StorageSection.parse({})),
   groups: GroupsSection.default(GroupsSection.parse({})),

@@ -16,7 +16,7 @@ import { issueToken } from './security/tokens.ts';
 import type { Services } from './services/index.ts';
 import { ExcessTracker, newRateState, type RateState } from './services/rate-limits.ts';
 import type { Identity, Session, SessionPeer } from './services/sessions.ts';
-import type { Transport } from './transport/transport.ts';
+import type { CloseCause, Transport } from './transport/transport.ts';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
@@ -35,6 +35,14 @@ export interface ConnectionHost {
 export const SERVER_VERSION = '0.1.0';
 
 const TOO_LARGE = Symbol('too_large');
+/** A binary WebSocket message: answered bad_request, then the connection closes (1003). */
+const BINARY = Symbol('binary');
+/** Disconnect reasons that are a policy violation (WebSocket close 1008, not 1000). */
+const POLICY_REASONS: ReadonlySet<DisconnectReason> = new Set([
+  'too_many_errors',
+  'too_many_login_attempts',
+  'kicked',
+]);
 /** Pipelined requests of one connection waiting for their replies at most. */
 const MAX_PIPELINED = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -55,7 +63,7 @@ export class Connection implements SessionPeer {
   lastSeen: number;
 
   private readonly framer: LineFramer;
-  private readonly inbox: Array<Buffer | typeof TOO_LARGE> = [];
+  private readonly inbox: Array<Buffer | typeof TOO_LARGE | typeof BINARY> = [];
   private processing = false;
   /** Replies in request order, each sent once it and every earlier one is ready. */
   private readonly replies = new ReplyQueue<Outcome>((outcome) => this.answer(outcome));
@@ -133,13 +141,36 @@ export class Connection implements SessionPeer {
     this.host.onSessionStarted(this);
   }
 
-  /** Feeds bytes from the transport. */
+  /** Feeds bytes from a stream transport (TCP): the line framer splits them. */
   onData(chunk: Buffer): void {
     if (this.closing) return;
     const { lines, tooLarge } = this.framer.push(chunk);
     if (lines.length > 0) this.lastSeen = this.host.services.clock.now();
     this.inbox.push(...lines);
     if (tooLarge) this.inbox.push(TOO_LARGE);
+    this.queued();
+  }
+
+  /**
+   * Feeds one whole frame from a message transport (a WebSocket text message, or a
+   * binary one, which is refused): the same size limit as a line, no line framer.
+   */
+  onFrame(frame: Buffer, binary = false): void {
+    if (this.closing) return;
+    this.lastSeen = this.host.services.clock.now();
+    if (binary) this.inbox.push(BINARY);
+    else this.inbox.push(frame.length > this.frameLimit() ? TOO_LARGE : frame);
+    this.queued();
+  }
+
+  /** The frame limit now: the smaller one until the connection has a session. */
+  frameLimit(): number {
+    const { limits } = this.host.services.config;
+    return this.session ? limits.max_frame_bytes : limits.max_frame_bytes_before_login;
+  }
+
+  /** Applies back-pressure once the inbox is full, then handles what is queued. */
+  private queued(): void {
     if (this.inbox.length >= this.host.services.config.limits.inbox_frames && !this.paused) {
       this.paused = true;
       this.transport.pause();
@@ -161,14 +192,14 @@ export class Connection implements SessionPeer {
   disconnect(reason: DisconnectReason): void {
     if (this.closing) return;
     this.sendEvent('disconnect', 'system', { reason });
-    this.close();
+    this.close(POLICY_REASONS.has(reason) ? 'policy' : 'normal');
   }
 
   /** Sends a last frame (e.g. server_busy, shutdown) and closes. */
-  closeWith(frame: object): void {
+  closeWith(frame: object, cause: CloseCause = 'normal'): void {
     if (this.closing) return;
     this.send(frame);
-    this.close();
+    this.close(cause);
   }
 
   /**
@@ -176,12 +207,12 @@ export class Connection implements SessionPeer {
    * client that is not reading may hold its socket open for the close grace
    * period, but it is offline from this moment.
    */
-  close(): void {
+  close(cause: CloseCause = 'normal'): void {
     if (this.closing) return;
     this.closing = true;
     this.inbox.length = 0;
     if (this.session) this.host.services.sessions.close(this.session);
-    this.transport.close();
+    this.transport.close(cause);
   }
 
   /** Called by the transport once the socket is gone. */
@@ -222,18 +253,17 @@ export class Connection implements SessionPeer {
     this.processing = true;
     try {
       while (this.inbox.length > 0 && !this.closing) {
-        const item = this.inbox.shift() as Buffer | typeof TOO_LARGE;
-        if (item === TOO_LARGE) {
+        const item = this.inbox.shift() as Buffer | typeof TOO_LARGE | typeof BINARY;
+        if (item === TOO_LARGE || item === BINARY) {
           await this.replies.drained();
-          const limit = this.session
-            ? this.host.services.config.limits.max_frame_bytes
-            : this.host.services.config.limits.max_frame_bytes_before_login;
-          this.closeWith(
-            errorReply(
-              null,
-              new ActionError('frame_too_large', `frames are limited to ${limit} bytes`),
-            ),
-          );
+          const error =
+            item === TOO_LARGE
+              ? new ActionError(
+                  'frame_too_large',
+                  `frames are limited to ${this.frameLimit()} bytes`,
+                )
+              : new ActionError('bad_request', 'binary frames are not accepted; send text');
+          this.closeWith(errorReply(null, error), item === TOO_LARGE ? 'too_large' : 'unsupported');
           break;
         }
         if (!this.host.accepting) break;

@@ -6,8 +6,10 @@ import type { Config } from './config.ts';
 /** The ports a listening line announces. */
 export interface ListeningPorts {
   port: number;
-  /** Present when the server serves /metrics. */
+  /** Present when the server serves /metrics on its own port. */
   metricsPort?: number;
+  /** The HTTP listener's port (/ws, /healthz, /metrics, the web client), when it is enabled. */
+  httpPort?: number;
 }
 
 /** Writes the listening line with the address, TLS, data directory and `fields` (the ports). */
@@ -29,10 +31,12 @@ export function parseListeningLine(line: string): ListeningPorts | undefined {
   try {
     const obj = JSON.parse(line) as Record<string, unknown>;
     if (obj.msg !== 'listening' || typeof obj.port !== 'number') return undefined;
-    // A line that names another transport (a WebSocket listener, later) is not the TCP one.
+    // A line that names another transport is not the TCP one.
     if (typeof obj.transport === 'string' && !/tcp/i.test(obj.transport)) return undefined;
-    if (typeof obj.metrics_port !== 'number') return { port: obj.port };
-    return { port: obj.port, metricsPort: obj.metrics_port };
+    const ports: ListeningPorts = { port: obj.port };
+    if (typeof obj.metrics_port === 'number') ports.metricsPort = obj.metrics_port;
+    if (typeof obj.http_port === 'number') ports.httpPort = obj.http_port;
+    return ports;
   } catch {
     return undefined;
   }

@@ -9,7 +9,7 @@ import { logListening } from './listening.ts';
 import { createLogger } from './logger.ts';
 import { serveMetrics } from './metrics/http.ts';
 import { LagSampler } from './metrics/lag-sampler.ts';
-import { type MetricsSnapshot, withProcessFigures } from './metrics/metrics.ts';
+import { type MetricsSnapshot, renderPrometheus, withProcessFigures } from './metrics/metrics.ts';
 import { prepareDummyHash } from './security/passwords.ts';
 import { SuperServer } from './server.ts';
 
@@ -31,8 +31,8 @@ export function warnIfDataDirOpen(config: Config, log: Logger): void {
 /** How a worker of a multi-process server differs from a server that is one process. */
 export interface WorkerRole {
   broker: Broker;
-  /** Reports the bound port to the primary, which writes the one listening line. */
-  announce(port: number): void;
+  /** Reports the bound ports to the primary, which writes the one listening line. */
+  announce(port: number, httpPort: number | undefined): void;
   /** Hands this process's metrics to the primary, which serves them summed. */
   exposeMetrics(collect: () => MetricsSnapshot): void;
 }
@@ -45,7 +45,9 @@ export async function runServer(config: Config, role?: WorkerRole): Promise<void
     backgroundCheckpoints: true,
   });
   if (!role) warnIfDataDirOpen(config, log);
-  const lag = config.metrics.enabled ? new LagSampler() : undefined;
+  // /metrics on the HTTP listener: a single process only (the primary sums the workers').
+  const metricsOnHttp = config.http.enabled && config.http.metrics && !role;
+  const lag = config.metrics.enabled || metricsOnHttp ? new LagSampler() : undefined;
   let server!: SuperServer;
   const collect = () =>
     withProcessFigures({
@@ -53,16 +55,26 @@ export async function runServer(config: Config, role?: WorkerRole): Promise<void
       lagCounts: [...(lag?.counts ?? [])],
       lagSumS: lag?.sumS ?? 0,
     });
+  // The one seam for the metrics format: what /metrics answers, on either listener.
+  const renderMetrics = async () => ({
+    contentType: 'text/plain; version=0.0.4',
+    body: renderPrometheus(collect()),
+  });
   let http: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   let port: number;
+  let httpPort: number | undefined;
   try {
     server = new SuperServer({ config, storage, log, broker: role?.broker });
     // The metrics listener binds first: if it fails, no client listener was opened.
-    if (lag && !role) {
+    if (config.metrics.enabled && !role) {
       http = await serveMetrics(config.metrics.host, config.metrics.port, async () => collect());
     }
     port = await server.listen();
+    if (config.http.enabled) {
+      httpPort = await server.listenHttp(metricsOnHttp ? renderMetrics : undefined);
+    }
   } catch (err) {
+    server?.closeListeners();
     http?.server.close();
     await storage.close();
     throw err;
@@ -75,9 +87,9 @@ export async function runServer(config: Config, role?: WorkerRole): Promise<void
   }
   if (role) {
     role.exposeMetrics(collect);
-    role.announce(port);
+    role.announce(port, httpPort);
   } else {
-    logListening(config, { port, metrics_port: http?.port });
+    logListening(config, { port, http_port: httpPort, metrics_port: http?.port });
   }
   // Hash the dummy now, so the first unknown-user login costs what the others do.
   await prepareDummyHash();

@@ -14,6 +14,7 @@ import { ActionRegistry } from './actions/registry.ts';
 import { type Clock, type Random, systemClock, systemRandom } from './clock.ts';
 import { type Config, ConfigError } from './config.ts';
 import { Connection, type ConnectionHost } from './connection.ts';
+import { type HttpListener, listenHttp, type RenderedMetrics } from './http/listener.ts';
 import { Levels } from './levels.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import type { MetricsSnapshot, ProcessFigures } from './metrics/metrics.ts';
@@ -35,6 +36,7 @@ import { RegistrationLimits } from './services/registration-limits.ts';
 import { Sessions } from './services/sessions.ts';
 import { listenTcp, type TlsOptions } from './transport/tcp.ts';
 import type { Transport } from './transport/transport.ts';
+import { WsEndpoint } from './transport/ws.ts';
 
 // Sockets allowed beyond max_connections while their TLS handshake runs.
 const HANDSHAKE_HEADROOM = 64;
@@ -74,6 +76,7 @@ export class SuperServer implements ConnectionHost {
   /** Set during shutdown; called when the last request in flight has ended. */
   private onRequestsDone: (() => void) | undefined;
   private tcp: net.Server | undefined;
+  private http: HttpListener | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private pendingTimer: NodeJS.Timeout | undefined;
   private shuttingDown: Promise<void> | undefined;
@@ -201,19 +204,53 @@ export class SuperServer implements ConnectionHost {
     return address.port;
   }
 
-  /** Admits a new transport if the caps allow it. */
-  accept(transport: Transport): { onData(chunk: Buffer): void; onClose(): void } {
+  /**
+   * Binds the HTTP listener (http.*: /ws, /healthz, /metrics when `renderMetrics`
+   * is given, the web client), HTTPS/wss with the server's certificate; resolves
+   * with its port. WebSocket connections share every cap with TCP ones.
+   */
+  async listenHttp(renderMetrics?: () => Promise<RenderedMetrics>): Promise<number> {
+    const { config } = this.services;
+    // One byte above the largest frame: the ws library reads it, so frame_too_large can be said.
+    const ws = new WsEndpoint(this, { maxPayload: config.limits.max_frame_bytes + 1 });
+    const tls = loadTls(config);
+    this.http = await listenHttp(
+      config,
+      { ws, renderMetrics, accepting: () => this.accepting },
+      tls,
+    );
+    return this.http.port;
+  }
+
+  /** Closes the listeners bound so far (a start-up that failed half way). */
+  closeListeners(): void {
+    this.tcp?.close();
+    this.http?.close();
+    clearInterval(this.sweepTimer);
+    clearInterval(this.pendingTimer);
+  }
+
+  /** Admits a new transport (TCP or WebSocket) if the caps allow it. */
+  accept(transport: Transport): {
+    onData(chunk: Buffer): void;
+    onFrame(frame: Buffer, binary: boolean): void;
+    onClose(): void;
+  } {
     const conn = new Connection(this.nextConnectionId++, this, transport);
     const refusal = this.refusal(transport.remoteAddress);
     if (refusal) {
       conn.closeWith(errorReply(null, new ActionError('server_busy', refusal)));
       this.services.log.warn({ ip: transport.remoteAddress, refusal }, 'connection refused');
-      return { onData: () => {}, onClose: () => {} };
+      return { onData: () => {}, onFrame: () => {}, onClose: () => {} };
     }
     this.connections.add(conn);
     this.countUnauthenticated(conn.ip, +1);
     conn.start();
-    return { onData: (chunk) => conn.onData(chunk), onClose: () => conn.onTransportClosed() };
+    return {
+      onData: (chunk) => conn.onData(chunk),
+      onFrame: (frame, binary) => conn.onFrame(frame, binary),
+      onClose: () => conn.onTransportClosed(),
+    };
   }
 
   private refusal(ip: string): string | undefined {
@@ -299,6 +336,7 @@ export class SuperServer implements ConnectionHost {
     this.services.audit.record({ actor: by, action: 'shutdown', outcome: 'ok', detail: reason });
     this.accepting = false;
     this.tcp?.close();
+    this.http?.close();
     clearInterval(this.sweepTimer);
     clearInterval(this.pendingTimer);
     const requestsDone = new Promise<void>((resolve) => {

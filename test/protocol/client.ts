@@ -105,6 +105,16 @@ export class TestClient {
     return true;
   }
 
+  // Sends one frame of text as this transport frames it (here: a line).
+  sendFrame(text: string): boolean {
+    return this.sendRaw(`${text}\n`);
+  }
+
+  // Sends several frames at once (here: in one socket write).
+  sendFrames(texts: string[]): boolean {
+    return this.sendRaw(`${texts.join('\n')}\n`);
+  }
+
   // Sends one JSON object as a line.
   send(obj: unknown): boolean {
     return this.sendRaw(`${JSON.stringify(obj)}\n`);
@@ -260,7 +270,7 @@ export class TestClient {
     if (start < chunk.length) this.pending.push(chunk.subarray(start));
   }
 
-  private onLine(line: string): void {
+  protected onLine(line: string): void {
     this.lines.push(line);
     let frame: Frame;
     try {
@@ -279,7 +289,7 @@ export class TestClient {
     w.resolve(frame);
   }
 
-  private onClose(): void {
+  protected onClose(): void {
     this.isClosed = true;
     for (const w of this.waiters) {
       clearTimeout(w.timer);
@@ -290,16 +300,38 @@ export class TestClient {
   }
 }
 
-// A new client connected to `port` (hello already received).
-export async function connectClient(port: number): Promise<TestClient> {
-  const c = new TestClient();
-  await c.connect(port);
+/**
+ * Where a test client connects: a TCP port, or a WebSocket endpoint. A test
+ * suite written against an Endpoint runs unchanged over either transport.
+ */
+export type Endpoint = number | { readonly ws: number; readonly origin?: string };
+
+/** Makes the client kind an endpoint needs; ws.ts registers the WebSocket one. */
+export const clientFactories: { ws?: (e: { ws: number; origin?: string }) => TestClient } = {};
+
+/** A new, unconnected client for `endpoint`. */
+export function newClient(endpoint: Endpoint): TestClient {
+  if (typeof endpoint === 'number') return new TestClient();
+  const make = clientFactories.ws;
+  if (!make) throw new Error('import ./ws-client.ts to use WebSocket endpoints');
+  return make(endpoint);
+}
+
+/** The port a client of `endpoint` opens. */
+export function portOf(endpoint: Endpoint): number {
+  return typeof endpoint === 'number' ? endpoint : endpoint.ws;
+}
+
+// A new client connected to `endpoint` (hello already received).
+export async function connectClient(endpoint: Endpoint): Promise<TestClient> {
+  const c = newClient(endpoint);
+  await c.connect(portOf(endpoint));
   return c;
 }
 
 // A new client logged in as `username`; retries for up to 2 s while the server still holds
 // the user's previous session (a socket the test just closed).
-export async function loginClient(port: number, username: string, password: string) {
+export async function loginClient(port: Endpoint, username: string, password: string) {
   const end = Date.now() + 2000;
   for (;;) {
     const c = await connectClient(port);
@@ -319,7 +351,7 @@ export async function loginClient(port: number, username: string, password: stri
 
 // A new client with a freshly registered account.
 export async function registerClient(
-  port: number,
+  port: Endpoint,
   username: string,
   password: string,
   email: string,

@@ -59,6 +59,8 @@ export interface ServerHandle {
   port: number;
   /** the /metrics port, when the server was started with --metrics-port */
   metricsPort?: number;
+  /** the HTTP listener's port (/ws, /healthz, /metrics, files), unless http.enabled is false */
+  httpPort?: number;
   proc: ChildProcess;
   dataDir: string;
   configPath: string;
@@ -162,7 +164,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
       throw new Error(`user add ${u.username} failed (code ${r.code}): ${r.stderr}${r.stdout}`);
     }
   }
-  const args = ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir];
+  const args = ['--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--data-dir', dataDir];
   args.push('--config', configPath);
   if (opts.logLevel !== undefined) args.push('--log-level', opts.logLevel);
   args.push(...(opts.args ?? []));

@@ -3,7 +3,7 @@ import type { MetricsSnapshot } from '../metrics/metrics.ts';
 
 /** From a worker to the primary. */
 export type ToPrimary =
-  | { t: 'listening'; port: number }
+  | { t: 'listening'; port: number; httpPort?: number | undefined }
   /** The worker could not start; the primary prints `message` once and exits with the code. */
   | { t: 'failed'; message: string; exitCode: number }
   | { t: 'metrics'; seq: number; snapshot: MetricsSnapshot };

@@ -59,7 +59,7 @@ export async function runPrimary(config: Config): Promise<number> {
   const workers = new Map<number, Worker>();
   const metricsWaiters = new Map<number, (s: MetricsSnapshot) => void>();
   let metricsSeq = 0;
-  let listening: (port: number) => void = () => {};
+  let listening: (port: number, httpPort: number | undefined) => void = () => {};
   let startFailed: (err: Error) => void = () => {};
   let allExited: () => void = () => {};
 
@@ -81,7 +81,7 @@ export async function runPrimary(config: Config): Promise<number> {
     // anyway (its 'exit' cleans up), and an unheard 'error' would kill the primary.
     worker.on('error', (err) => log.debug({ err, worker: worker.id }, 'IPC to a worker failed'));
     worker.on('message', (m: ToPrimary) => {
-      if (m?.t === 'listening') listening(m.port);
+      if (m?.t === 'listening') listening(m.port, m.httpPort);
       else if (m?.t === 'failed') startFailed(new WorkerStartFailure(m.message, m.exitCode));
       else if (m?.t === 'metrics') metricsWaiters.get(m.seq)?.(m.snapshot);
     });
@@ -152,13 +152,16 @@ export async function runPrimary(config: Config): Promise<number> {
   const exited = new Promise<void>((resolve) => {
     allExited = resolve;
   });
+  // Workers share both ports through the cluster module, so every one reports the same.
+  let httpPort: number | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     let listeningWorkers = 0;
     const timer = setTimeout(
       () => reject(new Error('workers did not start listening in time')),
       START_TIMEOUT_MS,
     );
-    listening = (p) => {
+    listening = (p, h) => {
+      httpPort = h;
       listeningWorkers++;
       if (listeningWorkers === config.server.workers) {
         clearTimeout(timer);
@@ -183,7 +186,12 @@ export async function runPrimary(config: Config): Promise<number> {
   const http = config.metrics.enabled
     ? await serveMetrics(config.metrics.host, config.metrics.port, collect)
     : undefined;
-  logListening(config, { port, metrics_port: http?.port, workers: config.server.workers });
+  logListening(config, {
+    port,
+    http_port: httpPort,
+    metrics_port: http?.port,
+    workers: config.server.workers,
+  });
   await exited;
   http?.server.close();
   log.info({ status }, 'all workers stopped');

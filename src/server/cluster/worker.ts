@@ -41,7 +41,7 @@ export async function runWorker(config: Config): Promise<void> {
   await broker.start();
   await runServer(config, {
     broker,
-    announce: (port) => tell({ t: 'listening', port }),
+    announce: (port, httpPort) => tell({ t: 'listening', port, httpPort }),
     exposeMetrics: (fn) => {
       collect = fn;
     },

@@ -1,6 +1,12 @@
-// The socket-side interface a Connection drives; TCP now, WebSocket later.
+// The socket-side interface a Connection drives: tcp.ts and ws.ts implement it.
 
-/** One client socket, already framed by the transport into byte chunks. */
+/**
+ * Why a connection closes, for transports that can say so (WebSocket close
+ * codes 1000, 1008, 1009, 1003); a byte stream just ends.
+ */
+export type CloseCause = 'normal' | 'policy' | 'too_large' | 'unsupported';
+
+/** One client socket: a byte stream (TCP) or a stream of whole messages (WebSocket). */
 export interface Transport {
   /** The peer's IP address, for per-IP caps. */
   readonly remoteAddress: string;
@@ -12,5 +18,5 @@ export interface Transport {
   pause(): void;
   resume(): void;
   /** Flushes what is queued, then closes; forces the close after a grace period. */
-  close(): void;
+  close(cause?: CloseCause): void;
 }

@@ -1,0 +1,5 @@
+// Session lifecycle: set_user rules, token binding, get_id/get_permission_level, logout, over WebSocket (the cases are in cases/sessions.case.ts).
+import { sessionsCases } from './cases/sessions.case.ts';
+import { WS } from './transports.ts';
+
+sessionsCases(WS);
