@@ -49,18 +49,21 @@ export function mergeLines(lines: readonly Line[], incoming: readonly Line[]): L
   return [...stored, ...pending];
 }
 
+// One formatter each: building one per call (toLocaleDateString) dominates a long history.
+const dayFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+});
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
 /** The local day of an ISO time, for the day separators ("Tue 1 Dec 2026"). */
 export function dayOf(iso: string): string {
-  const d = new Date(iso);
-  return d.toLocaleDateString(undefined, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-  });
+  return dayFormat.format(new Date(iso));
 }
 
 /** The local time of an ISO time ("14:05"). */
 export function timeOf(iso: string): string {
-  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return timeFormat.format(new Date(iso));
 }
