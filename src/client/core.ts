@@ -1,7 +1,9 @@
 // The connection half of the SDK client: one connection, replies matched by tag, events,
 // heartbeat, and exactly one 'close' per connection.
-import { EventEmitter } from 'node:events';
+
 import { type ClientClock, systemClock } from './clock.ts';
+import { openDefaultTransport } from './default-transport.ts';
+import { Emitter } from './emitter.ts';
 import { ConnectionClosedError, FrameTooLargeError, ServerError } from './errors.ts';
 import { EventQueue } from './event-queue.ts';
 import { Heartbeat } from './heartbeat.ts';
@@ -9,7 +11,12 @@ import { DEFAULT_HELLO_PROBE_MS, HelloProbe } from './hello-probe.ts';
 import { genMessage, parseServerFrame, type ServerEvent } from './message.ts';
 import { type CoreOptions, DEFAULT_REQUEST_TIMEOUT_MS } from './options.ts';
 import { PendingRequests } from './pending.ts';
-import { type ClientTransport, connectTcp, type TcpOptions } from './transport.ts';
+import {
+  type ClientTransport,
+  type ConnectTarget,
+  isWebSocketTarget,
+  type OpenTransport,
+} from './transport-types.ts';
 import type {
   Account,
   ChatMessage,
@@ -43,10 +50,10 @@ const KNOWN_EVENTS = new Set(
  * The connection half of Client: connect, call with tag matching and timeouts, events, heartbeat,
  * close. Client adds the typed actions on top.
  */
-export class ClientCore extends EventEmitter<ClientEvents> {
+export class ClientCore extends Emitter<ClientEvents> {
   private readonly requestTimeoutMs: number;
   private readonly heartbeatEnabled: boolean;
-  private readonly openTransport: (opts: TcpOptions) => Promise<ClientTransport>;
+  private readonly openTransport: OpenTransport;
   private readonly helloProbeMs: number;
   protected readonly clock: ClientClock;
   private readonly pending: PendingRequests;
@@ -73,7 +80,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     super();
     this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.heartbeatEnabled = opts.heartbeat ?? true;
-    this.openTransport = opts.transport ?? connectTcp;
+    this.openTransport = opts.transport ?? openDefaultTransport;
     this.clock = opts.clock ?? systemClock;
     this.helloProbeMs = opts.helloProbeMs ?? DEFAULT_HELLO_PROBE_MS;
     this.pending = new PendingRequests(this.clock, this.requestTimeoutMs);
@@ -109,7 +116,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
   }
 
   /** Connects and resolves with the hello; rejects if the server refuses or closes first. */
-  async connect(opts: TcpOptions): Promise<Hello> {
+  async connect(opts: ConnectTarget): Promise<Hello> {
     if (this.transport || this.connecting) throw new Error('already connected');
     this.connecting = true;
     this.abortConnect = false;
@@ -133,7 +140,9 @@ export class ClientCore extends EventEmitter<ClientEvents> {
       this.helloWaiter = { resolve, reject };
     });
     const timer = this.clock.setTimer(() => this.finish(t, 'hello_timeout'), this.requestTimeoutMs);
-    const probe = new HelloProbe(this.clock, t, opts.tls === undefined ? this.helloProbeMs : 0);
+    // Only a plain TCP connection can have reached a TLS server by mistake.
+    const plainTcp = !isWebSocketTarget(opts) && opts.tls === undefined;
+    const probe = new HelloProbe(this.clock, t, plainTcp ? this.helloProbeMs : 0);
     this.probe = probe;
     t.onLine((line) => this.onLine(t, line));
     t.onClose((err) => {

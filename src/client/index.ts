@@ -1,53 +1,14 @@
-// The client SDK's public API.
-export { Client } from './client.ts';
-export { type ClientClock, ManualClock, systemClock, type TimerHandle } from './clock.ts';
-export { ClientCore } from './core.ts';
+// The client SDK for Node: the whole API, with TCP (NDJSON) and WebSocket
+// transports; a target with a `url` opens a WebSocket (the `ws` package), any
+// other TCP. Browsers use browser.ts, which holds no Node module.
+import { WebSocket } from 'ws';
+import { setDefaultTransport } from './default-transport.ts';
+import { connectTcp } from './transport.ts';
+import { isWebSocketTarget, type OpenTransport } from './transport-types.ts';
+import { connectWebSocket, type WebSocketClass } from './ws-transport.ts';
+
+export * from './api.ts';
 export {
-  ConnectionClosedError,
-  FrameTooLargeError,
-  RequestTimeoutError,
-  ServerError,
-} from './errors.ts';
-export type {
-  GroupBanChange,
-  GroupCreated,
-  GroupJoined,
-  GroupListPage,
-  GroupMember,
-  GroupMembersPage,
-  GroupRole,
-  GroupRoleChange,
-  GroupSent,
-  GroupSummary,
-  GroupTarget,
-  GroupVisibility,
-  MemberChange,
-  MemberEvent,
-} from './group-types.ts';
-export { GroupActions, type PageOptions } from './groups.ts';
-export { DEFAULT_HELLO_PROBE_MS } from './hello-probe.ts';
-export {
-  type ClientRequest,
-  genMessage,
-  parseServerFrame,
-  type ServerEvent,
-  type ServerFrame,
-  type ServerReply,
-} from './message.ts';
-export {
-  type BackoffOptions,
-  backoffDelay,
-  type ClientOptions,
-  type CoreOptions,
-  DEFAULT_BACKOFF,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  type ResumeOptions,
-} from './options.ts';
-export { newClientId, type SendAction } from './outbox.ts';
-export { type HistoryOptions, MAX_HISTORY_PAGE } from './reading.ts';
-export { DEFAULT_ACK_DELAY_MS, ResumingCore } from './resume.ts';
-export {
-  type ClientTransport,
   connectTcp,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_LINE_BYTES,
@@ -55,29 +16,11 @@ export {
   ServerSpeaksTlsError,
   type TcpOptions,
 } from './transport.ts';
-export type {
-  Account,
-  Acked,
-  BanChange,
-  ChatMessage,
-  ClientEvent,
-  ClientEvents,
-  CloseInfo,
-  Conversation,
-  ConversationPage,
-  Disconnect,
-  Hello,
-  HistoryPage,
-  Kicked,
-  LevelChange,
-  OnlineUsers,
-  PermissionChanged,
-  ReadMarker,
-  ReadReceipt,
-  Reconnecting,
-  Registration,
-  SentMessage,
-  Shutdown,
-  Synced,
-  UserInfo,
-} from './types.ts';
+
+/** Node's default transport: a WebSocket (the `ws` package) for a `url`, TCP otherwise. */
+export const connectNode: OpenTransport = (target) =>
+  isWebSocketTarget(target)
+    ? connectWebSocket({ WebSocket: WebSocket as unknown as WebSocketClass, ...target })
+    : connectTcp(target);
+
+setDefaultTransport(connectNode);

@@ -1,7 +1,7 @@
 // The SDK client's options: the connection half's (CoreOptions) and resuming's (ResumeOptions).
 import type { Client } from './client.ts';
 import type { ClientClock } from './clock.ts';
-import type { ClientTransport, TcpOptions } from './transport.ts';
+import type { OpenTransport } from './transport-types.ts';
 
 /** How the connection half behaves; every field has a default. */
 export interface CoreOptions {
@@ -9,8 +9,8 @@ export interface CoreOptions {
   requestTimeoutMs?: number;
   /** Ping when idle and detect a dead server after login (default true). */
   heartbeat?: boolean;
-  /** Opens the connection (default connectTcp). */
-  transport?: (opts: TcpOptions) => Promise<ClientTransport>;
+  /** Opens the connection (default: what the entry point chose, see default-transport.ts). */
+  transport?: OpenTransport;
   /** Time source and timers (default: performance.now and unref'd timers). */
   clock?: ClientClock;
   /**

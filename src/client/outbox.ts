@@ -1,6 +1,5 @@
 // Reliable sends: every message_user and message_group gets a client_id and stays here until the server answers,
 // so a send cut off by a disconnect goes again, with the same client_id, after the reconnect.
-import { randomUUID } from 'node:crypto';
 
 /** The actions that store a message with a client_id. */
 export type SendAction = 'message_user' | 'message_group';
@@ -20,7 +19,8 @@ export interface OutboxEntry {
 
 /** A fresh client_id: 32 hex digits (a random UUID without dashes). */
 export function newClientId(): string {
-  return randomUUID().replaceAll('-', '');
+  // Web Crypto: the same in Node 20 and in browsers.
+  return globalThis.crypto.randomUUID().replaceAll('-', '');
 }
 
 /** The unanswered sends, oldest first. */

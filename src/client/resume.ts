@@ -11,7 +11,7 @@ import {
 } from './options.ts';
 import { newClientId, Outbox, type OutboxEntry, type SendAction } from './outbox.ts';
 import { Positions } from './positions.ts';
-import type { TcpOptions } from './transport.ts';
+import type { ConnectTarget } from './transport-types.ts';
 import type { Account, ChatMessage, CloseInfo, Synced } from './types.ts';
 
 /** Close reasons after which reconnecting makes sense; any other reason ends the session. */
@@ -43,7 +43,7 @@ export class ResumingCore extends ClientCore {
   private readonly ackDelayMs: number;
   private readonly random: () => number;
   #credentials: { user: string; password: string } | undefined;
-  private target: TcpOptions | undefined;
+  private target: ConnectTarget | undefined;
   /** a session to resume after an unexpected close */
   private resumable = false;
   private attempting = false;
@@ -83,7 +83,7 @@ export class ResumingCore extends ClientCore {
   }
 
   /** Connects (see ClientCore); a reconnect still planned is cancelled. */
-  override async connect(opts: TcpOptions) {
+  override async connect(opts: ConnectTarget) {
     this.cancelRetry();
     this.offline = false;
     this.resumable = false;

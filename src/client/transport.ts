@@ -1,20 +1,11 @@
-// Client transports: a line-based connection to the server; TCP (optionally TLS) for now.
+// The SDK's TCP transport (optionally TLS): NDJSON lines. Node only; the
+// WebSocket transport (ws-transport.ts) is the one for browsers.
 import net from 'node:net';
 import tls from 'node:tls';
 import { LineFramer } from '../protocol/ndjson.ts';
+import type { ClientTransport } from './transport-types.ts';
 
-/** A connection that carries one JSON text per line; what Client needs from any transport. */
-export interface ClientTransport {
-  /** Sends one line; the transport adds the line ending. Ignored once closed. */
-  send(line: string): void;
-  /** Drops the connection now; onClose callbacks follow. */
-  close(): void;
-  /** Called with each line received, without its line ending. */
-  onLine(cb: (line: string) => void): void;
-  /** Called once when the connection is gone, with the error that ended it, if any. */
-  onClose(cb: (err?: Error) => void): void;
-  readonly isOpen: boolean;
-}
+export type { ClientTransport } from './transport-types.ts';
 
 /** Where and how to connect over TCP. */
 export interface TcpOptions {

@@ -5,7 +5,7 @@ import {
   Client,
   type ClientOptions,
   type ClientTransport,
-  connectTcp,
+  connectNode,
   ServerError,
 } from '../../src/client/index.ts';
 import { type ServerHandle, startServer } from '../protocol/harness.ts';
@@ -27,7 +27,7 @@ export function cuttableClient(opts: ClientOptions = {}) {
     ...opts,
     transport: (o) => {
       box.opened++;
-      return (opts.transport ?? connectTcp)(o).then((t) => {
+      return (opts.transport ?? connectNode)(o).then((t) => {
         box.transport = t;
         return t;
       });

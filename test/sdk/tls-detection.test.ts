@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   Client,
   ConnectionClosedError,
+  type ConnectTarget,
   connectTcp,
   ManualClock,
   type TcpOptions,
@@ -29,8 +30,8 @@ function clientOnManualClock() {
   const isOpen = new Promise<void>((resolve) => {
     opened = resolve;
   });
-  const transport = async (opts: TcpOptions) => {
-    const t = await connectTcp(opts);
+  const transport = async (opts: ConnectTarget) => {
+    const t = await connectTcp(opts as TcpOptions);
     queueMicrotask(opened); // after connect() has attached its listeners and timers
     return t;
   };
