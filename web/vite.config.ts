@@ -1,22 +1,12 @@
-// Builds the web client into web/dist: Preact, the project's SDK (src/client/) with the
-// few Node built-ins it imports replaced by browser shims, no inline script (strict CSP).
+// Builds the web client into web/dist: Preact and the project's SDK through its browser
+// entry (src/client/browser.ts, no Node module), no inline script (the server's CSP).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-
-const shim = (name: string) => fileURLToPath(new URL(`./src/shims/${name}`, import.meta.url));
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  resolve: {
-    alias: {
-      'node:events': shim('events.ts'),
-      'node:crypto': shim('crypto.ts'),
-      'node:net': shim('no-tcp.ts'),
-      'node:tls': shim('no-tcp.ts'),
-    },
-  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

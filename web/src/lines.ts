@@ -1,6 +1,6 @@
 // The messages of one conversation as the page shows them: stored ones by seq, own sends
 // still on their way by client id; pure functions, so the merging rules are easy to test.
-import type { ChatMessage } from '../../src/client/index.ts';
+import type { ChatMessage } from '../../src/client/browser.ts';
 
 /** How one of your own messages stands; `received` for everyone else's. */
 export type LineState = 'sending' | 'sent' | 'failed' | 'received';

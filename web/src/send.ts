@@ -1,6 +1,6 @@
 // Sending from the page: the row shows at once as "sending", becomes "sent" with its seq
 // once stored, or "failed" with a retry that reuses the client id (so it is stored once).
-import { newClientId } from '../../src/client/index.ts';
+import { newClientId } from '../../src/client/browser.ts';
 import { type Line, mergeLines } from './lines.ts';
 import { api } from './session.ts';
 import { getState, updateConv } from './store.ts';

@@ -1,12 +1,11 @@
-// The one SDK Client of the page, over the WebSocket transport, and what its events do to
+// The one SDK Client of the page (the SDK's browser entry: the page's own /ws), and what its events do to
 // the state: messages merged by seq, read receipts, offline and back, title badge.
 import {
   type ChatMessage,
   Client,
   type ClientClock,
   type Conversation,
-} from '../../src/client/index.ts';
-import { webSocketTransport } from '../../src/client/transport-websocket.ts';
+} from '../../src/client/browser.ts';
 import { lineOf, mergeLines } from './lines.ts';
 import { notifyMessage } from './notify.ts';
 import { type ConvState, getState, resetState, update, updateConv } from './store.ts';
@@ -35,12 +34,11 @@ export function api(): Client {
 /** A fresh, connected client (not logged in), for login, registration or a password reset. */
 export async function connectClient(): Promise<Client> {
   const c = new Client({
-    transport: webSocketTransport({ secure: location.protocol === 'https:' }),
     clock: browserClock,
     reconnect: BACKOFF,
   });
-  const port = Number(location.port) || (location.protocol === 'https:' ? 443 : 80);
-  await c.connect({ host: location.hostname, port });
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  await c.connect({ url: `${scheme}://${location.host}/ws` });
   return c;
 }
 
@@ -92,7 +90,6 @@ function closeNotice(reason: string | undefined): string {
 export function endSession(notice = ''): void {
   const c = client;
   client = undefined;
-  c?.removeAllListeners?.();
   c?.close();
   resetState(notice);
   document.title = 'super-server';

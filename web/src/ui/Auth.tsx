@@ -1,7 +1,7 @@
 // The logged-out screens: log in, register (with the emailed code when the server asks for
 // one), and reset a forgotten password.
 import { useState } from 'preact/hooks';
-import type { Client } from '../../../src/client/index.ts';
+import type { Client } from '../../../src/client/browser.ts';
 import { connectClient, startSession } from '../session.ts';
 import { useAppState } from '../store.ts';
 import { Field, Form } from './forms.tsx';

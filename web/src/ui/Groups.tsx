@@ -1,7 +1,7 @@
 // Groups: create, search the public ones, join, leave, invite, and the members with their
 // roles; owners and moderators kick, ban and change roles (the server decides who may).
 import { useEffect, useState } from 'preact/hooks';
-import type { GroupMember, GroupRole, GroupSummary } from '../../../src/client/index.ts';
+import type { GroupMember, GroupRole, GroupSummary } from '../../../src/client/browser.ts';
 import { api, openConv, refreshConversations } from '../session.ts';
 import { getState, update } from '../store.ts';
 import { errorText, Field, Form } from './forms.tsx';

@@ -1,6 +1,6 @@
 // Who is online; a click starts (or opens) the direct conversation.
 import { useEffect, useState } from 'preact/hooks';
-import type { OnlineUsers } from '../../../src/client/index.ts';
+import type { OnlineUsers } from '../../../src/client/browser.ts';
 import { api, openDirect } from '../session.ts';
 import { useAppState } from '../store.ts';
 import { errorText } from './forms.tsx';
