@@ -7,6 +7,11 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // `npx vite web` during development: the page's /ws goes to a server started with npm start.
+  server: {
+    host: '127.0.0.1',
+    proxy: { '/ws': { target: 'ws://127.0.0.1:8080', ws: true } },
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
