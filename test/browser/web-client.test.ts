@@ -241,6 +241,37 @@ describe.skipIf(!enabled)('web client in Chromium', () => {
   );
 
   it(
+    'settings: change the password, delete the account; a send to the deleted user fails and offers a retry',
+    async () => {
+      const server = await startWebServer();
+      const alice = await openPage(browser, server.url);
+      const bob = await openPage(browser, server.url);
+      await register(alice, 'hana', PW);
+      await register(bob, 'ivan', PW);
+      await startChat(alice, 'ivan');
+      await bob.getByRole('button', { name: 'Settings', exact: true }).click();
+      await bob.getByLabel('Current password').fill(PW);
+      await bob.getByLabel('New password').fill(`${PW} 2`);
+      await bob.getByRole('button', { name: 'Change password' }).click();
+      await bob.getByText(/Password changed/).waitFor();
+      bob.once('dialog', (d) => void d.accept());
+      await bob.getByLabel('Password', { exact: true }).fill(`${PW} 2`);
+      await bob.getByRole('button', { name: 'Delete my account' }).click();
+      await bob.getByText('Your account was deleted.').waitFor();
+      await send(alice, 'are you there?');
+      const row = alice.locator('.msg.mine').last();
+      await poll(() => row.getAttribute('data-state')).toBe('failed');
+      await row.getByRole('button', { name: 'Retry' }).click();
+      await poll(() => row.getAttribute('data-state')).toBe('failed');
+      expect(await alice.locator('.msg.mine').count()).toBe(1);
+      await alice.context().close();
+      await bob.context().close();
+      await server.stop();
+    },
+    TIMEOUT,
+  );
+
+  it(
     'keyboard only: log in and send',
     async () => {
       const server = await startWebServer({
