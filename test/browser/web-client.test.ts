@@ -4,6 +4,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup } from '../protocol/harness.ts';
+import { codeIn, mailsTo } from '../protocol/outbox.ts';
 import {
   ensureWebBuilt,
   haveChromium,
@@ -266,6 +267,45 @@ describe.skipIf(!enabled)('web client in Chromium', () => {
       expect(await alice.locator('.msg.mine').count()).toBe(1);
       await alice.context().close();
       await bob.context().close();
+      await server.stop();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'registers with the emailed code, then resets a forgotten password with another',
+    async () => {
+      const server = await startWebServer({
+        config: { accounts: { require_email_confirmation: true } },
+      });
+      const email = 'joan@example.test';
+      /** The code in the newest mail to joan (the development outbox is the mailbox). */
+      const newestCode = async (count: number) => {
+        await poll(() => mailsTo(server.dataDir, email).length).toBeGreaterThanOrEqual(count);
+        const mails = mailsTo(server.dataDir, email);
+        return codeIn(mails[mails.length - 1]?.text ?? '') ?? '';
+      };
+      const page = await openPage(browser, server.url);
+      await page.getByRole('button', { name: 'Register', exact: true }).click();
+      await page.getByLabel('Username').fill('joan');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(PW);
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByLabel('Code').fill(await newestCode(1));
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('button', { name: 'Forgot password' }).click();
+      await page.getByLabel('Username or email').fill(email);
+      await page.getByRole('button', { name: 'Email me a code' }).click();
+      await page.getByLabel('Username', { exact: true }).fill('joan');
+      await page.getByLabel('Code').fill(await newestCode(2));
+      await page.getByLabel('New password', { exact: true }).fill(`${PW} new`);
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await page.getByText(/Password changed/).waitFor();
+      await page.getByRole('button', { name: 'Log in', exact: true }).first().click();
+      await login(page, 'joan', `${PW} new`);
+      expect(await page.locator('.me').textContent()).toContain('joan');
+      await page.context().close();
       await server.stop();
     },
     TIMEOUT,
