@@ -84,6 +84,14 @@ describe('WebSocket frames', () => {
     expect(c.closeCode).toBe(1003);
   });
 
+  it('closes 1007 on a text message that is not UTF-8 (a WebSocket protocol error)', async () => {
+    const c = await wsClient(server());
+    // ws sends a Buffer as a text frame without checking it when told it is not binary.
+    c.ws?.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    await c.waitClosed();
+    expect(c.closeCode).toBe(1007);
+  });
+
   it('answers a text message holding two JSON objects with bad_json and stays open', async () => {
     const c = await wsClient(server());
     c.sendFrame('{"action":"ping","tag":"a","data":[]}\n{"action":"ping","tag":"b","data":[]}');

@@ -165,6 +165,23 @@ describe('http.enabled false', () => {
   });
 });
 
+describe('with --workers 2', () => {
+  const server = useServer({ args: ['--workers', '2'] });
+
+  it('reports http_port, takes WebSocket clients in the workers, and leaves /metrics to the primary', async () => {
+    const clients = await Promise.all(
+      [0, 1, 2, 3].map(async () => {
+        const c = new WsTestClient();
+        await c.connect(server().httpPort as number);
+        return c;
+      }),
+    );
+    for (const c of clients) expect(await c.request('ping')).toMatchObject({ ok: true });
+    expect((await fetch(`${base(server())}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base(server())}/metrics`)).status).toBe(404);
+  });
+});
+
 describe('with TLS', () => {
   let handle: ServerHandle | undefined;
   let pems: { cert: string; key: string; ca: string };
