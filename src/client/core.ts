@@ -39,6 +39,9 @@ type KnownEvent =
   | 'read'
   | 'member';
 
+/** Counts a line's UTF-8 bytes in Node and in browsers alike (no Buffer there). */
+const utf8 = new TextEncoder();
+
 const KNOWN_EVENTS = new Set(
   'hello message permission_changed shutdown disconnect synced read member'.split(' '),
 );
@@ -169,7 +172,7 @@ export class ClientCore extends Emitter<ClientEvents> {
     }
     const limit = this.sessionToken ? hello.max_frame_bytes : hello.max_frame_bytes_before_login;
     // A UTF-16 code unit is at most 3 UTF-8 bytes: short lines need no byte count.
-    const bytes = line.length * 3 > limit ? Buffer.byteLength(line) : line.length;
+    const bytes = line.length * 3 > limit ? utf8.encode(line).length : line.length;
     if (bytes > limit) return Promise.reject(new FrameTooLargeError(action, bytes, limit));
     const reply = this.pending.add(tag, action);
     if (action === 'set_user') this.setUserTag = tag;
