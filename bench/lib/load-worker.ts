@@ -63,7 +63,7 @@ function goLive(client: BenchClient, slot: number): void {
 
 /** Recipients ack what they received at least this often (and every ACK_EVERY messages). */
 const ACK_INTERVAL_MS = 100;
-let ackTimer = setInterval(() => state.flushAcks(), ACK_INTERVAL_MS);
+const ackTimer = setInterval(() => state.flushAcks(), ACK_INTERVAL_MS);
 
 /** The clients only receive (group-fanout): sets the measured window and the ack interval. */
 function receiveOnly(command: ReceiveCommand): void {
