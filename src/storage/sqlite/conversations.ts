@@ -1,5 +1,6 @@
 // Conversations on SQLite: one WITHOUT ROWID B-tree row per message, keyed (conv_id, seq);
-// seq comes from conversations.last_seq read inside the BEGIN IMMEDIATE transaction.
+// seq comes from conversations.last_seq as of the BEGIN IMMEDIATE transaction: read from the
+// table, or from this connection's own last commit while no other connection has written.
 import type Database from 'better-sqlite3';
 import type {
   AppendResult,
@@ -41,25 +42,51 @@ const GONE = { convId: 0, seq: 0, duplicate: false, gone: true } as const;
 const MSG = 'seq, sender_id, text, sent_at, client_id';
 const MEMBER = `c.id, c.key, c.kind, c.last_seq, c.last_at, m.delivered_seq, m.read_seq`;
 
-/** A conversation's seq and time as the running batch has moved them. */
+/** At most this many conversations' seqs are kept between appends (then the cache starts over). */
+const MAX_CACHED = 50_000;
+
+/** A conversation's seq and time as committed, then as the running batch moves them. */
 interface ConvState {
   id: number;
   key: string;
   lastSeq: number;
   lastAt: number | null;
+  /** Whether the running batch appended to it. */
   dirty: boolean;
+  /** The running batch's senders in it, by user id (cleared after each batch). */
+  senders: Map<number, SenderRun>;
+}
+
+/**
+ * One sender's messages in one conversation in the running batch. The sender's read marker
+ * moves to `last`; its delivery cursor, if it was at `first - 1`, moves along the sender's
+ * consecutive seqs from `first` to `end` (as each message in turn would move it).
+ */
+interface SenderRun {
+  userId: number;
+  first: number;
+  end: number;
+  last: number;
 }
 
 /** The SQLite implementation of ConversationStore, on the database SqliteStorage opened. */
 export class SqliteConversations implements ConversationStore {
   private readonly s;
-  /** Id by key, once seen; a deleted group is forgotten (and a stale id is checked). */
-  private readonly idByKey = new Map<string, number>();
+  /**
+   * Conversations by key as this connection last committed them; valid while PRAGMA
+   * data_version (which moves when another connection commits) stays at `seenVersion`.
+   * A deleted group is forgotten; a failed append clears it all.
+   */
+  private readonly cached = new Map<string, ConvState>();
+  private seenVersion = -1;
+  /** The append transaction, made once. */
+  private readonly appendTx;
 
   constructor(private readonly db: Database.Database) {
     const p = <A extends unknown[], R = unknown>(sql: string) => db.prepare<A, R>(sql);
     this.s = {
       epoch: p<[], { value: string }>(`SELECT value FROM meta WHERE key = 'epoch'`),
+      dataVersion: p<[], number>('PRAGMA data_version').pluck(),
       convByKey: p<[string], ConvRow>(
         'SELECT id, key, kind, last_seq, last_at FROM conversations WHERE key = ?',
       ),
@@ -78,11 +105,11 @@ export class SqliteConversations implements ConversationStore {
       insertMessage: p<[number, number, number, string, number, string | null]>(
         'INSERT INTO messages (conv_id, seq, sender_id, text, sent_at, client_id) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      cursorOf: p<[number, number], { delivered_seq: number; read_seq: number }>(
-        'SELECT delivered_seq, read_seq FROM conv_members WHERE user_id = ? AND conv_id = ?',
-      ),
-      moveCursors: p<[number, number, number, number]>(
-        `UPDATE conv_members SET delivered_seq = max(delivered_seq, ?), read_seq = max(read_seq, ?)
+      // A sender's cursors after its run (see SenderRun): one statement, no read first.
+      moveCursors: p<[number, number, number, number, number]>(
+        `UPDATE conv_members SET
+           delivered_seq = CASE WHEN delivered_seq = ? THEN ? ELSE delivered_seq END,
+           read_seq = max(read_seq, ?)
          WHERE user_id = ? AND conv_id = ?`,
       ),
       moveDelivered: p<[number, number, number]>(
@@ -148,6 +175,9 @@ export class SqliteConversations implements ConversationStore {
            (SELECT rowid FROM client_ids ORDER BY rowid LIMIT ?) AND at < ?`,
       ),
     };
+    this.appendTx = db.transaction((messages: readonly NewMessage[], dedupSince: number) =>
+      this.appendNow(messages, dedupSince),
+    );
   }
 
   async epoch(): Promise<string> {
@@ -157,13 +187,22 @@ export class SqliteConversations implements ConversationStore {
   }
 
   async append(messages: readonly NewMessage[], dedupSince: number): Promise<AppendResult[]> {
-    return this.db.transaction(() => this.appendNow(messages, dedupSince)).immediate();
+    try {
+      return this.appendTx.immediate(messages, dedupSince);
+    } catch (err) {
+      // Rolled back: the cached seqs may be ahead of the table.
+      this.cached.clear();
+      throw err;
+    }
   }
 
   private appendNow(messages: readonly NewMessage[], dedupSince: number): AppendResult[] {
-    const convs = new Map<string, ConvState>();
-    // The senders' cursors as the batch moves them, by `${userId}:${convId}`.
-    const cursors = new Map<string, { userId: number; convId: number; d: number; r: number }>();
+    const version = this.s.dataVersion.get() as number;
+    // Another connection (a worker process) committed: its seqs are in the table only.
+    // Cleared here, never mid-batch: a batch's own states must stay until they are written.
+    if (version !== this.seenVersion || this.cached.size >= MAX_CACHED) this.cached.clear();
+    this.seenVersion = version;
+    const touched: ConvState[] = [];
     const results: AppendResult[] = [];
     for (const m of messages) {
       if (m.clientId !== null) {
@@ -182,29 +221,25 @@ export class SqliteConversations implements ConversationStore {
           continue;
         }
       }
-      const conv = convs.get(m.key) ?? this.conversationFor(m);
+      const conv = this.cached.get(m.key) ?? this.conversationFor(m);
       if (!conv) {
         // A group deleted before its message was committed: nothing is stored.
         results.push({ ...GONE, conv: m.key, sentAt: m.sentAt, delivered: m.delivered });
         continue;
       }
-      convs.set(m.key, conv);
       const seq = ++conv.lastSeq;
       conv.lastAt = m.sentAt;
-      conv.dirty = true;
-      this.s.insertMessage.run(conv.id, seq, m.senderId, m.text, m.sentAt, m.clientId);
-      const ck = `${m.senderId}:${conv.id}`;
-      let cursor = cursors.get(ck);
-      if (!cursor) {
-        const row = this.s.cursorOf.get(m.senderId, conv.id);
-        if (row) {
-          cursor = { userId: m.senderId, convId: conv.id, d: row.delivered_seq, r: row.read_seq };
-          cursors.set(ck, cursor);
-        }
+      if (!conv.dirty) {
+        conv.dirty = true;
+        touched.push(conv);
       }
-      if (cursor) {
-        if (cursor.d === seq - 1) cursor.d = seq;
-        cursor.r = Math.max(cursor.r, seq);
+      this.s.insertMessage.run(conv.id, seq, m.senderId, m.text, m.sentAt, m.clientId);
+      const run = conv.senders.get(m.senderId);
+      if (run === undefined) {
+        conv.senders.set(m.senderId, { userId: m.senderId, first: seq, end: seq, last: seq });
+      } else {
+        if (run.end === run.last && seq === run.last + 1) run.end = seq;
+        run.last = seq;
       }
       if (m.clientId !== null) {
         const kept = m.online ?? (m.delivered ? 1 : 0);
@@ -219,33 +254,43 @@ export class SqliteConversations implements ConversationStore {
         delivered: m.delivered,
       });
     }
-    for (const c of convs.values()) if (c.dirty) this.s.updateConv.run(c.lastSeq, c.lastAt, c.id);
-    for (const c of cursors.values()) this.s.moveCursors.run(c.d, c.r, c.userId, c.convId);
+    for (const c of touched) {
+      this.s.updateConv.run(c.lastSeq, c.lastAt, c.id);
+      for (const r of c.senders.values()) {
+        this.s.moveCursors.run(r.first - 1, r.end, r.last, r.userId, c.id);
+      }
+      c.senders.clear();
+      c.dirty = false;
+    }
     return results;
   }
 
   /**
-   * The conversation of a message, read inside the transaction; a direct one is created
-   * with its members, a group never (undefined when it is gone).
+   * The conversation of a message, read inside the transaction and cached; a direct one is
+   * created with its members, a group never (undefined when it is gone).
    */
   private conversationFor(m: NewMessage): ConvState | undefined {
-    const known = this.idByKey.get(m.key);
-    let row = known === undefined ? undefined : this.s.convById.get(known);
-    if (row?.key !== m.key) row = this.s.convByKey.get(m.key);
+    const row = this.s.convByKey.get(m.key);
+    let id: number;
+    let lastSeq = 0;
+    let lastAt: number | null = null;
     if (row) {
-      this.idByKey.set(row.key, row.id);
-      return { id: row.id, key: row.key, lastSeq: row.last_seq, lastAt: row.last_at, dirty: false };
+      ({ id } = row);
+      lastSeq = row.last_seq;
+      lastAt = row.last_at;
+    } else {
+      if (m.kind === 'group') return undefined;
+      id = (this.s.insertConv.get(m.key, m.kind) as { id: number }).id;
+      for (const user of m.members) this.s.insertMember.run(user, id);
     }
-    if (m.kind === 'group') return undefined;
-    const id = (this.s.insertConv.get(m.key, m.kind) as { id: number }).id;
-    for (const user of m.members) this.s.insertMember.run(user, id);
-    this.idByKey.set(m.key, id);
-    return { id, key: m.key, lastSeq: 0, lastAt: null, dirty: false };
+    const state: ConvState = { id, key: m.key, lastSeq, lastAt, dirty: false, senders: new Map() };
+    this.cached.set(m.key, state);
+    return state;
   }
 
-  /** Drops a deleted conversation's cached id. */
+  /** Drops a deleted conversation's cached seq (its row is retired under another key). */
   forget(key: string): void {
-    this.idByKey.delete(key);
+    this.cached.delete(key);
   }
 
   async findConversation(key: string): Promise<ConversationRecord | undefined> {
