@@ -107,6 +107,24 @@ export function describeConversationContract(name: string, open: () => Promise<S
       await s.close();
     });
 
+    it('stores a client_id sent twice in one batch once', async () => {
+      const s = await open();
+      const c = s.conversations;
+      await c.append([dm(A, B, 'first')], 0);
+      const batch = [dm(A, B, 'x', 1_000, 'c-7'), dm(A, B, 'x', 1_000, 'c-7'), dm(B, A, 'y')];
+      const results = await c.append(batch, 0);
+      expect(results.map((r) => [r.seq, r.duplicate])).toEqual([
+        [2, false],
+        [2, true],
+        [3, false],
+      ]);
+      // A resend to another conversation answers the original and creates nothing.
+      const [moved] = await c.append([dm(A, C, 'x', 1_000, 'c-7')], 0);
+      expect(moved).toMatchObject({ conv: directKey(A, B), seq: 2, duplicate: true });
+      expect(await c.findConversation(directKey(A, C))).toBeUndefined();
+      await s.close();
+    });
+
     it('pages history back without gaps or repeats', async () => {
       const s = await open();
       const c = s.conversations;

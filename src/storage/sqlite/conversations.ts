@@ -36,6 +36,14 @@ interface MessageRow {
   client_id: string | null;
 }
 
+/** A stored client_id: where its message went. */
+interface ClientIdRow {
+  conv_id: number;
+  seq: number;
+  at: number;
+  delivered: number;
+}
+
 /** The answer for a message whose group was deleted before the commit. */
 const GONE = { convId: 0, seq: 0, duplicate: false, gone: true } as const;
 
@@ -120,10 +128,13 @@ export class SqliteConversations implements ConversationStore {
         `UPDATE conv_members SET read_seq = max(read_seq, ?) WHERE user_id = ? AND conv_id = ?
          RETURNING read_seq`,
       ),
-      clientId: p<
-        [number, string],
-        { conv_id: number; seq: number; at: number; delivered: number }
-      >('SELECT conv_id, seq, at, delivered FROM client_ids WHERE sender_id = ? AND client_id = ?'),
+      clientId: p<[number, string], ClientIdRow>(
+        'SELECT conv_id, seq, at, delivered FROM client_ids WHERE sender_id = ? AND client_id = ?',
+      ),
+      claimClientId: p<[number, string, number, number, number, number]>(
+        `INSERT INTO client_ids (sender_id, client_id, conv_id, seq, at, delivered)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_id) DO NOTHING`,
+      ),
       putClientId: p<[number, string, number, number, number, number]>(
         `INSERT OR REPLACE INTO client_ids (sender_id, client_id, conv_id, seq, at, delivered)
          VALUES (?, ?, ?, ?, ?, ?)`,
@@ -205,23 +216,31 @@ export class SqliteConversations implements ConversationStore {
     const touched: ConvState[] = [];
     const results: AppendResult[] = [];
     for (const m of messages) {
+      const known = this.cached.get(m.key);
+      // A client_id is claimed with the seq it will get (one statement when it is new); for a
+      // conversation not yet read it is looked up first, so a resend creates no conversation.
+      let claimed = false;
+      const kept = m.online ?? (m.delivered ? 1 : 0);
       if (m.clientId !== null) {
-        const seen = this.s.clientId.get(m.senderId, m.clientId);
+        if (known !== undefined) {
+          const { id, lastSeq } = known;
+          const claim = this.s.claimClientId.run(
+            m.senderId,
+            m.clientId,
+            id,
+            lastSeq + 1,
+            m.sentAt,
+            kept,
+          );
+          claimed = claim.changes === 1;
+        }
+        const seen = claimed ? undefined : this.s.clientId.get(m.senderId, m.clientId);
         if (seen && seen.at >= dedupSince) {
-          const conv = this.s.convById.get(seen.conv_id);
-          results.push({
-            convId: seen.conv_id,
-            conv: conv?.key ?? m.key,
-            seq: seen.seq,
-            sentAt: seen.at,
-            duplicate: true,
-            delivered: seen.delivered === 1,
-            online: seen.delivered,
-          });
+          results.push(this.duplicate(seen, m.key));
           continue;
         }
       }
-      const conv = this.cached.get(m.key) ?? this.conversationFor(m);
+      const conv = known ?? this.conversationFor(m);
       if (!conv) {
         // A group deleted before its message was committed: nothing is stored.
         results.push({ ...GONE, conv: m.key, sentAt: m.sentAt, delivered: m.delivered });
@@ -241,8 +260,7 @@ export class SqliteConversations implements ConversationStore {
         if (run.end === run.last && seq === run.last + 1) run.end = seq;
         run.last = seq;
       }
-      if (m.clientId !== null) {
-        const kept = m.online ?? (m.delivered ? 1 : 0);
+      if (m.clientId !== null && !claimed) {
         this.s.putClientId.run(m.senderId, m.clientId, conv.id, seq, m.sentAt, kept);
       }
       results.push({
@@ -263,6 +281,19 @@ export class SqliteConversations implements ConversationStore {
       c.dirty = false;
     }
     return results;
+  }
+
+  /** The answer for a resent client_id: the original's place. */
+  private duplicate(seen: ClientIdRow, key: string): AppendResult {
+    return {
+      convId: seen.conv_id,
+      conv: this.s.convById.get(seen.conv_id)?.key ?? key,
+      seq: seen.seq,
+      sentAt: seen.at,
+      duplicate: true,
+      delivered: seen.delivered === 1,
+      online: seen.delivered,
+    };
   }
 
   /**
