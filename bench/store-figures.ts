@@ -1,6 +1,7 @@
 // Quick figures for the message store (docs/benchmarks.md, "Stored messages"):
 //   node --import tsx bench/store-figures.ts size [messages] [normal|full]  bytes per message, longest append
 //   node --import tsx bench/store-figures.ts contention [seconds]           one vs two processes appending
+// (bench/store-append.ts splits one append batch's CPU by statement.)
 // Goes through the real SqliteStorage (the server's own append), in a temporary directory;
 // prints one JSON line per case. The database is measured after close (WAL checkpointed).
 import { spawn } from 'node:child_process';

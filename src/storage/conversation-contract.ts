@@ -65,6 +65,29 @@ export function describeConversationContract(name: string, open: () => Promise<S
       await s.close();
     });
 
+    it('moves a sender along its consecutive messages of one batch, as one by one', async () => {
+      const s = await open();
+      const c = s.conversations;
+      const batch = [
+        dm(A, B, 'a1'),
+        dm(A, B, 'a2'),
+        dm(B, A, 'b1'),
+        dm(A, B, 'a3'),
+        dm(B, A, 'b2'),
+      ];
+      const [r1] = await c.append(batch, 0);
+      const id = r1?.convId as number;
+      // A's cursor was at 0: it moves over 1 and 2, not past B's 3 (B's cursor was not at 2).
+      expect(await c.membership(A, id)).toMatchObject({ deliveredSeq: 2, readSeq: 4 });
+      expect(await c.membership(B, id)).toMatchObject({ deliveredSeq: 0, readSeq: 5 });
+      // B acknowledged 1–5; its next two in a row move its cursor on, A's stays.
+      await c.saveCursors([{ userId: B, convId: id, deliveredSeq: 5 }]);
+      await c.append([dm(B, A, 'b3'), dm(B, A, 'b4')], 0);
+      expect(await c.membership(B, id)).toMatchObject({ deliveredSeq: 7, readSeq: 7 });
+      expect(await c.membership(A, id)).toMatchObject({ deliveredSeq: 2, readSeq: 4 });
+      await s.close();
+    });
+
     it('stores a resent client_id once and answers the original place', async () => {
       const s = await open();
       const c = s.conversations;
@@ -81,6 +104,24 @@ export function describeConversationContract(name: string, open: () => Promise<S
       });
       expect(await c.pruneClientIds(2_000, 100)).toBe(2);
       expect((await c.history(orig?.convId as number, null, 10)).messages.length).toBe(4);
+      await s.close();
+    });
+
+    it('stores a client_id sent twice in one batch once', async () => {
+      const s = await open();
+      const c = s.conversations;
+      await c.append([dm(A, B, 'first')], 0);
+      const batch = [dm(A, B, 'x', 1_000, 'c-7'), dm(A, B, 'x', 1_000, 'c-7'), dm(B, A, 'y')];
+      const results = await c.append(batch, 0);
+      expect(results.map((r) => [r.seq, r.duplicate])).toEqual([
+        [2, false],
+        [2, true],
+        [3, false],
+      ]);
+      // A resend to another conversation answers the original and creates nothing.
+      const [moved] = await c.append([dm(A, C, 'x', 1_000, 'c-7')], 0);
+      expect(moved).toMatchObject({ conv: directKey(A, B), seq: 2, duplicate: true });
+      expect(await c.findConversation(directKey(A, C))).toBeUndefined();
       await s.close();
     });
 

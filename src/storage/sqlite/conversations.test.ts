@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeConversationContract } from '../conversation-contract.ts';
-import { directKey } from '../conversations.ts';
+import { directKey, type NewMessage } from '../conversations.ts';
 import { describeGroupContract } from '../group-contract.ts';
 import { openSqliteStorage } from './sqlite-storage.ts';
 
@@ -64,6 +64,54 @@ describe('SQLite conversations across processes', () => {
     const page = await s.conversations.history(conv?.id as number, null, 1_000);
     expect(page.messages.map((m) => m.seq)).toEqual(all);
     await s.close();
+  });
+});
+
+describe('SQLite conversations: the seqs kept between appends', () => {
+  const message = (sender: number, text: string): NewMessage => ({
+    key: directKey(1, 2),
+    kind: 'direct',
+    members: [1, 2],
+    senderId: sender,
+    text,
+    sentAt: 1_000,
+    clientId: null,
+    delivered: false,
+  });
+
+  it('leaves no gap after an append that failed and was rolled back', async () => {
+    const s = openSqliteStorage(tempDb());
+    const c = s.conversations;
+    expect((await c.append([message(1, 'one')], 0)).map((r) => r.seq)).toEqual([1]);
+    // The second message breaks a NOT NULL constraint after the first was given seq 2.
+    const broken = { ...message(1, 'never'), text: null as unknown as string };
+    await expect(c.append([message(1, 'lost'), broken], 0)).rejects.toThrow(/NOT NULL/);
+    expect((await c.append([message(2, 'two')], 0)).map((r) => r.seq)).toEqual([2]);
+    const conv = await c.findConversation(directKey(1, 2));
+    const page = await c.history(conv?.id as number, null, 10);
+    expect(page.messages.map((m) => [m.seq, m.text])).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+    ]);
+    await s.close();
+  });
+
+  it('reads the seq again when another connection appended in between', async () => {
+    const file = tempDb();
+    const one = openSqliteStorage(file);
+    const two = openSqliteStorage(file);
+    const seqs: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const s = i % 3 === 0 ? two : one;
+      for (const r of await s.conversations.append([message(1, `m${i}`), message(2, `n${i}`)], 0)) {
+        seqs.push(r.seq);
+      }
+    }
+    expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    const conv = await one.conversations.findConversation(directKey(1, 2));
+    expect(conv?.lastSeq).toBe(12);
+    await one.close();
+    await two.close();
   });
 });
 

@@ -1,5 +1,5 @@
 // Conversations on SQLite: one WITHOUT ROWID B-tree row per message, keyed (conv_id, seq);
-// seq comes from conversations.last_seq read inside the BEGIN IMMEDIATE transaction.
+// appending is in append.ts, reading and cursors here.
 import type Database from 'better-sqlite3';
 import type {
   AppendResult,
@@ -13,6 +13,7 @@ import type {
   NewMessage,
   StoredMessage,
 } from '../conversations.ts';
+import { SqliteAppend } from './append.ts';
 
 interface ConvRow {
   id: number;
@@ -35,27 +36,14 @@ interface MessageRow {
   client_id: string | null;
 }
 
-/** The answer for a message whose group was deleted before the commit. */
-const GONE = { convId: 0, seq: 0, duplicate: false, gone: true } as const;
-
 const MSG = 'seq, sender_id, text, sent_at, client_id';
 const MEMBER = `c.id, c.key, c.kind, c.last_seq, c.last_at, m.delivered_seq, m.read_seq`;
-
-/** A conversation's seq and time as the running batch has moved them. */
-interface ConvState {
-  id: number;
-  key: string;
-  lastSeq: number;
-  lastAt: number | null;
-  dirty: boolean;
-}
 
 /** The SQLite implementation of ConversationStore, on the database SqliteStorage opened. */
 export class SqliteConversations implements ConversationStore {
   private readonly s;
-  /** Id by key, once seen; a deleted group is forgotten (and a stale id is checked). */
-  private readonly idByKey = new Map<string, number>();
-
+  /** The append path and its cached seqs. */
+  private readonly appender: SqliteAppend;
   constructor(private readonly db: Database.Database) {
     const p = <A extends unknown[], R = unknown>(sql: string) => db.prepare<A, R>(sql);
     this.s = {
@@ -66,25 +54,6 @@ export class SqliteConversations implements ConversationStore {
       convById: p<[number], ConvRow>(
         'SELECT id, key, kind, last_seq, last_at FROM conversations WHERE id = ?',
       ),
-      insertConv: p<[string, string], { id: number }>(
-        'INSERT INTO conversations (key, kind) VALUES (?, ?) RETURNING id',
-      ),
-      insertMember: p<[number, number]>(
-        'INSERT OR IGNORE INTO conv_members (user_id, conv_id) VALUES (?, ?)',
-      ),
-      updateConv: p<[number, number | null, number]>(
-        'UPDATE conversations SET last_seq = ?, last_at = ? WHERE id = ?',
-      ),
-      insertMessage: p<[number, number, number, string, number, string | null]>(
-        'INSERT INTO messages (conv_id, seq, sender_id, text, sent_at, client_id) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      cursorOf: p<[number, number], { delivered_seq: number; read_seq: number }>(
-        'SELECT delivered_seq, read_seq FROM conv_members WHERE user_id = ? AND conv_id = ?',
-      ),
-      moveCursors: p<[number, number, number, number]>(
-        `UPDATE conv_members SET delivered_seq = max(delivered_seq, ?), read_seq = max(read_seq, ?)
-         WHERE user_id = ? AND conv_id = ?`,
-      ),
       moveDelivered: p<[number, number, number]>(
         `UPDATE conv_members SET delivered_seq = max(delivered_seq, ?)
          WHERE user_id = ? AND conv_id = ?`,
@@ -92,14 +61,6 @@ export class SqliteConversations implements ConversationStore {
       moveRead: p<[number, number, number], { read_seq: number }>(
         `UPDATE conv_members SET read_seq = max(read_seq, ?) WHERE user_id = ? AND conv_id = ?
          RETURNING read_seq`,
-      ),
-      clientId: p<
-        [number, string],
-        { conv_id: number; seq: number; at: number; delivered: number }
-      >('SELECT conv_id, seq, at, delivered FROM client_ids WHERE sender_id = ? AND client_id = ?'),
-      putClientId: p<[number, string, number, number, number, number]>(
-        `INSERT OR REPLACE INTO client_ids (sender_id, client_id, conv_id, seq, at, delivered)
-         VALUES (?, ?, ?, ?, ?, ?)`,
       ),
       membership: p<[number, number], MemberRow>(
         `SELECT ${MEMBER} FROM conv_members m JOIN conversations c ON c.id = m.conv_id
@@ -148,6 +109,7 @@ export class SqliteConversations implements ConversationStore {
            (SELECT rowid FROM client_ids ORDER BY rowid LIMIT ?) AND at < ?`,
       ),
     };
+    this.appender = new SqliteAppend(db);
   }
 
   async epoch(): Promise<string> {
@@ -157,95 +119,12 @@ export class SqliteConversations implements ConversationStore {
   }
 
   async append(messages: readonly NewMessage[], dedupSince: number): Promise<AppendResult[]> {
-    return this.db.transaction(() => this.appendNow(messages, dedupSince)).immediate();
+    return this.appender.append(messages, dedupSince);
   }
 
-  private appendNow(messages: readonly NewMessage[], dedupSince: number): AppendResult[] {
-    const convs = new Map<string, ConvState>();
-    // The senders' cursors as the batch moves them, by `${userId}:${convId}`.
-    const cursors = new Map<string, { userId: number; convId: number; d: number; r: number }>();
-    const results: AppendResult[] = [];
-    for (const m of messages) {
-      if (m.clientId !== null) {
-        const seen = this.s.clientId.get(m.senderId, m.clientId);
-        if (seen && seen.at >= dedupSince) {
-          const conv = this.s.convById.get(seen.conv_id);
-          results.push({
-            convId: seen.conv_id,
-            conv: conv?.key ?? m.key,
-            seq: seen.seq,
-            sentAt: seen.at,
-            duplicate: true,
-            delivered: seen.delivered === 1,
-            online: seen.delivered,
-          });
-          continue;
-        }
-      }
-      const conv = convs.get(m.key) ?? this.conversationFor(m);
-      if (!conv) {
-        // A group deleted before its message was committed: nothing is stored.
-        results.push({ ...GONE, conv: m.key, sentAt: m.sentAt, delivered: m.delivered });
-        continue;
-      }
-      convs.set(m.key, conv);
-      const seq = ++conv.lastSeq;
-      conv.lastAt = m.sentAt;
-      conv.dirty = true;
-      this.s.insertMessage.run(conv.id, seq, m.senderId, m.text, m.sentAt, m.clientId);
-      const ck = `${m.senderId}:${conv.id}`;
-      let cursor = cursors.get(ck);
-      if (!cursor) {
-        const row = this.s.cursorOf.get(m.senderId, conv.id);
-        if (row) {
-          cursor = { userId: m.senderId, convId: conv.id, d: row.delivered_seq, r: row.read_seq };
-          cursors.set(ck, cursor);
-        }
-      }
-      if (cursor) {
-        if (cursor.d === seq - 1) cursor.d = seq;
-        cursor.r = Math.max(cursor.r, seq);
-      }
-      if (m.clientId !== null) {
-        const kept = m.online ?? (m.delivered ? 1 : 0);
-        this.s.putClientId.run(m.senderId, m.clientId, conv.id, seq, m.sentAt, kept);
-      }
-      results.push({
-        convId: conv.id,
-        conv: conv.key,
-        seq,
-        sentAt: m.sentAt,
-        duplicate: false,
-        delivered: m.delivered,
-      });
-    }
-    for (const c of convs.values()) if (c.dirty) this.s.updateConv.run(c.lastSeq, c.lastAt, c.id);
-    for (const c of cursors.values()) this.s.moveCursors.run(c.d, c.r, c.userId, c.convId);
-    return results;
-  }
-
-  /**
-   * The conversation of a message, read inside the transaction; a direct one is created
-   * with its members, a group never (undefined when it is gone).
-   */
-  private conversationFor(m: NewMessage): ConvState | undefined {
-    const known = this.idByKey.get(m.key);
-    let row = known === undefined ? undefined : this.s.convById.get(known);
-    if (row?.key !== m.key) row = this.s.convByKey.get(m.key);
-    if (row) {
-      this.idByKey.set(row.key, row.id);
-      return { id: row.id, key: row.key, lastSeq: row.last_seq, lastAt: row.last_at, dirty: false };
-    }
-    if (m.kind === 'group') return undefined;
-    const id = (this.s.insertConv.get(m.key, m.kind) as { id: number }).id;
-    for (const user of m.members) this.s.insertMember.run(user, id);
-    this.idByKey.set(m.key, id);
-    return { id, key: m.key, lastSeq: 0, lastAt: null, dirty: false };
-  }
-
-  /** Drops a deleted conversation's cached id. */
+  /** Drops a deleted conversation's cached seq (its row is retired under another key). */
   forget(key: string): void {
-    this.idByKey.delete(key);
+    this.appender.forget(key);
   }
 
   async findConversation(key: string): Promise<ConversationRecord | undefined> {
