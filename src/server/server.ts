@@ -34,10 +34,13 @@ import { RateLimits } from './services/rate-limits.ts';
 import { RegistrationLimits } from './services/registration-limits.ts';
 import { Sessions } from './services/sessions.ts';
 import { listenTcp, type TlsOptions } from './transport/tcp.ts';
-import type { Transport } from './transport/transport.ts';
+import type { Transport, TransportSink } from './transport/transport.ts';
 
 // Sockets allowed beyond max_connections while their TLS handshake runs.
 const HANDSHAKE_HEADROOM = 64;
+
+/** Where a refused transport's input goes: nowhere. */
+const REFUSED: TransportSink = { onData: () => {}, onTransportClosed: () => {} };
 
 // How often unconfirmed accounts past their expiry are deleted.
 const PENDING_SWEEP_MS = 10 * 60_000;
@@ -202,18 +205,18 @@ export class SuperServer implements ConnectionHost {
   }
 
   /** Admits a new transport if the caps allow it. */
-  accept(transport: Transport): { onData(chunk: Buffer): void; onClose(): void } {
+  accept(transport: Transport): TransportSink {
     const conn = new Connection(this.nextConnectionId++, this, transport);
     const refusal = this.refusal(transport.remoteAddress);
     if (refusal) {
       conn.closeWith(errorReply(null, new ActionError('server_busy', refusal)));
       this.services.log.warn({ ip: transport.remoteAddress, refusal }, 'connection refused');
-      return { onData: () => {}, onClose: () => {} };
+      return REFUSED;
     }
     this.connections.add(conn);
     this.countUnauthenticated(conn.ip, +1);
     conn.start();
-    return { onData: (chunk) => conn.onData(chunk), onClose: () => conn.onTransportClosed() };
+    return conn;
   }
 
   private refusal(ip: string): string | undefined {

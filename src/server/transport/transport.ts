@@ -14,3 +14,11 @@ export interface Transport {
   /** Flushes what is queued, then closes; forces the close after a grace period. */
   close(): void;
 }
+
+/** Where a transport's input and its close go: the Connection itself, so no closures per socket. */
+export interface TransportSink {
+  /** Bytes read from the socket. */
+  onData(chunk: Buffer): void;
+  /** The socket is gone. */
+  onTransportClosed(): void;
+}
