@@ -133,7 +133,7 @@ describe('SuperServer timeouts (manual clock)', () => {
     ).toBe(true);
     const frame = { action: 'set_user', data: [], tag: 'late', token: a.token };
     a.handlers.onData(Buffer.from(`${JSON.stringify(frame)}\n`));
-    a.handlers.onClose(); // the socket goes while set_user awaits storage
+    a.handlers.onTransportClosed(); // the socket goes while set_user awaits storage
     await new Promise((r) => setTimeout(r, 20));
     expect(server.services.sessions.size).toBe(0);
     expect((await server.services.sessions.list(10)).total).toBe(0);

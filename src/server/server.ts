@@ -35,11 +35,14 @@ import { RateLimits } from './services/rate-limits.ts';
 import { RegistrationLimits } from './services/registration-limits.ts';
 import { Sessions } from './services/sessions.ts';
 import { listenTcp, type TlsOptions } from './transport/tcp.ts';
-import type { Transport } from './transport/transport.ts';
+import type { Transport, TransportSink } from './transport/transport.ts';
 import { WsEndpoint } from './transport/ws.ts';
 
 // Sockets allowed beyond max_connections while their TLS handshake runs.
 const HANDSHAKE_HEADROOM = 64;
+
+/** Where a refused transport's input goes: nowhere. */
+const REFUSED: TransportSink = { onData: () => {}, onFrame: () => {}, onTransportClosed: () => {} };
 
 // How often unconfirmed accounts past their expiry are deleted.
 const PENDING_SWEEP_MS = 10 * 60_000;
@@ -231,26 +234,18 @@ export class SuperServer implements ConnectionHost {
   }
 
   /** Admits a new transport (TCP or WebSocket) if the caps allow it. */
-  accept(transport: Transport): {
-    onData(chunk: Buffer): void;
-    onFrame(frame: Buffer, binary: boolean): void;
-    onClose(): void;
-  } {
+  accept(transport: Transport): TransportSink {
     const conn = new Connection(this.nextConnectionId++, this, transport);
     const refusal = this.refusal(transport.remoteAddress);
     if (refusal) {
       conn.closeWith(errorReply(null, new ActionError('server_busy', refusal)));
       this.services.log.warn({ ip: transport.remoteAddress, refusal }, 'connection refused');
-      return { onData: () => {}, onFrame: () => {}, onClose: () => {} };
+      return REFUSED;
     }
     this.connections.add(conn);
     this.countUnauthenticated(conn.ip, +1);
     conn.start();
-    return {
-      onData: (chunk) => conn.onData(chunk),
-      onFrame: (frame, binary) => conn.onFrame(frame, binary),
-      onClose: () => conn.onTransportClosed(),
-    };
+    return conn;
   }
 
   private refusal(ip: string): string | undefined {

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { ERROR_CODES } from '../../src/protocol/errors.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { SuperServer } from '../../src/server/server.ts';
-import type { Transport } from '../../src/server/transport/transport.ts';
+import type { Transport, TransportSink } from '../../src/server/transport/transport.ts';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.ts';
 
 const UNLIMITED = { points: 1_000_000, duration_s: 1, burst_points: 0, burst_duration_s: 1 };
@@ -174,7 +174,7 @@ export class FuzzConn {
   readonly sent = new Set<string>();
   helloToken = '';
   sessionToken: string | undefined;
-  private readonly handlers: { onData(chunk: Buffer): void; onClose(): void };
+  private readonly handlers: TransportSink;
   private readonly waiting = new Map<string, (f: Frame) => void>();
   private tagSeq = 0;
 
@@ -186,7 +186,7 @@ export class FuzzConn {
     this.transport = new FuzzTransport(
       ip,
       (text) => this.onWrite(text),
-      () => this.handlers.onClose(),
+      () => this.handlers.onTransportClosed(),
     );
     this.handlers = server.accept(this.transport);
   }
@@ -230,7 +230,7 @@ export class FuzzConn {
   hangUp(): void {
     if (this.transport.closed) return;
     this.transport.closed = true;
-    this.handlers.onClose();
+    this.handlers.onTransportClosed();
   }
 
   private onWrite(text: string): void {

@@ -18,8 +18,11 @@ class Feed {
   /** The highest seq sent to this session, per conversation id. */
   readonly sent = new Map<number, number>();
   readonly queue: Array<string | Task> = [];
-  /** This session's own messages it has not passed yet (it has their reply), by `conv:seq`. */
-  readonly own = new Set<string>();
+  /**
+   * This session's own messages it has not passed yet (it has their reply), by `conv:seq`;
+   * made on first use (an empty Set costs 150 bytes, and most sessions never need one).
+   */
+  own: Set<string> | undefined;
   /** True while a task (replay, sync, a gap fill) runs, and before the replay started. */
   running = true;
 }
@@ -114,6 +117,7 @@ export class Delivery {
     if (feed.sent.get(convId) === seq - 1) feed.sent.set(convId, seq);
     else {
       // Usually passed soon; a session that never is keeps at most OWN_MAX of them.
+      feed.own ??= new Set();
       if (feed.own.size >= OWN_MAX) feed.own.clear();
       feed.own.add(`${convId}:${seq}`);
     }
@@ -206,7 +210,7 @@ export class Delivery {
 
   private send(session: Session, feed: Feed, frame: string, convId: number, seq: number): void {
     feed.sent.set(convId, seq);
-    if (feed.own.size > 0 && feed.own.delete(`${convId}:${seq}`)) return;
+    if (feed.own !== undefined && feed.own.size > 0 && feed.own.delete(`${convId}:${seq}`)) return;
     session.peer.sendFrame(frame);
     this.delivered++;
   }

@@ -10,32 +10,39 @@ import type { Config } from '../config.ts';
 /** The action classes config gives limits to. */
 export type LimitClass = keyof Omit<Config['rate_limits'], 'excess_disconnect_s'>;
 
-/** A fixed window: how many requests it counted and when it ends (ms). */
-interface Window {
-  used: number;
-  endsAt: number;
-}
+/**
+ * One connection's windows: per class, a steady then a burst fixed window, each
+ * two numbers (requests counted, ms it ends). One flat array of numbers: nine
+ * small objects per connection cost about 500 bytes, this about 150.
+ */
+export type RateState = number[];
 
-/** One connection's windows, per class: steady, then burst. */
-export type RateState = Record<LimitClass, { steady: Window; burst: Window }>;
+/** Where a class's four numbers start in a RateState. */
+const OFFSET: Record<LimitClass, number> = { chat: 0, default: 4, auth: 8 };
+const STATE_LENGTH = 12;
+/** Within a class: steady window at +0 (used) and +1 (ends at), burst window at +2 and +3. */
+const BURST = 2;
 
 /** Fresh windows for a new connection. */
 export function newRateState(): RateState {
-  const pair = () => ({ steady: { used: 0, endsAt: 0 }, burst: { used: 0, endsAt: 0 } });
-  return { chat: pair(), default: pair(), auth: pair() };
+  return new Array<number>(STATE_LENGTH).fill(0);
 }
 
 /**
- * Counts one request in a window; returns 0 when it fits, else the ms until the
- * window ends. Like a fixed-window limiter, refused requests count too.
+ * Counts one request in the window at `at` (used) and `at + 1` (ends at);
+ * returns 0 when it fits, else the ms until the window ends. Like a
+ * fixed-window limiter, refused requests count too.
  */
-function count(w: Window, points: number, durationMs: number, now: number): number {
-  if (now >= w.endsAt) {
-    w.used = 0;
-    w.endsAt = now + durationMs;
+function count(state: RateState, at: number, points: number, durationMs: number, now: number) {
+  let endsAt = state[at + 1] as number;
+  if (now >= endsAt) {
+    state[at] = 0;
+    endsAt = now + durationMs;
+    state[at + 1] = endsAt;
   }
-  w.used++;
-  return w.used <= points ? 0 : w.endsAt - now;
+  const used = (state[at] as number) + 1;
+  state[at] = used;
+  return used <= points ? 0 : endsAt - now;
 }
 
 /** Charges requests against their class's limits; over them, `rate_limited` with `retry_after_ms`. */
@@ -49,14 +56,14 @@ export class RateLimits {
   take(cls: LimitClass, state: RateState): void {
     const c = this.config[cls];
     const now = this.clock.now();
-    const windows = state[cls];
-    const steadyWait = count(windows.steady, c.points, c.duration_s * 1000, now);
+    const at = OFFSET[cls];
+    const steadyWait = count(state, at, c.points, c.duration_s * 1000, now);
     if (steadyWait === 0) return;
     // Over the steady rate: the burst allowance may still cover it.
     const burstWait =
       c.burst_points === 0
         ? steadyWait
-        : count(windows.burst, c.burst_points, c.burst_duration_s * 1000, now);
+        : count(state, at + BURST, c.burst_points, c.burst_duration_s * 1000, now);
     if (burstWait === 0) return;
     throw new ActionError(
       'rate_limited',
@@ -81,32 +88,36 @@ const EXCESS_SLICES = 10;
  */
 export class ExcessTracker {
   private readonly sliceMs: number;
-  private readonly slice = new Float64Array(EXCESS_SLICES).fill(-1);
-  private readonly total = new Uint32Array(EXCESS_SLICES);
-  private readonly refused = new Uint32Array(EXCESS_SLICES);
+  /**
+   * Per slice i: [3i] its number (-1: never used), [3i+1] replies, [3i+2] refused.
+   * One plain array: three typed arrays cost about 800 bytes per connection, this 290.
+   */
+  private readonly slices: number[] = new Array<number>(EXCESS_SLICES * 3);
   private overSince: number | undefined;
 
   constructor(private readonly windowMs: number) {
     this.sliceMs = windowMs / EXCESS_SLICES;
+    for (let i = 0; i < EXCESS_SLICES * 3; i++) this.slices[i] = i % 3 === 0 ? -1 : 0;
   }
 
   /** Counts one reply at `now`; true when the connection has stayed over its limits long enough. */
   record(now: number, limited: boolean): boolean {
+    const slices = this.slices;
     const current = Math.floor(now / this.sliceMs);
-    const at = current % EXCESS_SLICES;
-    if (this.slice[at] !== current) {
-      this.slice[at] = current;
-      this.total[at] = 0;
-      this.refused[at] = 0;
+    const at = (current % EXCESS_SLICES) * 3;
+    if (slices[at] !== current) {
+      slices[at] = current;
+      slices[at + 1] = 0;
+      slices[at + 2] = 0;
     }
-    (this.total[at] as number)++;
-    if (limited) (this.refused[at] as number)++;
+    slices[at + 1] = (slices[at + 1] as number) + 1;
+    if (limited) slices[at + 2] = (slices[at + 2] as number) + 1;
     let total = 0;
     let refused = 0;
-    for (let i = 0; i < EXCESS_SLICES; i++) {
-      if ((this.slice[i] as number) <= current - EXCESS_SLICES) continue;
-      total += this.total[i] as number;
-      refused += this.refused[i] as number;
+    for (let i = 0; i < EXCESS_SLICES * 3; i += 3) {
+      if ((slices[i] as number) <= current - EXCESS_SLICES) continue;
+      total += slices[i + 1] as number;
+      refused += slices[i + 2] as number;
     }
     if (refused < EXCESS_MIN_REFUSED || refused * 2 <= total) {
       this.overSince = undefined;

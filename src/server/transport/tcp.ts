@@ -2,7 +2,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { EndOfTurn } from '../../util/end-of-turn.ts';
-import type { Transport } from './transport.ts';
+import type { Transport, TransportSink } from './transport.ts';
 
 /** How long a closing socket may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
@@ -60,8 +60,24 @@ export class TcpTransport implements Transport {
 
 /** What the TCP listener hands each accepted socket to. */
 export interface TcpHandler {
-  /** Takes a new transport; returns the callbacks for its data and close. */
-  accept(transport: Transport): { onData(chunk: Buffer): void; onClose(): void };
+  /** Takes a new transport; returns where its data and close go. */
+  accept(transport: Transport): TransportSink;
+}
+
+/** The sink of an accepted socket, on the socket itself, so its listeners can be shared. */
+const SINK = Symbol('sink');
+type SinkedSocket = net.Socket & { [SINK]: TransportSink };
+
+// One listener of each kind for every socket (with `this` the socket): a closure per
+// socket and event would cost about 70 bytes each.
+function onSocketData(this: SinkedSocket, chunk: Buffer): void {
+  this[SINK].onData(chunk);
+}
+function onSocketError(this: net.Socket): void {
+  this.destroy();
+}
+function onSocketClose(this: SinkedSocket): void {
+  this[SINK].onTransportClosed();
 }
 
 /** Certificate and key (PEM) to serve TLS with, and the limits on handshakes. */
@@ -81,10 +97,10 @@ export function listenTcp(
   secure?: TlsOptions,
 ): Promise<net.Server> {
   const serve = (socket: net.Socket) => {
-    const conn = handler.accept(new TcpTransport(socket));
-    socket.on('data', (chunk: Buffer) => conn.onData(chunk));
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => conn.onClose());
+    (socket as SinkedSocket)[SINK] = handler.accept(new TcpTransport(socket));
+    socket.on('data', onSocketData);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
   };
   let server: net.Server;
   if (secure) {

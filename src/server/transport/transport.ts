@@ -20,3 +20,13 @@ export interface Transport {
   /** Flushes what is queued, then closes; forces the close after a grace period. */
   close(cause?: CloseCause): void;
 }
+
+/** Where a transport's input and its close go: the Connection itself, so no closures per socket. */
+export interface TransportSink {
+  /** Bytes read from the socket. */
+  onData(chunk: Buffer): void;
+  /** One whole WebSocket message (text unless `binary`). */
+  onFrame(frame: Buffer, binary: boolean): void;
+  /** The socket is gone. */
+  onTransportClosed(): void;
+}

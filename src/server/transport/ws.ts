@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { EndOfTurn } from '../../util/end-of-turn.ts';
-import type { CloseCause, Transport } from './transport.ts';
+import type { CloseCause, Transport, TransportSink } from './transport.ts';
 
 /** How long a closing WebSocket may take to finish its close handshake before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
@@ -78,11 +78,8 @@ export class WsTransport implements Transport {
 
 /** What the WebSocket endpoint hands each new connection to (the server: same as TCP). */
 export interface WsHandler {
-  /** Takes a new transport; returns the callbacks for its frames and close. */
-  accept(transport: Transport): {
-    onFrame(frame: Buffer, binary: boolean): void;
-    onClose(): void;
-  };
+  /** Takes a new transport; returns where its frames and its close go. */
+  accept(transport: Transport): TransportSink;
 }
 
 /** The WebSocket endpoint's settings. */
@@ -118,7 +115,7 @@ export class WsEndpoint {
       ws.on('message', (data, isBinary) => conn.onFrame(data as Buffer, isBinary));
       // A protocol error (bad UTF-8, a message over maxPayload): ws closes with its code.
       ws.on('error', () => {});
-      ws.on('close', () => conn.onClose());
+      ws.on('close', () => conn.onTransportClosed());
     });
   }
 }
