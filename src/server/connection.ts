@@ -16,7 +16,7 @@ import { issueToken } from './security/tokens.ts';
 import type { Services } from './services/index.ts';
 import { ExcessTracker, newRateState, type RateState } from './services/rate-limits.ts';
 import type { Identity, Session, SessionPeer } from './services/sessions.ts';
-import type { Transport } from './transport/transport.ts';
+import type { Transport, TransportKind } from './transport/transport.ts';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
@@ -83,6 +83,11 @@ export class Connection implements SessionPeer {
   /** The peer's IP address. */
   get ip(): string {
     return this.transport.remoteAddress;
+  }
+
+  /** The transport this connection came in on, for the metrics. */
+  get transportKind(): TransportKind {
+    return this.transport.kind;
   }
 
   /** Sends the hello with a fresh connection-bound token. */
@@ -203,6 +208,7 @@ export class Connection implements SessionPeer {
     const limit = this.host.services.config.limits.send_queue_bytes;
     if (this.transport.bufferedBytes() + Buffer.byteLength(text) > limit) {
       this.host.services.log.info({ conn: this.id }, 'dropping slow consumer');
+      this.host.services.metrics.slowConsumerDropped(this.transport.kind);
       this.transport.write(
         `${JSON.stringify(event('disconnect', 'system', { reason: 'slow_consumer' }))}\n`,
       );

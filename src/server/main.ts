@@ -1,6 +1,7 @@
 // Wiring only: config → logger → storage → server → signals.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Broker } from '../broker/broker.ts';
 import { openMode } from '../storage/sqlite/data-dir.ts';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
@@ -8,8 +9,8 @@ import type { Config } from './config.ts';
 import { logListening } from './listening.ts';
 import { createLogger } from './logger.ts';
 import { serveMetrics } from './metrics/http.ts';
-import { LagSampler } from './metrics/lag-sampler.ts';
-import { type MetricsSnapshot, withProcessFigures } from './metrics/metrics.ts';
+import { startProcessMetrics } from './metrics/process-metrics.ts';
+import { renderRegistry } from './metrics/render.ts';
 import { prepareDummyHash } from './security/passwords.ts';
 import { SuperServer } from './server.ts';
 
@@ -33,8 +34,8 @@ export interface WorkerRole {
   broker: Broker;
   /** Reports the bound port to the primary, which writes the one listening line. */
   announce(port: number): void;
-  /** Hands this process's metrics to the primary, which serves them summed. */
-  exposeMetrics(collect: () => MetricsSnapshot): void;
+  /** Hands this process's metrics registry to the primary, which serves them merged. */
+  exposeMetrics(registry: Registry): void;
 }
 
 /** Starts the server (or one worker of it) and resolves once it has stopped; the caller exits 0. */
@@ -45,36 +46,32 @@ export async function runServer(config: Config, role?: WorkerRole): Promise<void
     backgroundCheckpoints: true,
   });
   if (!role) warnIfDataDirOpen(config, log);
-  const lag = config.metrics.enabled ? new LagSampler() : undefined;
-  let server!: SuperServer;
-  const collect = () =>
-    withProcessFigures({
-      ...server.snapshot(),
-      lagCounts: [...(lag?.counts ?? [])],
-      lagSumS: lag?.sumS ?? 0,
-    });
+  let server: SuperServer;
+  let processMetrics: { stop(): void } | undefined;
   let http: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   let port: number;
   try {
     server = new SuperServer({ config, storage, log, broker: role?.broker });
+    const { registry } = server.metrics;
+    if (config.metrics.enabled) processMetrics = startProcessMetrics(registry);
     // The metrics listener binds first: if it fails, no client listener was opened.
-    if (lag && !role) {
-      http = await serveMetrics(config.metrics.host, config.metrics.port, async () => collect());
+    if (config.metrics.enabled && !role) {
+      http = await serveMetrics(config.metrics.host, config.metrics.port, renderRegistry(registry));
     }
     port = await server.listen();
   } catch (err) {
+    processMetrics?.stop();
     http?.server.close();
     await storage.close();
     throw err;
   }
-  lag?.start();
   // Handlers first: a supervisor may signal the moment it reads the listening line, and a
   // signal without a handler would kill the process without the graceful stop.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void server.shutdown(signal, null));
   }
   if (role) {
-    role.exposeMetrics(collect);
+    role.exposeMetrics(server.metrics.registry);
     role.announce(port);
   } else {
     logListening(config, { port, metrics_port: http?.port });
@@ -82,6 +79,6 @@ export async function runServer(config: Config, role?: WorkerRole): Promise<void
   // Hash the dummy now, so the first unknown-user login costs what the others do.
   await prepareDummyHash();
   await server.stopped;
-  lag?.stop();
+  processMetrics?.stop();
   http?.server.close();
 }
