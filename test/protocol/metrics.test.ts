@@ -94,7 +94,17 @@ describe('metrics endpoint', () => {
         sample(before, 'super_server_messages_stored_total', 'kind="direct"'),
     ).toBe(5);
 
-    // Nothing about who: no username, email, password, hello token or message text.
+    // A group message is stored once, as kind group, and delivered to the one other member.
+    expectOk(await alice.call('message_group', ['#global', 'to everyone']), 'message_group');
+    expect((await bob.nextEvent('message')).data.conv).toBe('#global');
+    const end = await scrape();
+    const since = (name: string, labels = '') =>
+      sample(end, name, labels) - sample(after, name, labels);
+    expect(since('super_server_messages_stored_total', 'kind="group"')).toBe(1);
+    expect(since('super_server_messages_stored_total', 'kind="direct"')).toBe(0);
+    expect(since(`${REQUESTS}_count`, 'action="message_group",outcome="ok"')).toBe(1);
+
+    // Nothing about who: no username, email, password, token, group name or message text.
     for (const secret of [
       'mt_alice',
       'mt_bob',
@@ -102,11 +112,13 @@ describe('metrics endpoint', () => {
       emailFor('mt_alice'),
       PASSWORD,
       'three',
+      'to everyone',
+      '#global',
       waiting.helloToken ?? 'none',
     ]) {
-      expect(after, secret).not.toContain(secret);
+      expect(end, secret).not.toContain(secret);
     }
-    expect(after).not.toContain(alice.token ?? 'none');
+    expect(end).not.toContain(alice.token ?? 'none');
   });
 
   it('keeps a real event-loop lag histogram that grows every 10 ms', async () => {

@@ -2,10 +2,10 @@
 // commits, connections by state, slow-consumer drops, the argon2id gate. Figures
 // the server keeps anyway are read at scrape time; the request path only observes
 // into pre-bound children.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { Action } from '../actions/define.ts';
 import type { TransportKind } from '../transport/transport.ts';
-import { FastHistogram } from './fast-histogram.ts';
+import { FastHistogram, type HistogramChild } from './fast-histogram.ts';
 import { RequestMetrics } from './request-metrics.ts';
 
 /** Every transport label value, so each series exists from the first scrape. */
@@ -49,8 +49,8 @@ export const COMMIT_BUCKETS_S = [
 export class ServerMetrics {
   readonly registry = new Registry();
   readonly requests: RequestMetrics;
-  private readonly commitSize: Histogram;
-  private readonly commitSeconds: Histogram;
+  private readonly commitSize: HistogramChild;
+  private readonly commitSeconds: HistogramChild;
   private readonly slowConsumers: Record<TransportKind, { inc(): void }>;
 
   constructor(actions: readonly Action[], source: FigureSource) {
@@ -65,18 +65,21 @@ export class ServerMetrics {
       }),
       actions,
     );
-    this.commitSize = new Histogram({
+    // Observed once per commit, on the path every send's reply waits for.
+    this.commitSize = new FastHistogram({
       name: 'super_server_commit_batch_size',
       help: 'Messages written per group commit (one transaction).',
+      labelNames: [],
       buckets: COMMIT_SIZE_BUCKETS,
       registers,
-    });
-    this.commitSeconds = new Histogram({
+    }).child({});
+    this.commitSeconds = new FastHistogram({
       name: 'super_server_commit_duration_seconds',
       help: 'Time one group commit took, which the replies of its messages waited for.',
+      labelNames: [],
       buckets: COMMIT_BUCKETS_S,
       registers,
-    });
+    }).child({});
     const drops = new Counter({
       name: 'super_server_slow_consumer_drops_total',
       help: 'Connections dropped because their send queue was full (disconnect slow_consumer).',
