@@ -1,8 +1,8 @@
-// A Prometheus histogram for the request path. prom-client's own labelled child
-// builds a label object and a hash string on every observe (about 1.5 µs here);
-// a child of this one is bound once and observes into a typed array (about 0.07 µs).
-// It registers in a prom-client Registry like any metric, so /metrics and the
-// cluster aggregation (sum) treat it as the library's histograms.
+// A Prometheus histogram for hot paths (requests, group commits). prom-client's own
+// labelled child builds a label object and a hash string on every observe (1.5-2.7 µs
+// measured here under load); a child of this one is bound once and observes into a
+// typed array (0.07-0.2 µs). It registers in a prom-client Registry like any metric,
+// so /metrics and the cluster aggregation (sum) treat it as the library's histograms.
 import type { Metric, Registry } from 'prom-client';
 
 /** One label set's buckets: bind it once (FastHistogram.child), then observe freely. */
