@@ -16,7 +16,7 @@ import { issueToken } from './security/tokens.ts';
 import type { Services } from './services/index.ts';
 import { ExcessTracker, newRateState, type RateState } from './services/rate-limits.ts';
 import type { Identity, Session, SessionPeer } from './services/sessions.ts';
-import type { CloseCause, Transport, TransportSink } from './transport/transport.ts';
+import type { CloseCause, Transport, TransportKind, TransportSink } from './transport/transport.ts';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
@@ -91,6 +91,11 @@ export class Connection implements SessionPeer, TransportSink {
   /** The peer's IP address. */
   get ip(): string {
     return this.transport.remoteAddress;
+  }
+
+  /** The transport this connection came in on, for the metrics. */
+  get transportKind(): TransportKind {
+    return this.transport.kind;
   }
 
   /** Sends the hello with a fresh connection-bound token. */
@@ -234,6 +239,7 @@ export class Connection implements SessionPeer, TransportSink {
     const limit = this.host.services.config.limits.send_queue_bytes;
     if (this.transport.bufferedBytes() + Buffer.byteLength(text) > limit) {
       this.host.services.log.info({ conn: this.id }, 'dropping slow consumer');
+      this.host.services.metrics.slowConsumerDropped(this.transport.kind);
       this.transport.write(
         `${JSON.stringify(event('disconnect', 'system', { reason: 'slow_consumer' }))}\n`,
       );

@@ -1,6 +1,7 @@
 // Wiring only: config → logger → storage → server → signals.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Broker } from '../broker/broker.ts';
 import { openMode } from '../storage/sqlite/data-dir.ts';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
@@ -8,8 +9,8 @@ import type { Config } from './config.ts';
 import { logListening } from './listening.ts';
 import { createLogger } from './logger.ts';
 import { serveMetrics } from './metrics/http.ts';
-import { LagSampler } from './metrics/lag-sampler.ts';
-import { type MetricsSnapshot, renderPrometheus, withProcessFigures } from './metrics/metrics.ts';
+import { startProcessMetrics } from './metrics/process-metrics.ts';
+import { renderRegistry } from './metrics/render.ts';
 import { prepareDummyHash } from './security/passwords.ts';
 import { SuperServer } from './server.ts';
 
@@ -33,8 +34,8 @@ export interface WorkerRole {
   broker: Broker;
   /** Reports the bound ports to the primary, which writes the one listening line. */
   announce(port: number, httpPort: number | undefined): void;
-  /** Hands this process's metrics to the primary, which serves them summed. */
-  exposeMetrics(collect: () => MetricsSnapshot): void;
+  /** Hands this process's metrics registry to the primary, which serves them merged. */
+  exposeMetrics(registry: Registry): void;
 }
 
 /** Starts the server (or one worker of it) and resolves once it has stopped; the caller exits 0. */
@@ -45,48 +46,39 @@ export async function runServer(config: Config, role?: WorkerRole): Promise<void
     backgroundCheckpoints: true,
   });
   if (!role) warnIfDataDirOpen(config, log);
-  // /metrics on the HTTP listener: a single process only (the primary sums the workers').
+  // /metrics on the HTTP listener: a single process only (the primary merges the workers').
   const metricsOnHttp = config.http.enabled && config.http.metrics && !role;
-  const lag = config.metrics.enabled || metricsOnHttp ? new LagSampler() : undefined;
-  let server!: SuperServer;
-  const collect = () =>
-    withProcessFigures({
-      ...server.snapshot(),
-      lagCounts: [...(lag?.counts ?? [])],
-      lagSumS: lag?.sumS ?? 0,
-    });
-  // The one seam for the metrics format: what /metrics answers, on either listener.
-  const renderMetrics = async () => ({
-    contentType: 'text/plain; version=0.0.4',
-    body: renderPrometheus(collect()),
-  });
+  let server: SuperServer | undefined;
+  let processMetrics: { stop(): void } | undefined;
   let http: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   let port: number;
   let httpPort: number | undefined;
   try {
     server = new SuperServer({ config, storage, log, broker: role?.broker });
+    const { registry } = server.metrics;
+    if (config.metrics.enabled || metricsOnHttp) processMetrics = startProcessMetrics(registry);
     // The metrics listener binds first: if it fails, no client listener was opened.
     if (config.metrics.enabled && !role) {
-      http = await serveMetrics(config.metrics.host, config.metrics.port, async () => collect());
+      http = await serveMetrics(config.metrics.host, config.metrics.port, renderRegistry(registry));
     }
     port = await server.listen();
     if (config.http.enabled) {
-      httpPort = await server.listenHttp(metricsOnHttp ? renderMetrics : undefined);
+      httpPort = await server.listenHttp(metricsOnHttp ? renderRegistry(registry) : undefined);
     }
   } catch (err) {
     server?.closeListeners();
+    processMetrics?.stop();
     http?.server.close();
     await storage.close();
     throw err;
   }
-  lag?.start();
   // Handlers first: a supervisor may signal the moment it reads the listening line, and a
   // signal without a handler would kill the process without the graceful stop.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void server.shutdown(signal, null));
   }
   if (role) {
-    role.exposeMetrics(collect);
+    role.exposeMetrics(server.metrics.registry);
     role.announce(port, httpPort);
   } else {
     logListening(config, { port, http_port: httpPort, metrics_port: http?.port });
@@ -94,6 +86,6 @@ export async function runServer(config: Config, role?: WorkerRole): Promise<void
   // Hash the dummy now, so the first unknown-user login costs what the others do.
   await prepareDummyHash();
   await server.stopped;
-  lag?.stop();
+  processMetrics?.stop();
   http?.server.close();
 }

@@ -9,6 +9,7 @@ import type { Transport } from './transport/transport.ts';
 
 /** A transport that records what the server writes; the thing under test is the server. */
 class RecordingTransport implements Transport {
+  readonly kind = 'tcp';
   readonly frames: Array<Record<string, unknown>> = [];
   closed = false;
   /** pause() and resume() calls, in order */

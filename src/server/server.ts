@@ -17,7 +17,11 @@ import { Connection, type ConnectionHost } from './connection.ts';
 import { type HttpListener, listenHttp, type RenderedMetrics } from './http/listener.ts';
 import { Levels } from './levels.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
-import type { MetricsSnapshot, ProcessFigures } from './metrics/metrics.ts';
+import {
+  type ConnectionStates,
+  type FigureSource,
+  ServerMetrics,
+} from './metrics/server-metrics.ts';
 import { AddressSet } from './security/addresses.ts';
 import { HashGate } from './security/hash-gate.ts';
 import { Accounts } from './services/accounts.ts';
@@ -35,7 +39,7 @@ import { RateLimits } from './services/rate-limits.ts';
 import { RegistrationLimits } from './services/registration-limits.ts';
 import { Sessions } from './services/sessions.ts';
 import { listenTcp, type TlsOptions } from './transport/tcp.ts';
-import type { Transport, TransportSink } from './transport/transport.ts';
+import type { Transport, TransportKind, TransportSink } from './transport/transport.ts';
 import { WsEndpoint } from './transport/ws.ts';
 
 // Sockets allowed beyond max_connections while their TLS handshake runs.
@@ -61,9 +65,11 @@ export interface ServerOptions {
 }
 
 /** The running server. */
-export class SuperServer implements ConnectionHost {
+export class SuperServer implements ConnectionHost, FigureSource {
   readonly registry: ActionRegistry;
   readonly services: Services;
+  /** This server's metrics registry; main.ts adds the process figures and serves it. */
+  readonly metrics: ServerMetrics;
   accepting = true;
   /** Resolves once shutdown has finished draining and storage is closed. */
   readonly stopped: Promise<void>;
@@ -92,6 +98,8 @@ export class SuperServer implements ConnectionHost {
     const clock = options.clock ?? systemClock;
     const random = options.random ?? systemRandom;
     const levels = new Levels(config.levels);
+    this.registry = new ActionRegistry(ACTIONS, levels);
+    this.metrics = new ServerMetrics(this.registry.all(), this);
     const exempt = new AddressSet(config.limits.exempt_cidrs);
     this.mailer = options.mailer ?? createMailer(config, log);
     const audit = new AuditLog(storage, clock, log);
@@ -113,7 +121,9 @@ export class SuperServer implements ConnectionHost {
       throttle,
       audit,
     });
-    const conversations = new Conversations(storage, sessions, config, clock, log);
+    const conversations = new Conversations(storage, sessions, config, clock, log, (size, ms) =>
+      this.metrics.observeCommit(size, ms),
+    );
     const group = wireGroups(
       { storage, levels, sessions, conversations, config, clock },
       this.broker,
@@ -126,6 +136,7 @@ export class SuperServer implements ConnectionHost {
       clock,
       random,
       log,
+      metrics: this.metrics,
       accounts,
       audit,
       passwordReset: new PasswordReset({
@@ -169,22 +180,36 @@ export class SuperServer implements ConnectionHost {
         sessions.apply(command);
       } else group.fanout.apply(command);
     });
-    this.registry = new ActionRegistry(ACTIONS, levels);
     this.stopped = new Promise((resolve) => {
       this.markStopped = resolve;
     });
   }
 
-  /** This process's figures for /metrics (lag comes from the caller's sampler). */
-  snapshot(): Omit<MetricsSnapshot, 'lagCounts' | 'lagSumS' | ProcessFigures> {
-    const { running, waiting } = this.gate.load;
+  /** Open connections by transport and state, counted when /metrics is scraped. */
+  connectionStates(): Record<TransportKind, ConnectionStates> {
+    const states = { tcp: { hello: 0, session: 0 }, ws: { hello: 0, session: 0 } };
+    for (const conn of this.connections) {
+      const kind = states[conn.transportKind];
+      if (conn.session) kind.session++;
+      else kind.hello++;
+    }
+    return states;
+  }
+
+  sessionCount(): number {
+    return this.services.sessions.size;
+  }
+
+  hashLoad(): { running: number; waiting: number } {
+    return this.gate.load;
+  }
+
+  messageTotals() {
+    const { messages, conversations } = this.services;
     return {
-      connections: this.connections.size,
-      sessions: this.services.sessions.size,
-      messagesDelivered:
-        this.services.messages.delivered + this.services.conversations.delivery.delivered,
-      hashesRunning: running,
-      hashesWaiting: waiting,
+      delivered: messages.delivered + conversations.delivery.delivered,
+      replayed: conversations.delivery.replayed,
+      ...conversations.totals,
     };
   }
 

@@ -26,6 +26,8 @@ export class CommitBatcher<I, R> {
     /** A group larger than this is committed at once rather than at the end of the turn. */
     private readonly maxBatch = 10_000,
     private readonly now: () => number = () => performance.now(),
+    /** Told each commit's size and duration (ms), for metrics; failed commits too. */
+    private readonly onCommit?: (size: number, ms: number) => void,
   ) {}
 
   /** Queues `item` for this turn's commit; resolves with its result once committed. */
@@ -62,7 +64,9 @@ export class CommitBatcher<I, R> {
       for (const w of waiting) w.reject(err);
       return;
     } finally {
-      this.longestCommitMs = Math.max(this.longestCommitMs, this.now() - started);
+      const ms = this.now() - started;
+      this.longestCommitMs = Math.max(this.longestCommitMs, ms);
+      this.onCommit?.(items.length, ms);
     }
     this.commits++;
     this.items += items.length;

@@ -133,6 +133,7 @@ export class FrameAudit {
 
 /** A transport the fuzzer controls: records nothing but what the audit needs. */
 class FuzzTransport implements Transport {
+  readonly kind = 'tcp';
   paused = false;
   closed = false;
   /** When set, reports a full send queue so the server drops the client as a slow consumer. */

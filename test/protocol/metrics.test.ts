@@ -1,60 +1,142 @@
-// The operator's metrics endpoint: GET /metrics in Prometheus text, /healthz, nothing else.
+// The operator's metrics endpoint: GET /metrics in Prometheus text (prom-client), /healthz,
+// nothing else. The counters move by what the clients did, and say nothing about who.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closeAllClients, registerClient } from './client.ts';
+import { parseHistogram } from '../../bench/lib/metrics.ts';
+import { REQUEST_BUCKETS_S } from '../../src/server/metrics/server-metrics.ts';
+import { closeAllClients, connectClient, loginClient, registerClient } from './client.ts';
 import { cleanup, useServer } from './harness.ts';
-import { emailFor, expectOk, PASSWORD, pollUntil } from './util.ts';
+import { codeOf, emailFor, expectOk, PASSWORD, pollUntil } from './util.ts';
 
 afterEach(closeAllClients);
 afterAll(cleanup);
 
-/** The value of an unlabelled sample, or of `name{labels}` when given in full. */
-function sample(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  if (line === undefined) throw new Error(`no sample ${name} in:\n${text}`);
-  return Number(line.slice(name.length + 1));
+/** The value of `name{labels}` (labels in the order the server writes them), or 0 when absent. */
+function sample(text: string, name: string, labels = ''): number {
+  const series = labels === '' ? name : `${name}{${labels}}`;
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
 }
+
+const REQUESTS = 'super_server_request_duration_seconds';
 
 describe('metrics endpoint', () => {
   const server = useServer({ args: ['--metrics-port', '0'] });
-  const url = (path: string) => `http://127.0.0.1:${server().metricsPort}${path}`;
+  const scrape = async () =>
+    (await fetch(`http://127.0.0.1:${server().metricsPort}/metrics`)).text();
 
-  it('reports sessions, delivered messages and an event-loop lag histogram', async () => {
-    expect(server().metricsPort).toBeGreaterThan(0);
-    const a = await registerClient(server().port, 'mt_alice', PASSWORD, emailFor('mt_alice'));
-    const b = await registerClient(server().port, 'mt_bob', PASSWORD, emailFor('mt_bob'));
-    expectOk(await a.call('msg', ['mt_bob', 'counted']), 'msg');
-    await b.nextEvent('message');
-    const res = await fetch(url('/metrics'));
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toContain('text/plain');
-    const text = await res.text();
-    expect(sample(text, 'super_server_sessions')).toBe(2);
-    expect(sample(text, 'super_server_connections')).toBe(2);
-    expect(sample(text, 'super_server_messages_delivered_total')).toBe(1);
-    expect(sample(text, 'super_server_processes')).toBe(1);
-    expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
-    const buckets = [
-      ...text.matchAll(/^super_server_eventloop_lag_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm),
-    ];
-    expect(buckets.at(-1)?.[1]).toBe('+Inf');
-    const counts = buckets.map((m) => Number(m[2]));
+  it('counts requests by action and outcome, messages stored, acked and replayed, and connections', async () => {
+    const port = server().port;
+    const alice = await registerClient(port, 'mt_alice', PASSWORD, emailFor('mt_alice'));
+    let bob = await registerClient(port, 'mt_bob', PASSWORD, emailFor('mt_bob'));
+    const waiting = await connectClient(port);
+    const before = await scrape();
+
+    for (const text of ['one', 'two', 'three'])
+      expectOk(await alice.call('msg', ['mt_bob', text]), 'msg');
+    let last = { conv: '', seq: 0 };
+    for (let i = 0; i < 3; i++) last = (await bob.nextEvent('message')).data;
+    expect(codeOf(await alice.call('msg', ['mt_nobody', 'lost']))).toBe('not_found');
+    expect(codeOf(await alice.call('no_such_action', []))).toBe('unknown_action');
+    expectOk(await bob.call('ack', [last.conv, last.seq]), 'ack');
+    const during = await scrape();
+
+    const delta = (name: string, labels = '') =>
+      sample(during, name, labels) - sample(before, name, labels);
+    expect(delta(`${REQUESTS}_count`, 'action="message_user",outcome="ok"')).toBe(3);
+    expect(delta(`${REQUESTS}_count`, 'action="message_user",outcome="not_found"')).toBe(1);
+    expect(delta(`${REQUESTS}_count`, 'action="unknown",outcome="unknown_action"')).toBe(1);
+    expect(delta(`${REQUESTS}_count`, 'action="ack",outcome="ok"')).toBe(1);
+    expect(during).not.toContain('no_such_action');
+    expect(delta('super_server_messages_stored_total', 'kind="direct"')).toBe(3);
+    expect(delta('super_server_messages_delivered_total')).toBe(3);
+    expect(delta('super_server_messages_acked_total')).toBe(3);
+    // Every stored message went through a group commit, and each commit was timed.
+    expect(delta('super_server_commit_batch_size_sum')).toBe(3);
+    const commits = delta('super_server_commit_batch_size_count');
+    expect(commits).toBeGreaterThanOrEqual(1);
+    expect(delta('super_server_commit_duration_seconds_count')).toBe(commits);
+
+    // A real histogram: every bound, cumulative, +Inf equal to the count.
+    const sends = parseHistogram(
+      during
+        .split('\n')
+        .filter((l) => l.includes('action="message_user",outcome="ok"'))
+        .join('\n'),
+      REQUESTS,
+    );
+    expect(sends?.buckets.map((b) => b.le)).toEqual([...REQUEST_BUCKETS_S, Infinity]);
+    const counts = sends?.buckets.map((b) => b.count) ?? [];
     expect(counts).toEqual([...counts].sort((x, y) => x - y));
-    expect(counts.at(-1)).toBe(sample(text, 'super_server_eventloop_lag_seconds_count'));
-    // The sampler ticks every 10 ms, so the count keeps growing.
-    const later = await pollUntil(async () => {
-      const again = await (await fetch(url('/metrics'))).text();
-      return sample(again, 'super_server_eventloop_lag_seconds_count') > (counts.at(-1) ?? 0);
+    expect(counts.at(-1)).toBe(sends?.count);
+    expect(sends?.sum).toBeGreaterThan(0);
+
+    expect(sample(during, 'super_server_connections', 'transport="tcp",state="session"')).toBe(2);
+    expect(sample(during, 'super_server_connections', 'transport="tcp",state="hello"')).toBe(1);
+    expect(sample(during, 'super_server_connections', 'transport="ws",state="session"')).toBe(0);
+    expect(sample(during, 'super_server_sessions')).toBe(2);
+    expect(sample(during, 'super_server_processes')).toBe(1);
+    expect(sample(during, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
+
+    // Bob goes offline; two messages wait for him and are replayed at his next login.
+    bob.destroy();
+    await pollUntil(async () => sample(await scrape(), 'super_server_sessions') === 1, 2_000);
+    for (const text of ['four', 'five']) expectOk(await alice.call('msg', ['mt_bob', text]), 'msg');
+    bob = await loginClient(port, 'mt_bob', PASSWORD);
+    for (let i = 0; i < 2; i++) expect((await bob.nextEvent('message')).data.replayed).toBe(true);
+    await bob.nextEvent('synced');
+    const after = await scrape();
+    expect(
+      sample(after, 'super_server_messages_replayed_total') -
+        sample(during, 'super_server_messages_replayed_total'),
+    ).toBe(2);
+    expect(
+      sample(after, 'super_server_messages_stored_total', 'kind="direct"') -
+        sample(before, 'super_server_messages_stored_total', 'kind="direct"'),
+    ).toBe(5);
+
+    // A group message is stored once, as kind group, and delivered to the one other member.
+    expectOk(await alice.call('message_group', ['#global', 'to everyone']), 'message_group');
+    expect((await bob.nextEvent('message')).data.conv).toBe('#global');
+    const end = await scrape();
+    const since = (name: string, labels = '') =>
+      sample(end, name, labels) - sample(after, name, labels);
+    expect(since('super_server_messages_stored_total', 'kind="group"')).toBe(1);
+    expect(since('super_server_messages_stored_total', 'kind="direct"')).toBe(0);
+    expect(since(`${REQUESTS}_count`, 'action="message_group",outcome="ok"')).toBe(1);
+
+    // Nothing about who: no username, email, password, token, group name or message text.
+    for (const secret of [
+      'mt_alice',
+      'mt_bob',
+      'mt_nobody',
+      emailFor('mt_alice'),
+      PASSWORD,
+      'three',
+      'to everyone',
+      '#global',
+      waiting.helloToken ?? 'none',
+    ]) {
+      expect(end, secret).not.toContain(secret);
+    }
+    expect(end).not.toContain(alice.token ?? 'none');
+  });
+
+  it('keeps a real event-loop lag histogram that grows every 10 ms', async () => {
+    const first = parseHistogram(await scrape(), 'super_server_eventloop_lag_seconds');
+    expect(first?.buckets.at(-1)?.le).toBe(Infinity);
+    expect(first?.buckets.at(-1)?.count).toBe(first?.count);
+    const grew = await pollUntil(async () => {
+      const again = parseHistogram(await scrape(), 'super_server_eventloop_lag_seconds');
+      return (again?.count ?? 0) > (first?.count ?? 0);
     }, 2_000);
-    expect(later).toBe(true);
-    a.destroy();
-    const gone = await pollUntil(async () => {
-      const again = await (await fetch(url('/metrics'))).text();
-      return sample(again, 'super_server_sessions') === 1;
-    }, 2_000);
-    expect(gone).toBe(true);
+    expect(grew).toBe(true);
   });
 
   it('answers /healthz, 404 elsewhere and 405 for other methods', async () => {
+    const url = (path: string) => `http://127.0.0.1:${server().metricsPort}${path}`;
+    const res = await fetch(url('/metrics'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const health = await fetch(url('/healthz'));
     expect(health.status).toBe(200);
     expect(await health.text()).toBe('ok\n');
@@ -62,5 +144,31 @@ describe('metrics endpoint', () => {
     const post = await fetch(url('/metrics'), { method: 'POST', body: 'x' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
+  });
+});
+
+describe('slow consumers', () => {
+  const server = useServer({
+    args: ['--metrics-port', '0'],
+    config: { limits: { send_queue_bytes: 65_536 } },
+  });
+
+  it('count a client dropped for not reading', async () => {
+    const scrape = async () =>
+      (await fetch(`http://127.0.0.1:${server().metricsPort}/metrics`)).text();
+    const sender = await registerClient(server().port, 'mt_fast', PASSWORD, emailFor('mt_fast'));
+    const receiver = await registerClient(server().port, 'mt_slow', PASSWORD, emailFor('mt_slow'));
+    receiver.pause();
+    const text = '😀'.repeat(4_000); // 16 KB, the longest text allowed
+    let dropped = false;
+    // Bounded: the socket buffers fill within a few MB, far below 2,000 × 16 KB.
+    for (let i = 0; i < 2_000 && !dropped; i++) {
+      const r = expectOk(await sender.call('msg', ['mt_slow', text]), 'msg');
+      dropped = r.data.delivered === false;
+    }
+    expect(dropped).toBe(true);
+    const page = await scrape();
+    expect(sample(page, 'super_server_slow_consumer_drops_total', 'transport="tcp"')).toBe(1);
+    expect(sample(page, 'super_server_slow_consumer_drops_total', 'transport="ws"')).toBe(0);
   });
 });

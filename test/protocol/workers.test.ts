@@ -68,6 +68,29 @@ describe('--workers 2', () => {
       );
     }
 
+    // /metrics merges the workers and the primary: both workers' sends add up, once each.
+    const page = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
+    const value = (series: string) =>
+      Number(
+        page
+          .split('\n')
+          .find((l) => l.startsWith(`${series} `))
+          ?.slice(series.length + 1),
+      );
+    const sent = NAMES.length * (NAMES.length - 1);
+    expect(
+      value('super_server_request_duration_seconds_count{action="message_user",outcome="ok"}'),
+    ).toBe(sent);
+    expect(value('super_server_messages_stored_total{kind="direct"}')).toBe(sent);
+    expect(value('super_server_messages_delivered_total')).toBe(sent);
+    expect(value('super_server_connections{transport="tcp",state="session"}')).toBe(
+      NAMES.length + 1,
+    );
+    expect(value('super_server_eventloop_lag_seconds_count')).toBeGreaterThan(0);
+    const typeLines = page.split('\n').filter((l) => l.startsWith('# TYPE '));
+    expect(new Set(typeLines).size).toBe(typeLines.length);
+    expect(page.split('\n').filter((l) => l.startsWith('nodejs_version_info{'))).toHaveLength(1);
+
     // One session per user, whichever worker the second login lands on.
     for (let k = 0; k < 4; k++) {
       const again = await connectClient(server.port);

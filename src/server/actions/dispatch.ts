@@ -1,7 +1,7 @@
 // The one place every request is checked: action, phase and token, level, inputs.
 import type { z } from 'zod';
 import { errorReply, okReply, type Reply, type Request } from '../../protocol/envelope.ts';
-import { ActionError } from '../../protocol/errors.ts';
+import { ActionError, type ErrorCode } from '../../protocol/errors.ts';
 import type { Connection } from '../connection.ts';
 import { hashToken } from '../security/tokens.ts';
 import type { Services } from '../services/index.ts';
@@ -37,7 +37,8 @@ class RequestContext implements ActionContext {
  * Runs one request through every check, in order: resolve the action or
  * alias, check phase and token, check the level, charge the rate limit,
  * parse the inputs, run the handler. Anything a handler throws that is not an ActionError becomes
- * `internal` on the wire and a full log line here.
+ * `internal` on the wire and a full log line here. Each request's action, outcome and time
+ * go to the request metrics once, at the end.
  */
 export async function dispatch(
   registry: ActionRegistry,
@@ -45,10 +46,13 @@ export async function dispatch(
   conn: Connection,
   req: Request,
 ): Promise<Outcome> {
+  const started = performance.now();
+  let action: Action | undefined;
+  let outcome: ErrorCode | 'ok' = 'ok';
   let audited: { action: Action; session: Session } | undefined;
   let ctx: RequestContext | undefined;
   try {
-    const action = registry.resolve(req.action);
+    action = registry.resolve(req.action);
     if (!action) throw new ActionError('unknown_action', `no action "${req.action}"`);
     const session = authorize(action, conn, req.token, services);
     if (session && (action.audited || (action.level && action.level !== services.levels.bottom))) {
@@ -66,10 +70,13 @@ export async function dispatch(
   } catch (err) {
     const after = ctx?.afterReply ?? NOTHING_AFTER;
     const code = err instanceof ActionError ? err.code : 'internal';
+    outcome = code;
     if (audited) audit(services, conn, audited, req.data, code);
     if (err instanceof ActionError) return { reply: errorReply(req.tag, err), after };
     services.log.error({ err, action: req.action, conn: conn.id }, 'action failed');
     return { reply: errorReply(req.tag, new ActionError('internal', 'internal error')), after };
+  } finally {
+    services.metrics.requests.observe(action, outcome, started);
   }
 }
 

@@ -1,9 +1,10 @@
 // The primary of a `--workers N` server: forks the workers (which share the
 // listening port through Node's cluster), runs the broker hub between them,
-// serves the summed /metrics, restarts a worker that crashed, and stops them
+// serves /metrics merged over them all, restarts a worker that crashed, and stops them
 // all on a signal or kill_server.
 import cluster, { type Worker } from 'node:cluster';
 import { rmSync } from 'node:fs';
+import { Registry } from 'prom-client';
 import { ClusterHub } from '../../broker/cluster-hub.ts';
 import { isBrokerEnvelope } from '../../broker/cluster-protocol.ts';
 import { peerSocketPath } from '../../broker/peer-links.ts';
@@ -13,12 +14,8 @@ import { logListening } from '../listening.ts';
 import { createLogger } from '../logger.ts';
 import { databaseFile, warnIfDataDirOpen } from '../main.ts';
 import { serveMetrics } from '../metrics/http.ts';
-import {
-  emptySnapshot,
-  type MetricsSnapshot,
-  mergeSnapshots,
-  withProcessFigures,
-} from '../metrics/metrics.ts';
+import { startProcessMetrics } from '../metrics/process-metrics.ts';
+import { type MetricsJson, renderMerged } from '../metrics/render.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
 
 const START_TIMEOUT_MS = 30_000;
@@ -57,7 +54,7 @@ export async function runPrimary(config: Config): Promise<number> {
     },
   );
   const workers = new Map<number, Worker>();
-  const metricsWaiters = new Map<number, (s: MetricsSnapshot) => void>();
+  const metricsWaiters = new Map<number, (m: MetricsJson) => void>();
   let metricsSeq = 0;
   let listening: (port: number, httpPort: number | undefined) => void = () => {};
   let startFailed: (err: Error) => void = () => {};
@@ -83,7 +80,7 @@ export async function runPrimary(config: Config): Promise<number> {
     worker.on('message', (m: ToPrimary) => {
       if (m?.t === 'listening') listening(m.port, m.httpPort);
       else if (m?.t === 'failed') startFailed(new WorkerStartFailure(m.message, m.exitCode));
-      else if (m?.t === 'metrics') metricsWaiters.get(m.seq)?.(m.snapshot);
+      else if (m?.t === 'metrics') metricsWaiters.get(m.seq)?.(m.metrics);
     });
     worker.on('exit', (code, signal) => {
       workers.delete(worker.id);
@@ -126,27 +123,33 @@ export async function runPrimary(config: Config): Promise<number> {
     force.unref();
   };
 
-  const collect = async (): Promise<MetricsSnapshot> => {
+  // The primary's own process figures (CPU, memory, GC, lag) join the workers' in the merge.
+  const own = new Registry();
+  const ownMetrics = config.metrics.enabled ? startProcessMetrics(own) : undefined;
+  // Each worker's registry as JSON over our IPC, merged by prom-client's AggregatorRegistry.
+  // (AggregatorRegistry.clusterMetrics() cannot add the primary's own figures, and one slow
+  // worker fails its whole scrape after 5 s; here a worker late by 1 s is left out.)
+  const collect = async (): Promise<MetricsJson[]> => {
     const parts = await Promise.all(
       [...workers.values()].map(
         (w) =>
-          new Promise<MetricsSnapshot>((resolve) => {
+          new Promise<MetricsJson>((resolve) => {
             const seq = ++metricsSeq;
             // A worker that does not answer in time counts as empty; its late answer is dropped.
             const timer = setTimeout(() => {
               metricsWaiters.delete(seq);
-              resolve(emptySnapshot());
+              resolve([]);
             }, METRICS_TIMEOUT_MS);
-            metricsWaiters.set(seq, (s) => {
+            metricsWaiters.set(seq, (m) => {
               clearTimeout(timer);
               metricsWaiters.delete(seq);
-              resolve(s);
+              resolve(m);
             });
             if (w.isConnected()) w.send({ t: 'metrics?', seq } satisfies ToWorker);
           }),
       ),
     );
-    return mergeSnapshots([...parts, withProcessFigures(emptySnapshot())]);
+    return [...parts, await own.getMetricsAsJSON()];
   };
 
   const exited = new Promise<void>((resolve) => {
@@ -184,7 +187,7 @@ export async function runPrimary(config: Config): Promise<number> {
     process.once(signal, () => stop(signal, null));
   }
   const http = config.metrics.enabled
-    ? await serveMetrics(config.metrics.host, config.metrics.port, collect)
+    ? await serveMetrics(config.metrics.host, config.metrics.port, renderMerged(collect))
     : undefined;
   logListening(config, {
     port,
@@ -193,6 +196,7 @@ export async function runPrimary(config: Config): Promise<number> {
     workers: config.server.workers,
   });
   await exited;
+  ownMetrics?.stop();
   http?.server.close();
   log.info({ status }, 'all workers stopped');
   return status;

@@ -1,6 +1,7 @@
 // One worker process of a `--workers N` server: a full server whose broker talks
 // to the primary's hub over IPC, and which reports its port and metrics there.
 import cluster from 'node:cluster';
+import type { Registry } from 'prom-client';
 import { ClusterBroker } from '../../broker/cluster-broker.ts';
 import {
   type BrokerEnvelope,
@@ -9,7 +10,6 @@ import {
 } from '../../broker/cluster-protocol.ts';
 import type { Config } from '../config.ts';
 import { runServer } from '../main.ts';
-import type { MetricsSnapshot } from '../metrics/metrics.ts';
 import type { ToPrimary } from './messages.ts';
 
 /** Runs this process as a worker until the server stops. */
@@ -24,10 +24,15 @@ export async function runWorker(config: Config): Promise<void> {
         if (isBrokerEnvelope(m)) handler(m);
       }),
   };
-  let collect: (() => MetricsSnapshot) | undefined;
+  let registry: Registry | undefined;
   process.on('message', (m: { t?: string; seq?: number }) => {
-    if (m?.t === 'metrics?' && typeof m.seq === 'number' && collect) {
-      tell({ t: 'metrics', seq: m.seq, snapshot: collect() });
+    const seq = m?.seq;
+    if (m?.t === 'metrics?' && typeof seq === 'number' && registry) {
+      // A failed collection goes unanswered: the primary's timeout counts this worker out.
+      registry.getMetricsAsJSON().then(
+        (metrics) => tell({ t: 'metrics', seq, metrics }),
+        () => {},
+      );
     }
   });
   // A send racing the primary's exit fails; the 'disconnect' below handles that case.
@@ -42,8 +47,8 @@ export async function runWorker(config: Config): Promise<void> {
   await runServer(config, {
     broker,
     announce: (port, httpPort) => tell({ t: 'listening', port, httpPort }),
-    exposeMetrics: (fn) => {
-      collect = fn;
+    exposeMetrics: (r) => {
+      registry = r;
     },
   });
 }

@@ -1,7 +1,7 @@
-// The operator's HTTP endpoint: GET /metrics (Prometheus text) and GET /healthz.
+// The operator's HTTP endpoint: GET /metrics (the page RenderMetrics gives) and GET /healthz.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type MetricsSnapshot, renderPrometheus } from './metrics.ts';
+import type { RenderMetrics } from './render.ts';
 
 /** A listen error of the metrics listener carries `listener: 'metrics'`, to name the right port. */
 export type MetricsListenError = NodeJS.ErrnoException & { listener: 'metrics' };
@@ -10,7 +10,7 @@ export type MetricsListenError = NodeJS.ErrnoException & { listener: 'metrics' }
 export function serveMetrics(
   host: string,
   port: number,
-  collect: () => Promise<MetricsSnapshot>,
+  render: RenderMetrics,
 ): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -26,10 +26,10 @@ export function serveMetrics(
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
-    collect().then(
-      (snapshot) => {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-        res.end(renderPrometheus(snapshot));
+    render().then(
+      (page) => {
+        res.writeHead(200, { 'content-type': page.contentType });
+        res.end(page.body);
       },
       () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
     );

@@ -1,16 +1,20 @@
 // Measures event-loop lag the way a user feels it: how late a 10 ms timer fires.
 import { performance } from 'node:perf_hooks';
-import { LAG_BUCKETS_S } from './metrics.ts';
 
 const INTERVAL_MS = 10;
 
-/** Samples event-loop lag into the LAG_BUCKETS_S histogram until stopped. */
+/** Upper bounds (seconds) of the event-loop lag histogram buckets; +Inf is implied. */
+export const LAG_BUCKETS_S = [
+  0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5,
+  1, 2.5,
+];
+
+/** Hands each lag observation (seconds) to `observe` until stopped. */
 export class LagSampler {
-  /** Counts per bucket, the last slot for anything above the largest bound. */
-  readonly counts: number[] = new Array(LAG_BUCKETS_S.length + 1).fill(0);
-  sumS = 0;
   private timer: NodeJS.Timeout | undefined;
   private expected = 0;
+
+  constructor(private readonly observe: (lagS: number) => void) {}
 
   /** Starts sampling; the timer does not keep the process alive. */
   start(): void {
@@ -21,14 +25,6 @@ export class LagSampler {
 
   stop(): void {
     clearTimeout(this.timer);
-  }
-
-  /** Records one lag observation in seconds. */
-  observe(lagS: number): void {
-    let i = 0;
-    while (i < LAG_BUCKETS_S.length && lagS > (LAG_BUCKETS_S[i] as number)) i++;
-    this.counts[i] = (this.counts[i] ?? 0) + 1;
-    this.sumS += lagS;
   }
 
   private tick(): void {

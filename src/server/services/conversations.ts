@@ -54,6 +54,8 @@ export class Conversations {
    * online index (so a member), else undefined. Lets an ack skip the group lookups.
    */
   onlineGroup: ((session: Session, conv: string) => OnlineGroup | undefined) | undefined;
+  /** Messages written (a duplicate send is not), by kind, and cursor positions acked; for /metrics. */
+  readonly totals = { storedDirect: 0, storedGroup: 0, acked: 0 };
   private readonly perUser: number;
   private readonly retention: RetentionJob;
   /** Per session: resolves once its latest send joined the batch. */
@@ -65,12 +67,19 @@ export class Conversations {
     private readonly config: Config,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Told each group commit's size and duration (ms), for metrics. */
+    observeCommit?: (size: number, ms: number) => void,
   ) {
     const store = storage.conversations;
     this.perUser = config.session.sessions_per_user;
     this.directory = new ConvDirectory(storage);
     this.cursors = new CursorWriter(store, log);
-    this.batcher = new CommitBatcher((items) => this.commit(items));
+    this.batcher = new CommitBatcher(
+      (items) => this.commit(items),
+      undefined,
+      undefined,
+      observeCommit,
+    );
     this.delivery = new Delivery({
       store,
       frame: (m, replayed) => this.directory.frame(m, replayed),
@@ -182,8 +191,10 @@ export class Conversations {
     if (!member) return { conv: key, seq: 0 };
     const pending = this.cursors.peek(session.user.id, member.id) ?? 0;
     const cursor = Math.max(member.deliveredSeq, pending, seq);
-    if (cursor > Math.max(member.deliveredSeq, pending)) {
+    const before = Math.max(member.deliveredSeq, pending);
+    if (cursor > before) {
       this.cursors.note(session.user.id, member.id, cursor);
+      this.totals.acked += cursor - before;
     }
     return { conv: key, seq: cursor };
   }
@@ -233,7 +244,13 @@ export class Conversations {
     // Acks of this turn first, so a sender's cursor is current when its message moves it.
     await this.cursors.flush();
     const since = this.clock.now() - this.config.messages.dedup_window_s * 1000;
-    return this.storage.conversations.append(items, since);
+    const results = await this.storage.conversations.append(items, since);
+    for (let i = 0; i < results.length; i++) {
+      if (results[i]?.duplicate) continue;
+      if (items[i]?.kind === 'group') this.totals.storedGroup++;
+      else this.totals.storedDirect++;
+    }
+    return results;
   }
 
   private async cursorOf(userId: number, convId: number): Promise<number | undefined> {

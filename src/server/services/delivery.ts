@@ -58,6 +58,8 @@ export class Delivery {
   private readonly feeds = new WeakMap<Session, Feed>();
   /** Messages handed to sessions, for /metrics. */
   delivered = 0;
+  /** Of those, the ones sent by a replay or a sync (`replayed: true`). */
+  replayed = 0;
   /** Positions of the frames seen last (a frame string is read once, however many get it). */
   private positions = new Map<string, { convId: number; seq: number } | undefined>();
 
@@ -154,7 +156,9 @@ export class Delivery {
         sinceCheck = 0;
         await this.slicer.turn();
       }
-      this.send(session, feed, await this.deps.frame(m, true), m.convId, m.seq);
+      if (this.send(session, feed, await this.deps.frame(m, true), m.convId, m.seq)) {
+        this.replayed++;
+      }
     }
     return { replayed: page.messages.length, more: page.more };
   }
@@ -208,11 +212,15 @@ export class Delivery {
     return at;
   }
 
-  private send(session: Session, feed: Feed, frame: string, convId: number, seq: number): void {
+  /** Sends the frame unless it is the session's own message; true when it was sent. */
+  private send(session: Session, feed: Feed, frame: string, convId: number, seq: number): boolean {
     feed.sent.set(convId, seq);
-    if (feed.own !== undefined && feed.own.size > 0 && feed.own.delete(`${convId}:${seq}`)) return;
+    if (feed.own !== undefined && feed.own.size > 0 && feed.own.delete(`${convId}:${seq}`)) {
+      return false;
+    }
     session.peer.sendFrame(frame);
     this.delivered++;
+    return true;
   }
 
   /** Sends what lies between what the session has and `seq` from storage, then the frame. */

@@ -4,6 +4,7 @@ import type { Storage } from '../../storage/storage.ts';
 import type { Clock, Random } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Levels } from '../levels.ts';
+import type { ServerMetrics } from '../metrics/server-metrics.ts';
 import type { Accounts } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import type { ConversationReading } from './conversation-reading.ts';
@@ -39,6 +40,8 @@ export interface Services {
   readonly clock: Clock;
   readonly random: Random;
   readonly log: Logger;
+  /** Request, commit and slow-consumer recorders (dispatch and the connection use them). */
+  readonly metrics: ServerMetrics;
   /** Starts a graceful shutdown: `shutdown` to everyone, drain, exit 0. */
   shutdown(reason: string, by: string | null): void;
 }

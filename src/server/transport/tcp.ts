@@ -16,6 +16,7 @@ const endOfTurn = new EndOfTurn<TcpTransport>((t) => t.flush());
  * at the end of that turn, after every request that arrived in it was answered.
  */
 export class TcpTransport implements Transport {
+  readonly kind = 'tcp';
   readonly remoteAddress: string;
   private pending = '';
 

@@ -6,8 +6,12 @@
  */
 export type CloseCause = 'normal' | 'policy' | 'too_large' | 'unsupported';
 
+/** Which transport a connection came in on (a label of the connection metrics). */
+export type TransportKind = 'tcp' | 'ws';
+
 /** One client socket: a byte stream (TCP) or a stream of whole messages (WebSocket). */
 export interface Transport {
+  readonly kind: TransportKind;
   /** The peer's IP address, for per-IP caps. */
   readonly remoteAddress: string;
   /** Queues one complete frame (with its line ending, for stream transports). */

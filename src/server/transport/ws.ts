@@ -26,6 +26,7 @@ const endOfTurn = new EndOfTurn<WsTransport>((t) => t.flush());
  * of one event-loop turn leave corked, in one socket write.
  */
 export class WsTransport implements Transport {
+  readonly kind = 'ws' as const;
   private pending: string[] = [];
   private pendingChars = 0;
 
