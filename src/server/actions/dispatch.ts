@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { errorReply, okReply, type Reply, type Request } from '../../protocol/envelope.ts';
 import { ActionError } from '../../protocol/errors.ts';
 import type { Connection } from '../connection.ts';
-import { hashToken } from '../security/tokens.ts';
+import { hashToken, sameToken } from '../security/tokens.ts';
 import type { Services } from '../services/index.ts';
 import type { Session } from '../services/sessions.ts';
 import type { Action, ActionContext } from './define.ts';
@@ -114,10 +114,12 @@ function authorize(
     return undefined;
   }
   if (token === undefined) throw new ActionError('invalid_token', 'session token missing');
-  const hash = hashToken(token);
-  const session = services.sessions.byTokenHash(hash);
-  if (session && session.peer === conn) return session;
-  if (conn.isHelloToken(hash))
+  // A session token is valid only on its own connection: compared with that one, no lookup.
+  const session = conn.session;
+  if (session && sameToken(token, session.token) && services.sessions.isLive(session)) {
+    return session;
+  }
+  if (conn.isHelloToken(hashToken(token)))
     throw new ActionError('not_logged_in', 'log in first (veus, set_user)');
   throw new ActionError('invalid_token', 'session token unknown or not this connection’s');
 }
