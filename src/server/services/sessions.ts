@@ -172,11 +172,11 @@ export class Sessions {
    * the others; a promise when the way to another node is backed up (see Broker.send).
    */
   deliver(userId: number, frame: string, sessions: number): Promise<void> | undefined {
-    const command: UserCommand = { kind: 'deliver', userId, frame };
-    const here = this.ofUser(userId).length;
-    this.apply(command);
-    if (sessions <= here) return undefined;
-    return this.broker.send(command);
+    // Closing a session replaces the index's array, so this loop's stays whole.
+    const here = this.ofUser(userId);
+    for (const s of here) this.frameTo(s, frame);
+    if (sessions <= here.length) return undefined;
+    return this.broker.send({ kind: 'deliver', userId, frame });
   }
 
   /** Sends every delivered frame through `route` instead of straight to the session. */
