@@ -38,6 +38,8 @@ const TOO_LARGE = Symbol('too_large');
 /** Pipelined requests of one connection waiting for their replies at most. */
 const MAX_PIPELINED = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** The follow-ups of a frame refused before dispatch (nothing to run; not a request in flight). */
+const PARSE_FAILED: ReadonlyArray<() => void> = Object.freeze([]);
 
 /** A client connection from hello to close. */
 export class Connection implements SessionPeer {
@@ -140,11 +142,12 @@ export class Connection implements SessionPeer {
     if (lines.length > 0) this.lastSeen = this.host.services.clock.now();
     this.inbox.push(...lines);
     if (tooLarge) this.inbox.push(TOO_LARGE);
+    // The pump answers what it can at once (synchronous requests); what is left waits.
+    void this.pump();
     if (this.inbox.length >= this.host.services.config.limits.inbox_frames && !this.paused) {
       this.paused = true;
       this.transport.pause();
     }
-    void this.pump();
   }
 
   /** Sends an event frame. */
@@ -240,10 +243,13 @@ export class Connection implements SessionPeer {
         const request = this.parse(item);
         if (request === undefined) continue;
         const pipelined = this.host.registry.resolve(request.action)?.pipelined === true;
-        if (!pipelined || this.replies.size >= MAX_PIPELINED) await this.replies.drained();
-        if (this.closing || !this.host.accepting) break;
+        // A request answered synchronously (ping) leaves the queue idle: no wait, no promise.
+        if ((!pipelined || this.replies.size >= MAX_PIPELINED) && !this.replies.idle) {
+          await this.replies.drained();
+          if (this.closing || !this.host.accepting) break;
+        }
         this.replies.push(this.run(request));
-        if (!pipelined) await this.replies.drained();
+        if (!pipelined && !this.replies.idle) await this.replies.drained();
         if (this.paused && this.inbox.length === 0 && !this.closing) {
           this.paused = false;
           this.transport.resume();
@@ -262,23 +268,20 @@ export class Connection implements SessionPeer {
     } catch {
       this.replies.push({
         reply: errorReply(null, new ActionError('bad_json', 'frame is not valid UTF-8')),
-        after: [],
+        after: PARSE_FAILED,
       });
       return undefined;
     }
     const parsed = parseRequest(text);
     if (parsed.ok) return parsed.request;
-    this.replies.push({ reply: errorReply(parsed.tag, parsed.error), after: [] });
+    this.replies.push({ reply: errorReply(parsed.tag, parsed.error), after: PARSE_FAILED });
     return undefined;
   }
 
-  private async run(request: Request): Promise<Outcome> {
+  /** Starts a request; it counts as in flight (for shutdown) until its reply was handed on. */
+  private run(request: Request): Outcome | Promise<Outcome> {
     this.host.requestStarted();
-    try {
-      return await dispatch(this.host.registry, this.host.services, this, request);
-    } finally {
-      this.host.requestEnded();
-    }
+    return dispatch(this.host.registry, this.host.services, this, request);
   }
 
   /** Disconnects a client that stays over its rate limits (see ExcessTracker). */
@@ -289,6 +292,14 @@ export class Connection implements SessionPeer {
 
   /** Sends a reply, runs its follow-ups and enforces the protocol error budget. */
   private answer(outcome: Outcome): void {
+    try {
+      this.reply(outcome);
+    } finally {
+      if (outcome.after !== PARSE_FAILED) this.host.requestEnded();
+    }
+  }
+
+  private reply(outcome: Outcome): void {
     this.send(outcome.reply);
     for (const fn of outcome.after) fn();
     this.trackExcess(outcome.reply.ok ? undefined : outcome.reply.error.code);

@@ -33,19 +33,26 @@ class RequestContext implements ActionContext {
   }
 }
 
+/** A privileged call to record in the audit log with its outcome. */
+interface Audited {
+  action: Action;
+  session: Session;
+}
+
 /**
  * Runs one request through every check, in order: resolve the action or
  * alias, check phase and token, check the level, charge the rate limit,
  * parse the inputs, run the handler. Anything a handler throws that is not an ActionError becomes
- * `internal` on the wire and a full log line here.
+ * `internal` on the wire and a full log line here. A synchronous handler (ping) is
+ * answered synchronously, without a promise; an asynchronous one gives a promise.
  */
-export async function dispatch(
+export function dispatch(
   registry: ActionRegistry,
   services: Services,
   conn: Connection,
   req: Request,
-): Promise<Outcome> {
-  let audited: { action: Action; session: Session } | undefined;
+): Outcome | Promise<Outcome> {
+  let audited: Audited | undefined;
   let ctx: RequestContext | undefined;
   try {
     const action = registry.resolve(req.action);
@@ -60,24 +67,63 @@ export async function dispatch(
     services.rateLimits.take(action.limit, conn.rates);
     const input = parseInput(action, req.data);
     ctx = new RequestContext(conn, services, session);
-    const data = await action.run(ctx, input);
-    if (audited) audit(services, conn, audited, req.data, 'ok');
-    return { reply: okReply(req.tag, data ?? null), after: ctx.afterReply ?? NOTHING_AFTER };
+    const data = action.run(ctx, input);
+    if (data instanceof Promise) return settle(data, services, conn, req, ctx, audited);
+    return succeeded(data, services, conn, req, ctx, audited);
   } catch (err) {
-    const after = ctx?.afterReply ?? NOTHING_AFTER;
-    const code = err instanceof ActionError ? err.code : 'internal';
-    if (audited) audit(services, conn, audited, req.data, code);
-    if (err instanceof ActionError) return { reply: errorReply(req.tag, err), after };
-    services.log.error({ err, action: req.action, conn: conn.id }, 'action failed');
-    return { reply: errorReply(req.tag, new ActionError('internal', 'internal error')), after };
+    return failed(err, services, conn, req, ctx, audited);
   }
+}
+
+/** The outcome of an asynchronous handler, once it settled. */
+async function settle(
+  pending: Promise<unknown>,
+  services: Services,
+  conn: Connection,
+  req: Request,
+  ctx: RequestContext,
+  audited: Audited | undefined,
+): Promise<Outcome> {
+  try {
+    return succeeded(await pending, services, conn, req, ctx, audited);
+  } catch (err) {
+    return failed(err, services, conn, req, ctx, audited);
+  }
+}
+
+function succeeded(
+  data: unknown,
+  services: Services,
+  conn: Connection,
+  req: Request,
+  ctx: RequestContext,
+  audited: Audited | undefined,
+): Outcome {
+  if (audited) audit(services, conn, audited, req.data, 'ok');
+  return { reply: okReply(req.tag, data ?? null), after: ctx.afterReply ?? NOTHING_AFTER };
+}
+
+function failed(
+  err: unknown,
+  services: Services,
+  conn: Connection,
+  req: Request,
+  ctx: RequestContext | undefined,
+  audited: Audited | undefined,
+): Outcome {
+  const after = ctx?.afterReply ?? NOTHING_AFTER;
+  const code = err instanceof ActionError ? err.code : 'internal';
+  if (audited) audit(services, conn, audited, req.data, code);
+  if (err instanceof ActionError) return { reply: errorReply(req.tag, err), after };
+  services.log.error({ err, action: req.action, conn: conn.id }, 'action failed');
+  return { reply: errorReply(req.tag, new ActionError('internal', 'internal error')), after };
 }
 
 /** Records a privileged call by a logged-in user, allowed or refused, with its outcome. */
 function audit(
   services: Services,
   conn: Connection,
-  { action, session }: { action: Action; session: Session },
+  { action, session }: Audited,
   data: unknown[],
   outcome: string,
 ): void {
