@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRequest } from './envelope.ts';
+import { errorReply, JsonText, okReply, parseRequest, replyLine } from './envelope.ts';
+import { ActionError } from './errors.ts';
 
 function code(text: string): string | undefined {
   const r = parseRequest(text);
@@ -59,5 +61,31 @@ describe('parseRequest', () => {
   it('allows nesting depth 8 and refuses depth 9', () => {
     expect(code(nested(7))).toBeUndefined();
     expect(code(nested(8))).toBe('bad_request');
+  });
+});
+
+describe('replyLine', () => {
+  it('gives the bytes of JSON.stringify for any reply, templated data included', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.string(), { nil: null }),
+        fc.jsonValue(),
+        fc.boolean(),
+        (tag, data, templated) => {
+          const reply = okReply(
+            tag as string,
+            templated ? new JsonText(JSON.stringify(data)) : data,
+          );
+          const generic = JSON.stringify({ tag, ok: true, data: JSON.parse(JSON.stringify(data)) });
+          expect(replyLine(reply)).toBe(`${generic}\n`);
+          expect(`${JSON.stringify(reply)}\n`).toBe(replyLine(reply));
+        },
+      ),
+    );
+  });
+
+  it('serialises error replies whole', () => {
+    const reply = errorReply('t"1', new ActionError('rate_limited', 'slow down', 250));
+    expect(replyLine(reply)).toBe(`${JSON.stringify(reply)}\n`);
   });
 });

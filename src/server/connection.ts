@@ -6,6 +6,7 @@ import {
   event,
   parseRequest,
   type Request,
+  replyLine,
 } from '../protocol/envelope.ts';
 import { ActionError, PROTOCOL_ERRORS } from '../protocol/errors.ts';
 import { LineFramer } from '../protocol/ndjson.ts';
@@ -204,7 +205,9 @@ export class Connection implements SessionPeer {
   private write(text: string): void {
     if (this.closing) return;
     const limit = this.host.services.config.limits.send_queue_bytes;
-    if (this.transport.bufferedBytes() + Buffer.byteLength(text) > limit) {
+    const buffered = this.transport.bufferedBytes();
+    // A UTF-16 unit is at most 3 UTF-8 bytes: the exact count only near the cap.
+    if (buffered + text.length * 3 > limit && buffered + Buffer.byteLength(text) > limit) {
       this.host.services.log.info({ conn: this.id }, 'dropping slow consumer');
       this.transport.write(
         `${JSON.stringify(event('disconnect', 'system', { reason: 'slow_consumer' }))}\n`,
@@ -300,7 +303,7 @@ export class Connection implements SessionPeer {
   }
 
   private reply(outcome: Outcome): void {
-    this.send(outcome.reply);
+    this.write(replyLine(outcome.reply));
     for (const fn of outcome.after) fn();
     this.trackExcess(outcome.reply.ok ? undefined : outcome.reply.error.code);
     if (!outcome.reply.ok && PROTOCOL_ERRORS.has(outcome.reply.error.code)) {

@@ -1,6 +1,7 @@
 // Stored conversations: sending is storing (group commit, then the reply and the
 // live push), delivery cursors (ack), sync, and the replay after set_user.
 import type { Logger } from 'pino';
+import { JsonText } from '../../protocol/envelope.ts';
 import { ActionError } from '../../protocol/errors.ts';
 import { type AppendResult, directKey, type NewMessage } from '../../storage/conversations.ts';
 import type { Storage } from '../../storage/storage.ts';
@@ -10,7 +11,7 @@ import type { Config } from '../config.ts';
 import { ConvDirectory } from './conv-directory.ts';
 import { CursorWriter } from './cursor-writer.ts';
 import { Delivery, type SyncResult } from './delivery.ts';
-import { storedMessageFrame, storedMessageId } from './message-frames.ts';
+import { sendReplyJson, storedMessageFrame, storedMessageId } from './message-frames.ts';
 import { RetentionJob } from './retention.ts';
 import type { Session, Sessions } from './sessions.ts';
 
@@ -93,13 +94,14 @@ export class Conversations {
    * Stores a direct message, then answers and pushes it to the live sessions. The
    * common case (the recipient's sessions all here, no earlier send of this session
    * still looking its recipient up) joins the commit at once, without a lookup promise.
+   * Resolves with the reply data (StoredSendResult) serialised.
    */
   send(
     session: Session,
     to: string,
     text: string,
     clientId: string | undefined,
-  ): Promise<StoredSendResult> {
+  ): Promise<JsonText> {
     if (!this.enqueued.has(session)) {
       const local = this.localRecipient(to);
       if (local)
@@ -120,7 +122,7 @@ export class Conversations {
     to: string,
     text: string,
     clientId: string | undefined,
-  ): Promise<StoredSendResult> {
+  ): Promise<JsonText> {
     // Pipelined sends of one session join the batch in the order they were sent, even
     // when their recipient lookups finish out of order.
     const before = this.enqueued.get(session);
@@ -175,7 +177,7 @@ export class Conversations {
     text: string,
     clientId: string | undefined,
     ticket: Ticket<AppendResult>,
-  ): Promise<StoredSendResult> {
+  ): Promise<JsonText> {
     let result: AppendResult;
     try {
       result = (await ticket.group)[ticket.index] as AppendResult;
@@ -190,7 +192,7 @@ export class Conversations {
       seq: result.seq,
       delivered: result.delivered,
     };
-    if (result.duplicate) return { ...reply, duplicate: true };
+    if (result.duplicate) return new JsonText(sendReplyJson(reply, true));
     this.delivery.noteSent(session, result.convId, result.seq);
     const frame = storedMessageFrame(
       {
@@ -210,7 +212,7 @@ export class Conversations {
     const backlog = this.sessions.deliver(target.id, frame, sessions);
     if (this.perUser > 1 && !self) this.sessions.deliver(me.id, frame, this.perUser);
     if (backlog) await backlog;
-    return reply;
+    return new JsonText(sendReplyJson(reply, false));
   }
 
   /** The ISO form of a send time; the sends of a turn mostly share their millisecond. */
