@@ -172,6 +172,7 @@ function authorize(
 
 /** Parses `data` with the action's tuple schema; the error names the failing input. */
 function parseInput(action: Action, data: unknown[]): unknown[] {
+  if (action.fastInput?.(data)) return data;
   const result = action.input.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
