@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRequest } from './envelope.ts';
+import { errorReply, JsonText, MAX_DEPTH, okReply, parseRequest, replyLine } from './envelope.ts';
+import { ActionError } from './errors.ts';
 
 function code(text: string): string | undefined {
   const r = parseRequest(text);
@@ -59,5 +61,74 @@ describe('parseRequest', () => {
   it('allows nesting depth 8 and refuses depth 9', () => {
     expect(code(nested(7))).toBeUndefined();
     expect(code(nested(8))).toBe('bad_request');
+  });
+});
+
+describe('replyLine', () => {
+  it('gives the bytes of JSON.stringify for any reply, templated data included', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.string(), { nil: null }),
+        fc.jsonValue(),
+        fc.boolean(),
+        (tag, data, templated) => {
+          const reply = okReply(
+            tag as string,
+            templated ? new JsonText(JSON.stringify(data)) : data,
+          );
+          const generic = JSON.stringify({ tag, ok: true, data: JSON.parse(JSON.stringify(data)) });
+          expect(replyLine(reply)).toBe(`${generic}\n`);
+          expect(`${JSON.stringify(reply)}\n`).toBe(replyLine(reply));
+        },
+      ),
+    );
+  });
+
+  it('serialises error replies whole', () => {
+    const reply = errorReply('t"1', new ActionError('rate_limited', 'slow down', 250));
+    expect(replyLine(reply)).toBe(`${JSON.stringify(reply)}\n`);
+  });
+});
+
+/** The stack-based check parseRequest used before, as the reference for which fault is named. */
+function referenceShape(root: object): string | null {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH}`;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push([item, depth + 1]);
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      if (['__proto__', 'constructor', 'prototype'].includes(key))
+        return `key "${key}" is not allowed`;
+      stack.push([(node as Record<string, unknown>)[key], depth + 1]);
+    }
+  }
+  return null;
+}
+
+describe('parseRequest shape check', () => {
+  it('names the same fault as the stack-based check for frames with several', () => {
+    const key = fc.constantFrom('a', 'b', '__proto__', 'constructor', 'prototype', 'x');
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof(
+        { depthSize: 'medium', withCrossShrink: true },
+        fc.integer(),
+        fc.array(tie('tree'), { maxLength: 3 }),
+        fc.dictionary(key, tie('tree'), { maxKeys: 3 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(fc.array(tree, { maxLength: 3 }), (data) => {
+        const text = `{"action":"ping","tag":"t","data":${JSON.stringify(data)}}`;
+        const parsed = parseRequest(text);
+        const expected = referenceShape(JSON.parse(text));
+        expect(parsed.ok ? null : parsed.error.message).toBe(expected);
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });

@@ -100,19 +100,30 @@ function fail(tag: string | null, code: ErrorCode, message: string): ParseResult
 
 /** Returns why the value nests too deep or holds a forbidden key, or null when it is fine. */
 function checkShape(root: object): string | null {
-  const stack: Array<[unknown, number]> = [[root, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH}`;
-    if (Array.isArray(node)) {
-      for (const item of node) stack.push([item, depth + 1]);
-      continue;
+  return shapeOf(root, 1);
+}
+
+/**
+ * The check of one node, without a work list: an object's own keys first, then its
+ * children last to first (the order a stack of them would take), so a frame with
+ * several faults is refused for the same one as always. Recursion is bounded by
+ * MAX_DEPTH.
+ */
+function shapeOf(node: unknown, depth: number): string | null {
+  if (typeof node !== 'object' || node === null) return null;
+  if (depth > MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH}`;
+  if (Array.isArray(node)) {
+    for (let i = node.length - 1; i >= 0; i--) {
+      const problem = shapeOf(node[i], depth + 1);
+      if (problem) return problem;
     }
-    for (const key of Object.keys(node)) {
-      if (FORBIDDEN_KEYS.has(key)) return `key "${key}" is not allowed`;
-      stack.push([(node as Record<string, unknown>)[key], depth + 1]);
-    }
+    return null;
+  }
+  const keys = Object.keys(node);
+  for (const key of keys) if (FORBIDDEN_KEYS.has(key)) return `key "${key}" is not allowed`;
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const problem = shapeOf((node as Record<string, unknown>)[keys[i] as string], depth + 1);
+    if (problem) return problem;
   }
   return null;
 }
@@ -120,6 +131,26 @@ function checkShape(root: object): string | null {
 /** A success reply. */
 export function okReply(tag: string, data: unknown): Reply {
   return { tag, ok: true, data };
+}
+
+/**
+ * Reply data already serialised as JSON (a hot action's template), embedded in the
+ * reply line as is; anything that stringifies it generically gets the same value.
+ */
+export class JsonText {
+  constructor(readonly json: string) {}
+
+  toJSON(): unknown {
+    return JSON.parse(this.json);
+  }
+}
+
+/** A reply as one newline-terminated line: the bytes JSON.stringify of it gives, built faster. */
+export function replyLine(reply: Reply): string {
+  if (!reply.ok) return `${JSON.stringify(reply)}\n`;
+  const { data } = reply;
+  const json = data instanceof JsonText ? data.json : JSON.stringify(data);
+  return `{"tag":${JSON.stringify(reply.tag)},"ok":true,"data":${json}}\n`;
 }
 
 /** A failure reply carrying an ActionError's code and message. */

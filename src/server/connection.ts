@@ -6,6 +6,7 @@ import {
   event,
   parseRequest,
   type Request,
+  replyLine,
 } from '../protocol/envelope.ts';
 import { ActionError, PROTOCOL_ERRORS } from '../protocol/errors.ts';
 import { LineFramer } from '../protocol/ndjson.ts';
@@ -46,6 +47,8 @@ const POLICY_REASONS: ReadonlySet<DisconnectReason> = new Set([
 /** Pipelined requests of one connection waiting for their replies at most. */
 const MAX_PIPELINED = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** The follow-ups of a frame refused before dispatch (nothing to run; not a request in flight). */
+const PARSE_FAILED: ReadonlyArray<() => void> = Object.freeze([]);
 
 /** A client connection from hello to close. */
 export class Connection implements SessionPeer, TransportSink {
@@ -174,13 +177,16 @@ export class Connection implements SessionPeer, TransportSink {
     return this.session ? limits.max_frame_bytes : limits.max_frame_bytes_before_login;
   }
 
-  /** Applies back-pressure once the inbox is full, then handles what is queued. */
+  /**
+   * Handles what is queued: the pump answers what it can at once (synchronous requests);
+   * if the inbox is still full after that, the transport is paused (back-pressure).
+   */
   private queued(): void {
+    void this.pump();
     if (this.inbox.length >= this.host.services.config.limits.inbox_frames && !this.paused) {
       this.paused = true;
       this.transport.pause();
     }
-    void this.pump();
   }
 
   /** Sends an event frame. */
@@ -237,7 +243,9 @@ export class Connection implements SessionPeer, TransportSink {
   private write(text: string): void {
     if (this.closing) return;
     const limit = this.host.services.config.limits.send_queue_bytes;
-    if (this.transport.bufferedBytes() + Buffer.byteLength(text) > limit) {
+    const buffered = this.transport.bufferedBytes();
+    // A UTF-16 unit is at most 3 UTF-8 bytes: the exact count only near the cap.
+    if (buffered + text.length * 3 > limit && buffered + Buffer.byteLength(text) > limit) {
       this.host.services.log.info({ conn: this.id }, 'dropping slow consumer');
       this.host.services.metrics.slowConsumerDropped(this.transport.kind);
       this.transport.write(
@@ -276,10 +284,13 @@ export class Connection implements SessionPeer, TransportSink {
         const request = this.parse(item);
         if (request === undefined) continue;
         const pipelined = this.host.registry.resolve(request.action)?.pipelined === true;
-        if (!pipelined || this.replies.size >= MAX_PIPELINED) await this.replies.drained();
-        if (this.closing || !this.host.accepting) break;
+        // A request answered synchronously (ping) leaves the queue idle: no wait, no promise.
+        if ((!pipelined || this.replies.size >= MAX_PIPELINED) && !this.replies.idle) {
+          await this.replies.drained();
+          if (this.closing || !this.host.accepting) break;
+        }
         this.replies.push(this.run(request));
-        if (!pipelined) await this.replies.drained();
+        if (!pipelined && !this.replies.idle) await this.replies.drained();
         if (this.paused && this.inbox.length === 0 && !this.closing) {
           this.paused = false;
           this.transport.resume();
@@ -300,23 +311,20 @@ export class Connection implements SessionPeer, TransportSink {
     } catch {
       this.replies.push({
         reply: errorReply(null, new ActionError('bad_json', 'frame is not valid UTF-8')),
-        after: [],
+        after: PARSE_FAILED,
       });
       return undefined;
     }
     const parsed = parseRequest(text);
     if (parsed.ok) return parsed.request;
-    this.replies.push({ reply: errorReply(parsed.tag, parsed.error), after: [] });
+    this.replies.push({ reply: errorReply(parsed.tag, parsed.error), after: PARSE_FAILED });
     return undefined;
   }
 
-  private async run(request: Request): Promise<Outcome> {
+  /** Starts a request; it counts as in flight (for shutdown) until its reply was handed on. */
+  private run(request: Request): Outcome | Promise<Outcome> {
     this.host.requestStarted();
-    try {
-      return await dispatch(this.host.registry, this.host.services, this, request);
-    } finally {
-      this.host.requestEnded();
-    }
+    return dispatch(this.host.registry, this.host.services, this, request);
   }
 
   /** Disconnects a client that stays over its rate limits (see ExcessTracker). */
@@ -327,7 +335,15 @@ export class Connection implements SessionPeer, TransportSink {
 
   /** Sends a reply, runs its follow-ups and enforces the protocol error budget. */
   private answer(outcome: Outcome): void {
-    this.send(outcome.reply);
+    try {
+      this.reply(outcome);
+    } finally {
+      if (outcome.after !== PARSE_FAILED) this.host.requestEnded();
+    }
+  }
+
+  private reply(outcome: Outcome): void {
+    this.write(replyLine(outcome.reply));
     for (const fn of outcome.after) fn();
     this.trackExcess(outcome.reply.ok ? undefined : outcome.reply.error.code);
     if (!outcome.reply.ok && PROTOCOL_ERRORS.has(outcome.reply.error.code)) {

@@ -15,15 +15,27 @@ export class ReplyQueue<T> {
     return this.items.length;
   }
 
-  /** Queues a result (or one to come). A rejected promise must not happen: results carry errors. */
+  /** True when nothing is queued or being handed on. */
+  get idle(): boolean {
+    return this.items.length === 0 && !this.sending;
+  }
+
+  /**
+   * Queues a result (or one to come). A rejected promise must not happen: results carry
+   * errors. A ready result with nothing before it is handed on at once.
+   */
   push(item: T | Promise<T>): void {
+    if (this.idle && !(item instanceof Promise)) {
+      this.send(item);
+      return;
+    }
     this.items.push(item);
-    void this.drain();
+    if (!this.sending) void this.drain();
   }
 
   /** Resolves once every result queued so far has been handed on. */
   drained(): Promise<void> {
-    if (this.items.length === 0 && !this.sending) return Promise.resolve();
+    if (this.idle) return Promise.resolve();
     return new Promise((resolve) => {
       this.waiters ??= [];
       this.waiters.push(resolve);

@@ -142,13 +142,28 @@ describe('SuperServer timeouts (manual clock)', () => {
 });
 
 describe('SuperServer input back-pressure', () => {
+  it('answers synchronous requests before the data handler returns, in order', () => {
+    const { connect } = setup();
+    const c = connect();
+    const pings = [1, 2, 3].map((i) => JSON.stringify({ action: 'ping', data: [], tag: `q${i}` }));
+    c.handlers.onData(Buffer.from(`${pings.join('\n')}\n`));
+    const answered = c.transport.frames.filter((f) => 'ok' in f).map((f) => f.tag);
+    expect(answered).toEqual(['q1', 'q2', 'q3']);
+    expect(c.transport.flow).toEqual([]);
+  });
+
   it('stops reading at limits.inbox_frames waiting frames and resumes once they are done', async () => {
     const { connect } = setup();
     const c = connect();
-    // 200 pings in one chunk: more than the 64 frames the inbox may hold.
-    const burst = Array.from({ length: 200 }, (_, i) =>
-      JSON.stringify({ action: 'ping', data: [], tag: `p${i}` }),
-    );
+    // A login (argon2 runs off the loop) and 199 pings waiting behind it in one chunk:
+    // more than the 64 frames the inbox may hold.
+    const login = { action: 'veus', data: ['nobody', 'whatever1'], tag: 'p0', token: c.token };
+    const burst = [
+      JSON.stringify(login),
+      ...Array.from({ length: 199 }, (_, i) =>
+        JSON.stringify({ action: 'ping', data: [], tag: `p${i + 1}` }),
+      ),
+    ];
     c.handlers.onData(Buffer.from(`${burst.join('\n')}\n`));
     expect(c.transport.flow).toEqual(['pause']);
     for (let i = 0; i < 200 && c.transport.flow.length < 2; i++) {

@@ -5,10 +5,30 @@
 /** Commits a group of items at once; returns one result per item, in order. */
 export type CommitFn<I, R> = (items: I[]) => R[] | Promise<R[]>;
 
-interface Waiting<R> {
-  resolve(result: R): void;
-  reject(err: unknown): void;
+/** Where an item joined: its group's results (once committed) and its place in them. */
+export interface Ticket<R> {
+  readonly group: Promise<R[]>;
+  readonly index: number;
 }
+
+/** One group being filled: its items and the promise all of them wait on. */
+class Group<I, R> {
+  readonly items: I[] = [];
+  readonly done: Promise<R[]>;
+  resolve!: (results: R[]) => void;
+  reject!: (err: unknown) => void;
+
+  constructor() {
+    this.done = new Promise<R[]>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A group nobody waits on (all its callers gone) must not become an unhandled rejection.
+    this.done.catch(ignore);
+  }
+}
+
+function ignore(): void {}
 
 /** Collects items for one commit per event-loop turn. */
 export class CommitBatcher<I, R> {
@@ -17,9 +37,8 @@ export class CommitBatcher<I, R> {
   /** Commits run and items committed, for metrics. */
   commits = 0;
   items = 0;
-  private batch: I[] = [];
-  private waiting: Waiting<R>[] = [];
-  private scheduled = false;
+  private group: Group<I, R> | undefined;
+  private readonly runNow = () => void this.run();
 
   constructor(
     private readonly commit: CommitFn<I, R>,
@@ -30,17 +49,27 @@ export class CommitBatcher<I, R> {
     private readonly onCommit?: (size: number, ms: number) => void,
   ) {}
 
+  /**
+   * Queues `item` for this turn's commit. One promise per group, not per item: a
+   * turn's hundreds of sends wait on the same one and pick their result by index.
+   */
+  join(item: I): Ticket<R> {
+    let group = this.group;
+    if (group === undefined) {
+      group = new Group<I, R>();
+      this.group = group;
+      setImmediate(this.runNow);
+    }
+    const index = group.items.push(item) - 1;
+    const ticket: Ticket<R> = { group: group.done, index };
+    if (group.items.length >= this.maxBatch) void this.run();
+    return ticket;
+  }
+
   /** Queues `item` for this turn's commit; resolves with its result once committed. */
-  add(item: I): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.batch.push(item);
-      this.waiting.push({ resolve, reject });
-      if (this.batch.length >= this.maxBatch) void this.run();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.run());
-      }
-    });
+  async add(item: I): Promise<R> {
+    const { group, index } = this.join(item);
+    return (await group)[index] as R;
   }
 
   /** Commits what is queued now (at shutdown); resolves once that group is done. */
@@ -49,19 +78,17 @@ export class CommitBatcher<I, R> {
   }
 
   private async run(): Promise<void> {
-    this.scheduled = false;
-    if (this.batch.length === 0) return;
-    const items = this.batch;
-    const waiting = this.waiting;
-    this.batch = [];
-    this.waiting = [];
+    const group = this.group;
+    if (group === undefined) return;
+    this.group = undefined;
+    const { items } = group;
     const started = this.now();
     let results: R[];
     try {
       results = await this.commit(items);
       if (results.length !== items.length) throw new Error('commit returned the wrong count');
     } catch (err) {
-      for (const w of waiting) w.reject(err);
+      group.reject(err);
       return;
     } finally {
       const ms = this.now() - started;
@@ -70,6 +97,6 @@ export class CommitBatcher<I, R> {
     }
     this.commits++;
     this.items += items.length;
-    for (let i = 0; i < waiting.length; i++) waiting[i]?.resolve(results[i] as R);
+    group.resolve(results);
   }
 }

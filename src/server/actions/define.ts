@@ -4,6 +4,7 @@ import type { Connection } from '../connection.ts';
 import type { Services } from '../services/index.ts';
 import type { LimitClass } from '../services/rate-limits.ts';
 import type { Session } from '../services/sessions.ts';
+import type { FastCheck } from './fast-inputs.ts';
 
 /** When an action may run: always, during login (hello token), or with a session. */
 export type Phase = 'any' | 'hello' | 'session';
@@ -30,6 +31,8 @@ interface Common<S extends InputSchema> {
   /** The rate-limit class; `auth` for login-phase actions and `default` otherwise if omitted. */
   limit?: LimitClass;
   input: S;
+  /** A hot action's hand-written check, accepting exactly what `input` does (zod words refusals). */
+  fastInput?: FastCheck;
   /**
    * For the audit log: which inputs name the target and the detail. Actions above the
    * lowest level are always audited; an action of the lowest level is when this is given
@@ -71,6 +74,7 @@ export interface Action {
   readonly level: string | undefined;
   readonly limit: LimitClass;
   readonly input: InputSchema;
+  readonly fastInput: FastCheck | undefined;
   readonly audit: AuditInputs;
   /** Audited whatever its level (the spec named its audit inputs). */
   readonly audited: boolean;
@@ -89,6 +93,7 @@ export function defineAction<S extends InputSchema>(
     level: spec.phase === 'session' ? spec.level : undefined,
     limit: spec.limit ?? (spec.phase === 'hello' ? 'auth' : 'default'),
     input: spec.input,
+    fastInput: spec.fastInput,
     audit: spec.audit ?? {},
     audited: spec.audit !== undefined,
     pipelined: spec.pipelined ?? false,

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { errorReply, okReply, type Reply, type Request } from '../../protocol/envelope.ts';
 import { ActionError, type ErrorCode } from '../../protocol/errors.ts';
 import type { Connection } from '../connection.ts';
-import { hashToken } from '../security/tokens.ts';
+import { hashToken, sameToken } from '../security/tokens.ts';
 import type { Services } from '../services/index.ts';
 import type { Session } from '../services/sessions.ts';
 import type { Action, ActionContext } from './define.ts';
@@ -33,23 +33,29 @@ class RequestContext implements ActionContext {
   }
 }
 
+/** A privileged call to record in the audit log with its outcome. */
+interface Audited {
+  action: Action;
+  session: Session;
+}
+
 /**
  * Runs one request through every check, in order: resolve the action or
  * alias, check phase and token, check the level, charge the rate limit,
  * parse the inputs, run the handler. Anything a handler throws that is not an ActionError becomes
- * `internal` on the wire and a full log line here. Each request's action, outcome and time
- * go to the request metrics once, at the end.
+ * `internal` on the wire and a full log line here. A synchronous handler (ping) is
+ * answered synchronously, without a promise; an asynchronous one gives a promise. Each
+ * request's action, outcome and time go to the request metrics once, at the end.
  */
-export async function dispatch(
+export function dispatch(
   registry: ActionRegistry,
   services: Services,
   conn: Connection,
   req: Request,
-): Promise<Outcome> {
+): Outcome | Promise<Outcome> {
   const started = performance.now();
   let action: Action | undefined;
-  let outcome: ErrorCode | 'ok' = 'ok';
-  let audited: { action: Action; session: Session } | undefined;
+  let audited: Audited | undefined;
   let ctx: RequestContext | undefined;
   try {
     action = registry.resolve(req.action);
@@ -64,27 +70,73 @@ export async function dispatch(
     services.rateLimits.take(action.limit, conn.rates);
     const input = parseInput(action, req.data);
     ctx = new RequestContext(conn, services, session);
-    const data = await action.run(ctx, input);
-    if (audited) audit(services, conn, audited, req.data, 'ok');
-    return { reply: okReply(req.tag, data ?? null), after: ctx.afterReply ?? NOTHING_AFTER };
+    const data = action.run(ctx, input);
+    if (data instanceof Promise) {
+      return settle(data, services, conn, req, ctx, audited, action, started);
+    }
+    return succeeded(data, services, conn, req, ctx, audited, action, started);
   } catch (err) {
-    const after = ctx?.afterReply ?? NOTHING_AFTER;
-    const code = err instanceof ActionError ? err.code : 'internal';
-    outcome = code;
-    if (audited) audit(services, conn, audited, req.data, code);
-    if (err instanceof ActionError) return { reply: errorReply(req.tag, err), after };
-    services.log.error({ err, action: req.action, conn: conn.id }, 'action failed');
-    return { reply: errorReply(req.tag, new ActionError('internal', 'internal error')), after };
-  } finally {
-    services.metrics.requests.observe(action, outcome, started);
+    return failed(err, services, conn, req, ctx, audited, action, started);
   }
+}
+
+/** The outcome of an asynchronous handler, once it settled. */
+async function settle(
+  pending: Promise<unknown>,
+  services: Services,
+  conn: Connection,
+  req: Request,
+  ctx: RequestContext,
+  audited: Audited | undefined,
+  action: Action,
+  started: number,
+): Promise<Outcome> {
+  try {
+    return succeeded(await pending, services, conn, req, ctx, audited, action, started);
+  } catch (err) {
+    return failed(err, services, conn, req, ctx, audited, action, started);
+  }
+}
+
+function succeeded(
+  data: unknown,
+  services: Services,
+  conn: Connection,
+  req: Request,
+  ctx: RequestContext,
+  audited: Audited | undefined,
+  action: Action,
+  started: number,
+): Outcome {
+  if (audited) audit(services, conn, audited, req.data, 'ok');
+  services.metrics.requests.observe(action, 'ok', started);
+  return { reply: okReply(req.tag, data ?? null), after: ctx.afterReply ?? NOTHING_AFTER };
+}
+
+function failed(
+  err: unknown,
+  services: Services,
+  conn: Connection,
+  req: Request,
+  ctx: RequestContext | undefined,
+  audited: Audited | undefined,
+  action: Action | undefined,
+  started: number,
+): Outcome {
+  const after = ctx?.afterReply ?? NOTHING_AFTER;
+  const code = err instanceof ActionError ? err.code : 'internal';
+  if (audited) audit(services, conn, audited, req.data, code);
+  services.metrics.requests.observe(action, code, started);
+  if (err instanceof ActionError) return { reply: errorReply(req.tag, err), after };
+  services.log.error({ err, action: req.action, conn: conn.id }, 'action failed');
+  return { reply: errorReply(req.tag, new ActionError('internal', 'internal error')), after };
 }
 
 /** Records a privileged call by a logged-in user, allowed or refused, with its outcome. */
 function audit(
   services: Services,
   conn: Connection,
-  { action, session }: { action: Action; session: Session },
+  { action, session }: Audited,
   data: unknown[],
   outcome: string,
 ): void {
@@ -124,16 +176,19 @@ function authorize(
     return undefined;
   }
   if (token === undefined) throw new ActionError('invalid_token', 'session token missing');
-  const hash = hashToken(token);
-  const session = services.sessions.byTokenHash(hash);
-  if (session && session.peer === conn) return session;
-  if (conn.isHelloToken(hash))
+  // A session token is valid only on its own connection: compared with that one, no lookup.
+  const session = conn.session;
+  if (session && sameToken(token, session.token) && services.sessions.isLive(session)) {
+    return session;
+  }
+  if (conn.isHelloToken(hashToken(token)))
     throw new ActionError('not_logged_in', 'log in first (veus, set_user)');
   throw new ActionError('invalid_token', 'session token unknown or not this connection’s');
 }
 
 /** Parses `data` with the action's tuple schema; the error names the failing input. */
 function parseInput(action: Action, data: unknown[]): unknown[] {
+  if (action.fastInput?.(data)) return data;
   const result = action.input.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -1,4 +1,4 @@
-// Bearer tokens: 256 random bits on the wire, only their SHA-256 kept in memory.
+// Bearer tokens: 256 random bits on the wire; the session index keys them by SHA-256.
 import { hash } from 'node:crypto';
 import type { Random } from '../clock.ts';
 
@@ -20,4 +20,15 @@ export function issueToken(random: Random, kind: TokenKind): IssuedToken {
 /** The SHA-256 (hex) under which a token is looked up. */
 export function hashToken(token: string): string {
   return hash('sha256', token, 'hex');
+}
+
+/**
+ * Whether a request's token is `expected`, in time that depends only on the length
+ * (which is public: every token of a kind has the same one), never on where they differ.
+ */
+export function sameToken(given: string, expected: string): boolean {
+  if (given.length !== expected.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= given.charCodeAt(i) ^ expected.charCodeAt(i);
+  return diff === 0;
 }

@@ -1,6 +1,7 @@
 // Stored conversations: sending is storing (group commit, then the reply and the
 // live push), delivery cursors (ack), sync, and the replay after set_user.
 import type { Logger } from 'pino';
+import { JsonText } from '../../protocol/envelope.ts';
 import { ActionError } from '../../protocol/errors.ts';
 import {
   type AppendResult,
@@ -9,13 +10,13 @@ import {
   type NewMessage,
 } from '../../storage/conversations.ts';
 import type { Storage } from '../../storage/storage.ts';
-import { CommitBatcher } from '../../util/commit-batcher.ts';
+import { CommitBatcher, type Ticket } from '../../util/commit-batcher.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { ConvDirectory } from './conv-directory.ts';
 import { CursorWriter } from './cursor-writer.ts';
 import { Delivery, type SyncResult } from './delivery.ts';
-import { storedMessageFrame, storedMessageId } from './message-frames.ts';
+import { sendReplyJson, storedMessageFrame, storedMessageId } from './message-frames.ts';
 import { RetentionJob } from './retention.ts';
 import type { Session, Sessions } from './sessions.ts';
 
@@ -60,6 +61,8 @@ export class Conversations {
   private readonly retention: RetentionJob;
   /** Per session: resolves once its latest send joined the batch. */
   private readonly enqueued = new WeakMap<Session, Promise<void>>();
+  private lastIsoAt = Number.NaN;
+  private lastIso = '';
 
   constructor(
     private readonly storage: Storage,
@@ -112,14 +115,39 @@ export class Conversations {
     );
   }
 
-  /** Stores a direct message, then answers and pushes it to the live sessions. */
-  async send(
+  /**
+   * Stores a direct message, then answers and pushes it to the live sessions. The
+   * common case (the recipient's sessions all here, no earlier send of this session
+   * still looking its recipient up) joins the commit at once, without a lookup promise.
+   * Resolves with the reply data (StoredSendResult) serialised.
+   */
+  send(
     session: Session,
     to: string,
     text: string,
     clientId: string | undefined,
-  ): Promise<StoredSendResult> {
-    const me = session.user;
+  ): Promise<JsonText> {
+    if (!this.enqueued.has(session)) {
+      const local = this.localRecipient(to);
+      if (local)
+        return this.finish(
+          session,
+          local,
+          text,
+          clientId,
+          this.enqueue(session, local, text, clientId),
+        );
+    }
+    return this.sendAfterLookup(session, to, text, clientId);
+  }
+
+  /** `send` when the recipient must be looked up (broker, storage) first. */
+  private async sendAfterLookup(
+    session: Session,
+    to: string,
+    text: string,
+    clientId: string | undefined,
+  ): Promise<JsonText> {
     // Pipelined sends of one session join the batch in the order they were sent, even
     // when their recipient lookups finish out of order.
     const before = this.enqueued.get(session);
@@ -129,36 +157,67 @@ export class Conversations {
     });
     this.enqueued.set(session, gate);
     let target: Recipient;
-    let committing: Promise<AppendResult>;
+    let ticket: Ticket<AppendResult>;
     try {
       target = await this.recipient(to);
       if (before) await before;
-      this.directory.learn(me.id, me.username);
-      this.directory.learn(target.id, target.username);
-      const self = target.id === me.id;
-      committing = this.store({
-        key: directKey(me.id, target.id),
-        kind: 'direct',
-        members: self ? [me.id] : [me.id, target.id],
-        senderId: me.id,
-        text,
-        sentAt: this.clock.now(),
-        clientId: clientId ?? null,
-        delivered: self || target.sessions > 0,
-      });
+      ticket = this.enqueue(session, target, text, clientId);
     } finally {
       added();
       if (this.enqueued.get(session) === gate) this.enqueued.delete(session);
     }
+    return this.finish(session, target, text, clientId, ticket);
+  }
+
+  /** Adds the message to this turn's commit. */
+  private enqueue(
+    session: Session,
+    target: Recipient,
+    text: string,
+    clientId: string | undefined,
+  ): Ticket<AppendResult> {
+    const me = session.user;
+    this.directory.learn(me.id, me.username);
+    this.directory.learn(target.id, target.username);
     const self = target.id === me.id;
-    const result = await committing;
+    return this.batcher.join({
+      key: directKey(me.id, target.id),
+      kind: 'direct',
+      members: self ? [me.id] : [me.id, target.id],
+      senderId: me.id,
+      text,
+      sentAt: this.clock.now(),
+      clientId: clientId ?? null,
+      delivered: self || target.sessions > 0,
+    });
+  }
+
+  /**
+   * After the commit: the reply, and the frame for the recipient's sessions. Awaits the
+   * group at once, so the sends of a turn go on in the order they joined it (seq order).
+   */
+  private async finish(
+    session: Session,
+    target: Recipient,
+    text: string,
+    clientId: string | undefined,
+    ticket: Ticket<AppendResult>,
+  ): Promise<JsonText> {
+    let result: AppendResult;
+    try {
+      result = (await ticket.group)[ticket.index] as AppendResult;
+    } catch (err) {
+      throw storeError(err);
+    }
+    const me = session.user;
+    const self = target.id === me.id;
     const reply: StoredSendResult = {
       id: storedMessageId(result.convId, result.seq),
       conv: result.conv,
       seq: result.seq,
       delivered: result.delivered,
     };
-    if (result.duplicate) return { ...reply, duplicate: true };
+    if (result.duplicate) return new JsonText(sendReplyJson(reply, true));
     this.delivery.noteSent(session, result.convId, result.seq);
     const frame = storedMessageFrame(
       {
@@ -168,7 +227,7 @@ export class Conversations {
         from: me.username,
         to: target.username,
         text,
-        sent_at: new Date(result.sentAt).toISOString(),
+        sent_at: this.isoTime(result.sentAt),
         ...(clientId === undefined ? {} : { client_id: clientId }),
       },
       false,
@@ -178,7 +237,16 @@ export class Conversations {
     const backlog = this.sessions.deliver(target.id, frame, sessions);
     if (this.perUser > 1 && !self) this.sessions.deliver(me.id, frame, this.perUser);
     if (backlog) await backlog;
-    return reply;
+    return new JsonText(sendReplyJson(reply, false));
+  }
+
+  /** The ISO form of a send time; the sends of a turn mostly share their millisecond. */
+  private isoTime(at: number): string {
+    if (at !== this.lastIsoAt) {
+      this.lastIsoAt = at;
+      this.lastIso = new Date(at).toISOString();
+    }
+    return this.lastIso;
   }
 
   /** `ack`: the user's clients have everything up to `seq`; returns the cursor after it. */
@@ -233,10 +301,7 @@ export class Conversations {
     try {
       return await this.batcher.add(message);
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
-        throw new ActionError('server_busy', 'the message store is busy; try again');
-      }
-      throw err;
+      throw storeError(err);
     }
   }
 
@@ -259,13 +324,18 @@ export class Conversations {
     return Math.max(member.deliveredSeq, this.cursors.peek(userId, convId) ?? 0);
   }
 
-  /** The recipient and its live sessions on every node; not_found for no active account. */
-  private async recipient(to: string): Promise<Recipient> {
+  /** The recipient when all its sessions (as many as a user may have) are on this node. */
+  private localRecipient(to: string): Recipient | undefined {
     const local = this.sessions.ofUsername(to);
     const first = local[0];
-    if (first && local.length >= this.perUser) {
-      return { id: first.user.id, username: first.user.username, sessions: local.length };
-    }
+    if (!first || local.length < this.perUser) return undefined;
+    return { id: first.user.id, username: first.user.username, sessions: local.length };
+  }
+
+  /** The recipient and its live sessions on every node; not_found for no active account. */
+  private async recipient(to: string): Promise<Recipient> {
+    const local = this.localRecipient(to);
+    if (local) return local;
     const present = await this.sessions.find(to);
     if (present) return present;
     const user = await this.storage.findUserByName(to);
@@ -276,4 +346,12 @@ export class Conversations {
   private async lateSessions(target: Recipient): Promise<number> {
     return (await this.sessions.find(target.username))?.sessions ?? 0;
   }
+}
+
+/** A failed commit as the sender sees it: server_busy when the store is locked. */
+function storeError(err: unknown): unknown {
+  if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+    return new ActionError('server_busy', 'the message store is busy; try again');
+  }
+  return err;
 }

@@ -46,6 +46,7 @@ async function setup() {
   const got: Array<{ seq: number; replayed: boolean } | string> = [];
   const session = {
     tokenHash: 'h',
+    token: 's_t',
     user: { id: BEN, username: 'ben', level: 'basic' },
     peer: {
       id: 1,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   framePosition,
+  sendReplyJson,
   storedMessageFrame,
   storedMessageId,
   type WireMessage,
@@ -38,5 +39,15 @@ describe('stored message frames', () => {
     expect(
       framePosition('{"event":"message","tag":"chat","data":{"id":"m_01J0000000000000000000000"}}'),
     ).toBeUndefined();
+  });
+});
+
+describe('stored send replies', () => {
+  it('are exactly the JSON of the result, with duplicate when given', () => {
+    const r = { id: storedMessageId(35, 1_000), conv: 'dm:1:35', seq: 1_000, delivered: false };
+    expect(sendReplyJson(r, false)).toBe(JSON.stringify(r));
+    expect(sendReplyJson({ ...r, delivered: true }, true)).toBe(
+      JSON.stringify({ ...r, delivered: true, duplicate: true }),
+    );
   });
 });

@@ -18,6 +18,16 @@ export interface WireMessage {
   client_id?: string;
 }
 
+/** The reply data of a stored send, serialised (what JSON.stringify of it gives). */
+export function sendReplyJson(
+  r: { id: string; conv: string; seq: number; delivered: boolean },
+  duplicate: boolean,
+): string {
+  // id and conv are made of [a-z0-9_:] only: nothing to escape.
+  const tail = duplicate ? ',"duplicate":true' : '';
+  return `{"id":"${r.id}","conv":"${r.conv}","seq":${r.seq},"delivered":${r.delivered}${tail}}`;
+}
+
 const HEAD = '{"event":"message","tag":"chat","data":{"id":"m_';
 
 /**

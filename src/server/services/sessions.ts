@@ -32,9 +32,14 @@ export interface Identity {
   level: string;
 }
 
-/** One logged-in connection. Only the SHA-256 of its token is kept. */
+/**
+ * One logged-in connection. The index keys it by the SHA-256 of its token; the token
+ * itself is kept so its own connection's requests are checked without hashing
+ * (docs/security.md, Tokens: it is worth nothing on any other connection).
+ */
 export interface Session {
   readonly tokenHash: string;
+  readonly token: string;
   readonly user: Identity;
   readonly peer: SessionPeer;
 }
@@ -82,7 +87,7 @@ export class Sessions {
       throw new ActionError('server_busy', 'the server has no room for more sessions');
     }
     const { token, hash } = issueToken(this.random, 's');
-    const session: Session = { tokenHash: hash, user: { ...user }, peer };
+    const session: Session = { tokenHash: hash, token, user: { ...user }, peer };
     this.byToken.set(hash, session);
     this.byUser.set(user.id, withSession(this.byUser.get(user.id), session));
     const key = usernameKey(user.username);
@@ -115,6 +120,11 @@ export class Sessions {
   /** The session a token hash belongs to, if it is live on this node. */
   byTokenHash(hash: string): Session | undefined {
     return this.byToken.get(hash);
+  }
+
+  /** True while the session is open (not closed by its connection or a command). */
+  isLive(session: Session): boolean {
+    return this.byToken.get(session.tokenHash) === session;
   }
 
   /** This node's sessions of a user, by username (any case). */
@@ -162,11 +172,11 @@ export class Sessions {
    * the others; a promise when the way to another node is backed up (see Broker.send).
    */
   deliver(userId: number, frame: string, sessions: number): Promise<void> | undefined {
-    const command: UserCommand = { kind: 'deliver', userId, frame };
-    const here = this.ofUser(userId).length;
-    this.apply(command);
-    if (sessions <= here) return undefined;
-    return this.broker.send(command);
+    // Closing a session replaces the index's array, so this loop's stays whole.
+    const here = this.ofUser(userId);
+    for (const s of here) this.frameTo(s, frame);
+    if (sessions <= here.length) return undefined;
+    return this.broker.send({ kind: 'deliver', userId, frame });
   }
 
   /** Sends every delivered frame through `route` instead of straight to the session. */
