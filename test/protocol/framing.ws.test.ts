@@ -235,7 +235,9 @@ describe('requests still sending their headers', () => {
       return s;
     });
     await Promise.all(slow.map((s) => new Promise((r) => s.once('connect', r))));
-    await sleep(100);
+    // The server must have read both partial requests before the third arrives; on a
+    // loaded machine that takes longer than a connect (upgrade_timeout_s is 1 s).
+    await sleep(400);
     const third = net.connect(httpPort(server()), '127.0.0.1');
     third.on('error', () => {});
     third.write(partial);

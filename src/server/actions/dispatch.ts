@@ -1,7 +1,7 @@
 // The one place every request is checked: action, phase and token, level, inputs.
 import type { z } from 'zod';
 import { errorReply, okReply, type Reply, type Request } from '../../protocol/envelope.ts';
-import { ActionError, type ErrorCode } from '../../protocol/errors.ts';
+import { ActionError } from '../../protocol/errors.ts';
 import type { Connection } from '../connection.ts';
 import { hashToken, sameToken } from '../security/tokens.ts';
 import type { Services } from '../services/index.ts';
