@@ -65,12 +65,17 @@ function goLive(client: BenchClient, slot: number): void {
 const ACK_INTERVAL_MS = 100;
 const ackTimer = setInterval(() => state.flushAcks(), ACK_INTERVAL_MS);
 
+/** Each client acks as the SDK does, within `ms`, instead of the shared timer. */
+function ackLikeTheSdk(ms: number): void {
+  clearInterval(ackTimer);
+  state.sdkAckDelayMs = ms;
+}
+
 /** The clients only receive (group-fanout): sets the measured window and the ack interval. */
 function receiveOnly(command: ReceiveCommand): void {
   state.windowFromUs = command.fromUs;
   state.windowUntilUs = command.untilUs;
-  clearInterval(ackTimer);
-  state.sdkAckDelayMs = command.ackIntervalMs;
+  ackLikeTheSdk(command.ackIntervalMs);
 }
 
 /**
@@ -221,6 +226,7 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     case 'window':
       return runWindowLoad(live(), state, command);
     case 'rate':
+      ackLikeTheSdk(command.ackIntervalMs);
       return runRateLoad(live(), state, command);
     case 'tally':
       return state.tally();

@@ -93,7 +93,8 @@ scenarios:
   fanout         --clients 1000
   replay         --clients 1000 --messages 1000 (stored per user; all log in at once)
   group-fanout   --members 1000 --rate R (the sender's messages/s; default 30,000 / members)
-                 --ack-ms 500 (members ack every this many ms, and once 64 are unacked)
+group-fanout, dm-latency: --ack-ms 1000 (each receiver acks as the SDK does: once 64 are
+                 unacked, else after a random wait between half of this and all of it)
   sweep          --clients 50,100,200,500,1000 (dm-throughput at each; its options apply)
 dm-throughput, dm-latency: --store on|off  --sync normal|full
                            --compare store (stored, in-memory, sync full alternately, R runs each)
@@ -198,8 +199,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     const text = given.get(key);
     return text === undefined ? fallback : numberOption(key, text);
   };
-  if (given.has('ack-ms') && name !== 'group-fanout') {
-    throw new UsageError('--ack-ms is for the group-fanout scenario');
+  if (given.has('ack-ms') && name !== 'group-fanout' && name !== 'dm-latency') {
+    throw new UsageError('--ack-ms is for the group-fanout and dm-latency scenarios');
   }
   if (given.has('members') && name !== 'group-fanout') {
     throw new UsageError('--members is for the group-fanout scenario');

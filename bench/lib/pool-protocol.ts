@@ -19,12 +19,16 @@ export interface WindowCommand {
   untilUs: number;
 }
 
-/** Open-loop load: each client sends `rate` messages a second, with a random phase. */
+/**
+ * Open-loop load: each client sends `rate` messages a second, with a random phase, and
+ * acks as the SDK does, within ackIntervalMs.
+ */
 export interface RateCommand {
   cmd: 'rate';
   rate: number;
   fromUs: number;
   untilUs: number;
+  ackIntervalMs: number;
 }
 
 /** Receive only (group-fanout): receipts in [fromUs, untilUs) count; each client acks as the SDK does, within ackIntervalMs. */

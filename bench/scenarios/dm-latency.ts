@@ -8,6 +8,6 @@ import { runMessaging } from './messaging.ts';
 /** One dm-latency run with `clients` clients. */
 export function dmLatency(options: BenchOptions, clients: number): Promise<RunOutcome> {
   return withServer(options, clients, false, (env) =>
-    runMessaging(env, { cmd: 'rate', rate: options.rate }),
+    runMessaging(env, { cmd: 'rate', rate: options.rate, ackIntervalMs: options.ackMs }),
   );
 }

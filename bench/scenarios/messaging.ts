@@ -8,13 +8,16 @@ import { collect, settle, startMeter } from '../lib/tally.ts';
 import { loggedInPool, type RunEnv, sleepUntilUs } from './common.ts';
 
 /** How the clients send: a window of outstanding requests, or a fixed rate. */
-export type SendPattern = { cmd: 'window'; window: number } | { cmd: 'rate'; rate: number };
+export type SendPattern =
+  | { cmd: 'window'; window: number }
+  | { cmd: 'rate'; rate: number; ackIntervalMs: number };
 
 /**
  * Logs everyone in, sends for warmup + duration, and reports delivery, latency,
  * loss, server CPU per delivered message and the event-loop lag of the measured
- * window. Recipients ack what they get (per conversation, every 64 messages or
- * 100 ms), as a real client does.
+ * window. Recipients ack what they get per conversation once 64 are unacked, else
+ * (window) on a 100 ms timer for all, or (rate) each as the SDK does: after a random
+ * wait between half of --ack-ms and all of it.
  */
 export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<RunOutcome> {
   const { options, clients, server } = env;
