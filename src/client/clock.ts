@@ -10,16 +10,22 @@ export interface ClientClock {
   clearTimer(handle: TimerHandle): void;
 }
 
-/** The real clock: performance.now() and unref'd timers (they never keep a process alive). */
+/** A timer handle as Node (an object with unref) or a browser (a number) returns it. */
+type AnyTimer = ReturnType<typeof setTimeout> | number;
+
+/**
+ * The real clock: performance.now() and timers that never keep a Node process alive
+ * (unref'd). In a browser setTimeout returns a number, which has no unref: left as it is.
+ */
 export const systemClock: ClientClock = {
   now: () => performance.now(),
   setTimer(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref();
+    const t: AnyTimer = setTimeout(fn, ms);
+    if (typeof t === 'object' && typeof t.unref === 'function') t.unref();
     return t;
   },
   clearTimer(handle) {
-    clearTimeout(handle as NodeJS.Timeout);
+    clearTimeout(handle as AnyTimer);
   },
 };
 

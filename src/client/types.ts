@@ -81,6 +81,8 @@ export interface Conversation {
   last_seq: number;
   read_seq: number;
   unread: number;
+  /** direct conversations (read receipts on): how far the other user has read */
+  peer_read_seq?: number;
   last: ChatMessage | null;
 }
 

@@ -141,8 +141,12 @@ describe('stored direct messages', () => {
       last_seq: 3,
       read_seq: 0,
       unread: 3,
+      peer_read_seq: 3,
       last: { seq: 3, text: 'm2', from: a, to: b },
     });
+    // The other user's read marker is for direct conversations only: #global has none.
+    expect(list.data.conversations[1]).toMatchObject({ kind: 'group' });
+    expect(list.data.conversations[1]).not.toHaveProperty('peer_read_seq');
     expect((await cb.call('mark_read', [conv, 2])).data).toEqual({ conv, read_seq: 2, unread: 1 });
     expect((await ca.nextEvent('read')).data).toEqual({ conv, seq: 2, by: b });
     // Not forward: no receipt; above the last seq: invalid_input.
@@ -161,6 +165,7 @@ describe('stored direct messages', () => {
       title: b,
       read_seq: 3,
       unread: 1,
+      peer_read_seq: 4,
     });
     await ca.call('ping');
     expect(ca.received.filter((f) => f.event === 'read')).toHaveLength(1);
@@ -276,5 +281,10 @@ describe('messages.read_receipts: false', () => {
     expect((await cb.call('mark_read', [conv, 1])).data).toEqual({ conv, read_seq: 1, unread: 0 });
     await ca.call('ping');
     expect(ca.received.filter((f) => f.event === 'read')).toEqual([]);
+    // Nor through the conversation list: no peer_read_seq while receipts are off.
+    const forA = expectOk(await ca.call('conversations'), 'conversations');
+    const entry = forA.data.conversations.find((x: { conv: string }) => x.conv === conv);
+    expect(entry).toMatchObject({ conv, read_seq: 1 });
+    expect(entry).not.toHaveProperty('peer_read_seq');
   });
 });

@@ -1,21 +1,10 @@
 // The one SDK Client of the page (the SDK's browser entry: the page's own /ws), and what its events do to
 // the state: messages merged by seq, read receipts, offline and back, title badge.
-import {
-  type ChatMessage,
-  Client,
-  type ClientClock,
-  type Conversation,
-} from '../../src/client/browser.ts';
+import { type ChatMessage, Client, type Conversation } from '../../src/client/browser.ts';
 import { lineOf, mergeLines } from './lines.ts';
 import { notifyMessage } from './notify.ts';
+import { rememberLogin, rememberLogout } from './remember.ts';
 import { type ConvState, getState, resetState, update, updateConv } from './store.ts';
-
-/** Browser timers (the SDK's default clock unrefs Node timers). */
-const browserClock: ClientClock = {
-  now: () => performance.now(),
-  setTimer: (fn, ms) => setTimeout(fn, ms),
-  clearTimer: (h) => clearTimeout(h as number),
-};
 
 /** Reconnect waits: quick at first, never more than 10 s between attempts. */
 const BACKOFF = { initialDelayMs: 500, maxDelayMs: 10_000, factor: 2 };
@@ -33,10 +22,8 @@ export function api(): Client {
 
 /** A fresh, connected client (not logged in), for login, registration or a password reset. */
 export async function connectClient(): Promise<Client> {
-  const c = new Client({
-    clock: browserClock,
-    reconnect: BACKOFF,
-  });
+  // The SDK's default clock: browser timers (it unrefs only Node's).
+  const c = new Client({ reconnect: BACKOFF });
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   await c.connect({ url: `${scheme}://${location.host}/ws` });
   return c;
@@ -58,16 +45,11 @@ export async function startSession(c: Client): Promise<void> {
     void refreshConversations();
   });
   c.on('member', (m) => {
-    if (m.username === getState().me && ['kicked', 'banned', 'deleted'].includes(m.change)) {
-      update((s) => {
-        const convs = { ...s.convs };
-        delete convs[m.conv];
-        return {
-          convs,
-          open: s.open === m.conv ? undefined : s.open,
-          notice: `${m.conv}: ${m.change}`,
-        };
-      });
+    // `deleted` names the one who deleted the group: it is gone for every member.
+    const out = m.username === getState().me && ['kicked', 'banned'].includes(m.change);
+    if (out || m.change === 'deleted') {
+      dropConv(m.conv);
+      update({ notice: `${m.conv}: ${m.change}` });
     }
   });
   c.on('resume_failed', (e) => endSession(`Signed out: ${e.message}`));
@@ -77,6 +59,7 @@ export async function startSession(c: Client): Promise<void> {
     }
   });
   update({ phase: 'in', me: c.username ?? '', level: c.level ?? '', notice: '' });
+  rememberLogin(c.username ?? '');
   await refreshConversations();
 }
 
@@ -86,11 +69,21 @@ function closeNotice(reason: string | undefined): string {
   return `Disconnected: ${reason ?? 'unknown'}`;
 }
 
+/** Drops a conversation the user is no longer in (left, kicked, banned, deleted). */
+export function dropConv(conv: string): void {
+  update((s) => {
+    const convs = { ...s.convs };
+    delete convs[conv];
+    return { convs, open: s.open === conv ? undefined : s.open };
+  });
+}
+
 /** Forgets the client and shows the login screen. */
 export function endSession(notice = ''): void {
   const c = client;
   client = undefined;
   c?.close();
+  rememberLogout();
   resetState(notice);
   document.title = 'super-server';
 }
@@ -129,6 +122,7 @@ function fromListing(c: Conversation, old: ConvState | undefined): ConvState {
     ...base,
     unread: c.unread,
     lastSeq: c.last_seq,
+    peerReadSeq: Math.max(base.peerReadSeq, c.peer_read_seq ?? 0),
     lastText: c.last?.text ?? base.lastText,
     lastAt: c.last?.sent_at ?? base.lastAt,
   };
@@ -153,7 +147,8 @@ function titleOf(m: ChatMessage, me: string): string {
 function onMessage(m: ChatMessage): void {
   const me = getState().me;
   const kind = m.conv.startsWith('#') ? 'group' : 'direct';
-  const inView = getState().open === m.conv && document.visibilityState === 'visible';
+  const s = getState();
+  const inView = s.view === 'chats' && s.open === m.conv && document.visibilityState === 'visible';
   updateConv(
     m.conv,
     (c) => ({

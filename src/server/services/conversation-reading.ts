@@ -14,6 +14,8 @@ export interface ConversationSummary {
   last_seq: number;
   read_seq: number;
   unread: number;
+  /** direct conversations with read receipts on: how far the other user has read */
+  peer_read_seq?: number;
   last: WireMessage | null;
 }
 
@@ -51,7 +53,7 @@ export class ConversationReading {
     const conversations = await Promise.all(
       page.items.map(async (c) => {
         const other = c.members.find((id) => id !== me) ?? me;
-        return {
+        const summary: ConversationSummary = {
           conv: c.key,
           kind: c.kind,
           title: c.kind === 'direct' ? await this.directory.nameOf(other) : c.key,
@@ -60,9 +62,27 @@ export class ConversationReading {
           unread: Math.max(0, c.lastSeq - c.readSeq),
           last: c.last && (await this.directory.wire(c.last)),
         };
+        const peerRead = await this.peerReadSeq(c.kind, c.id, other, me);
+        if (peerRead !== undefined) summary.peer_read_seq = peerRead;
+        return summary;
       }),
     );
     return { conversations, total: page.total };
+  }
+
+  /**
+   * The other user's read marker in a direct conversation: what the `read` receipts told
+   * a client that was online, for one that was not. Undefined for groups, notes to self,
+   * and when read receipts are off (the marker is then the other user's own business).
+   */
+  private async peerReadSeq(
+    kind: string,
+    convId: number,
+    other: number,
+    me: number,
+  ): Promise<number | undefined> {
+    if (kind !== 'direct' || other === me || !this.options.readReceipts) return undefined;
+    return (await this.storage.conversations.membership(other, convId))?.readSeq ?? 0;
   }
 
   /** Moves the read marker forward; a move in a direct conversation tells the other user. */

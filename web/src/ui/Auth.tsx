@@ -2,6 +2,7 @@
 // one), and reset a forgotten password.
 import { useState } from 'preact/hooks';
 import type { Client } from '../../../src/client/browser.ts';
+import { rememberedUser } from '../remember.ts';
 import { connectClient, startSession } from '../session.ts';
 import { useAppState } from '../store.ts';
 import { Field, Form } from './forms.tsx';
@@ -20,7 +21,7 @@ async function withClient<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 }
 
 function Login() {
-  const [user, setUser] = useState('');
+  const [user, setUser] = useState(rememberedUser);
   const [password, setPassword] = useState('');
   return (
     <Form

@@ -121,9 +121,11 @@ export function ConversationView(props: { conv: ConvState }) {
     } else if (atBottom.current) el.scrollTop = el.scrollHeight;
   }, [conv.lines]);
 
+  // Shown again (another conversation, or back from People or Groups): it is read now.
   useEffect(() => {
     atBottom.current = true;
     clearUnseen();
+    if (conv.unread > 0) void markRead(conv.conv);
   }, [conv.conv]);
 
   const onScroll = async () => {

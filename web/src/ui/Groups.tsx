@@ -1,14 +1,16 @@
 // Groups: create, search the public ones, join, leave, invite, and the members with their
-// roles; owners and moderators kick, ban and change roles (the server decides who may).
+// roles; owners and moderators kick, ban, unban and change roles, owners delete the group
+// (after a confirmation). The server decides who may; its refusal shows as text.
 import { useEffect, useState } from 'preact/hooks';
 import type { GroupMember, GroupRole, GroupSummary } from '../../../src/client/browser.ts';
-import { api, openConv, refreshConversations } from '../session.ts';
-import { getState, update } from '../store.ts';
+import { api, dropConv, openConv, refreshConversations } from '../session.ts';
+import { getState } from '../store.ts';
 import { errorText, Field, Form } from './forms.tsx';
 
 function Members(props: { conv: string }) {
   const [members, setMembers] = useState<GroupMember[]>([]);
   const [who, setWho] = useState('');
+  const [banned, setBanned] = useState('');
   const [msg, setMsg] = useState('');
   const load = async () =>
     setMembers((await api().groupMembersPage(props.conv, { limit: 200 })).members);
@@ -79,6 +81,13 @@ function Members(props: { conv: string }) {
         onSubmit={act(() => api().invite(props.conv, who), `${who} invited`)}
       >
         <Field id="invite-user" label="Invite user" value={who} onInput={setWho} />
+      </Form>
+      <Form
+        label="Unban"
+        submit="Unban"
+        onSubmit={act(() => api().groupUnban(props.conv, banned), `${banned} unbanned`)}
+      >
+        <Field id="unban-user" label="Unban user" value={banned} onInput={setBanned} />
       </Form>
     </section>
   );
@@ -165,15 +174,25 @@ export function Groups() {
                   type="button"
                   onClick={run(async () => {
                     await api().leaveGroup(g.conv);
-                    update((s) => {
-                      const convs = { ...s.convs };
-                      delete convs[g.conv];
-                      return { convs, open: s.open === g.conv ? undefined : s.open };
-                    });
+                    dropConv(g.conv);
                   })}
                 >
                   Leave {g.conv}
                 </button>
+                {g.role === 'owner' && (
+                  <button
+                    type="button"
+                    onClick={run(async () => {
+                      if (!window.confirm(`Delete ${g.conv} and all its messages for everyone?`))
+                        return;
+                      await api().deleteGroup(g.conv);
+                      if (selected === g.conv) setSelected(undefined);
+                      dropConv(g.conv);
+                    })}
+                  >
+                    Delete {g.conv}
+                  </button>
+                )}
               </>
             )}
           </li>

@@ -1,6 +1,7 @@
 // Your account: change the password, delete the account (asks for the password).
 import { useState } from 'preact/hooks';
 import { askNotifications } from '../notify.ts';
+import { forgetUser } from '../remember.ts';
 import { api, endSession } from '../session.ts';
 import { Field, Form } from './forms.tsx';
 
@@ -50,6 +51,7 @@ export function Settings() {
         onSubmit={async () => {
           if (!window.confirm('Delete your account for good?')) return;
           await api().deleteAccount(delPw);
+          forgetUser();
           endSession('Your account was deleted.');
         }}
       >
