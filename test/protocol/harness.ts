@@ -22,7 +22,7 @@ export const BASE_CONFIG = {
   rate_limits: { chat: UNLIMITED, default: UNLIMITED, auth: UNLIMITED },
 };
 
-const LISTEN_TIMEOUT_MS = 15_000;
+const LISTEN_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 8_000;
 
 // An account created with `user add` before the server starts.
