@@ -2,7 +2,6 @@
 // PostgreSQL at storage.postgres_url.
 import { join } from 'node:path';
 import type { Config } from '../server/config.ts';
-import { openPostgresStorage } from './postgres/postgres-storage.ts';
 import { openSqliteStorage } from './sqlite/sqlite-storage.ts';
 import type { Storage } from './storage.ts';
 
@@ -20,6 +19,8 @@ export async function openStorage(
   opts: { server?: boolean; onLostConnection?: (err: Error) => void } = {},
 ): Promise<Storage> {
   if (config.storage.driver === 'postgres') {
+    // Loaded only here: a SQLite server never loads pg.
+    const { openPostgresStorage } = await import('./postgres/postgres-storage.ts');
     return openPostgresStorage({
       url: config.storage.postgres_url,
       poolMax: config.storage.postgres_pool_max,
