@@ -8,6 +8,7 @@ import { type ServerHandle, startServer } from './harness.ts';
 import { loginAndReplay } from './stored.ts';
 import { codeOf, emailFor, expectOk, PASSWORD, sleep, uniqueName } from './util.ts';
 
+const SECRET = 'pg-url-secret-7f3a';
 const missing = postgresMissing();
 if (missing) console.log(`PostgreSQL server tests skipped: ${missing}`);
 
@@ -16,7 +17,8 @@ describe.skipIf(missing !== undefined)('server on PostgreSQL storage', () => {
   let server: ServerHandle | undefined;
   beforeAll(async () => {
     pg = await startPostgres();
-    const url = await pg.createDatabase();
+    // The test server trusts every local connection, so any password works; it must never show.
+    const url = (await pg.createDatabase()).replace('postgres@', `postgres:${SECRET}@`);
     server = await startServer({ config: { storage: { driver: 'postgres', postgres_url: url } } });
   }, 120_000);
   afterAll(async () => {
@@ -81,5 +83,9 @@ describe.skipIf(missing !== undefined)('server on PostgreSQL storage', () => {
     expect(server?.proc.exitCode).toBeNull();
     const h = expectOk(await ca.call('history', [`@${b}`]), 'history');
     expect(h.data.messages.map((m: { text: string }) => m.text)).toEqual(['before', 'after']);
+    // The outage was logged, and the database password with it nowhere.
+    const output = `${server?.output.stdout}${server?.output.stderr}`;
+    expect(output).toContain('storage unavailable');
+    expect(output).not.toContain(SECRET);
   }, 120_000);
 });
