@@ -1,7 +1,6 @@
 // `super-server audit [--since WHEN] [--limit N] [--json]`: read the audit log.
 import type { Command } from 'commander';
-import { databaseFile } from '../server/main.ts';
-import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
+import { openStorage } from '../storage/open.ts';
 import type { AuditRecord } from '../storage/storage.ts';
 import { type CommonOptions, configFrom, fail } from './common.ts';
 
@@ -44,7 +43,7 @@ export function registerAuditCommand(program: Command): void {
         fail('--limit must be a positive whole number', 2);
       }
       const since = opts.since === undefined ? undefined : parseSince(opts.since);
-      const storage = openSqliteStorage(databaseFile(configFrom(opts)));
+      const storage = await openStorage(configFrom(opts));
       try {
         for (const e of await storage.listAudit({ since, limit: opts.limit })) {
           process.stdout.write(`${opts.json ? JSON.stringify(e) : formatAuditLine(e)}\n`);

@@ -1,8 +1,7 @@
 // `super-server messages purge --before DATE`: delete stored messages sent before a time.
 import type { Command } from 'commander';
-import { databaseFile } from '../server/main.ts';
 import { purgeMessagesBefore } from '../server/services/retention.ts';
-import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
+import { openStorage } from '../storage/open.ts';
 import { type CommonOptions, configFrom, fail } from './common.ts';
 
 /** An ISO date or time (`2026-11-01`, `2026-11-01T12:00Z`) as ms; exits 2 when it is not one. */
@@ -23,7 +22,7 @@ export function registerMessagesCommand(program: Command): void {
     .option('--config <file>', 'JSON config file')
     .action(async (opts: CommonOptions & { before: string }) => {
       const before = parseBefore(opts.before);
-      const storage = openSqliteStorage(databaseFile(configFrom(opts)));
+      const storage = await openStorage(configFrom(opts));
       try {
         const n = await purgeMessagesBefore(storage.conversations, before, 5_000);
         process.stdout.write(

@@ -15,6 +15,7 @@ import {
   fail,
 } from './common.ts';
 import { registerMessagesCommand } from './messages-command.ts';
+import { registerStorageCommand } from './storage-command.ts';
 import {
   commanderExitCode,
   configureUsageErrors,
@@ -98,6 +99,7 @@ registerUserCommands(program);
 registerAuditCommand(program);
 program.addHelpText('after', () => serveFlagsHelp(serve));
 registerMessagesCommand(program);
+registerStorageCommand(program);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {
   // Commander has printed its usage error (or the help, or the version) already.

@@ -5,18 +5,18 @@ import { ActionError } from '../protocol/errors.ts';
 import { Email, formatId, Phone, Reason, Username } from '../server/actions/inputs.ts';
 import { systemClock } from '../server/clock.ts';
 import { Levels } from '../server/levels.ts';
-import { databaseFile } from '../server/main.ts';
 import { AddressSet } from '../server/security/addresses.ts';
 import { HashGate } from '../server/security/hash-gate.ts';
 import { Accounts } from '../server/services/accounts.ts';
 import { LoginThrottle } from '../server/services/login-throttle.ts';
-import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
+import { openStorage } from '../storage/open.ts';
+import type { Storage } from '../storage/storage.ts';
 import { LastHolderError, type UserRecord } from '../storage/storage.ts';
 import { type CommonOptions, configFrom, fail } from './common.ts';
 
 /** Records an operator's change in the audit log (actor `(cli)`). */
 async function auditCli(
-  storage: ReturnType<typeof openSqliteStorage>,
+  storage: Storage,
   action: string,
   target: string,
   detail: string | null,
@@ -72,14 +72,10 @@ async function orFail<T>(work: Promise<T>): Promise<T> {
 /** Opens the configured database for one command and closes it afterwards. */
 async function withStorage<T>(
   opts: CommonOptions,
-  work: (ctx: {
-    storage: ReturnType<typeof openSqliteStorage>;
-    levels: Levels;
-    accounts: Accounts;
-  }) => Promise<T>,
+  work: (ctx: { storage: Storage; levels: Levels; accounts: Accounts }) => Promise<T>,
 ): Promise<T> {
   const config = configFrom(opts);
-  const storage = openSqliteStorage(databaseFile(config));
+  const storage = await openStorage(config);
   const levels = new Levels(config.levels);
   try {
     return await work({

@@ -74,12 +74,39 @@ describe('loadConfig', () => {
       read_receipts: true,
       retention_days: 0,
     });
-    expect(c.storage).toEqual({ sync: 'normal' });
+    expect(c.storage).toEqual({
+      driver: 'sqlite',
+      sync: 'normal',
+      postgres_url: '',
+      postgres_pool_max: 10,
+    });
     expect(loadConfig({ flags: { 'storage.sync': 'full' } }).storage.sync).toBe('full');
     expect(() => loadConfig({ flags: { 'storage.sync': 'sometimes' } })).toThrow(/storage\.sync/);
     expect(() => loadConfig({ flags: { 'messages.retention_days': -1 } })).toThrow(
       /messages\.retention_days/,
     );
+  });
+
+  it('picks PostgreSQL storage only with a postgres:// URL, and bounds its pool', () => {
+    const url = 'postgres://app:secret@127.0.0.1:5432/chat';
+    const c = loadConfig({ flags: { 'storage.driver': 'postgres', 'storage.postgres_url': url } });
+    expect(c.storage).toMatchObject({
+      driver: 'postgres',
+      postgres_url: url,
+      postgres_pool_max: 10,
+    });
+    expect(() => loadConfig({ flags: { 'storage.driver': 'postgres' } })).toThrow(
+      /storage\.postgres_url: storage\.driver postgres needs/,
+    );
+    expect(() => loadConfig({ flags: { 'storage.driver': 'mysql' } })).toThrow(/storage\.driver/);
+    expect(() => loadConfig({ flags: { 'storage.postgres_url': 'mysql://x' } })).toThrow(
+      /storage\.postgres_url/,
+    );
+    expect(() => loadConfig({ flags: { 'storage.postgres_pool_max': 0 } })).toThrow(
+      /storage\.postgres_pool_max/,
+    );
+    const env = { SUPER_SERVER__STORAGE__POSTGRES_POOL_MAX: '25' };
+    expect(loadConfig({ env }).storage.postgres_pool_max).toBe(25);
   });
 
   it('accepts fractional seconds', () => {

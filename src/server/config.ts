@@ -203,10 +203,24 @@ const GroupsSection = z.strictObject({
   max_members: z.number().int().min(2).max(10_000_000).default(10_000),
 });
 
-const StorageSection = z.strictObject({
-  // normal: WAL + synchronous=NORMAL (survives kill -9); full: fsync per commit (power loss).
-  sync: z.enum(['normal', 'full']).default('normal'),
-});
+const StorageSection = z
+  .strictObject({
+    // sqlite: the file in server.data_dir; postgres: the database at postgres_url.
+    driver: z.enum(['sqlite', 'postgres']).default('sqlite'),
+    // SQLite only. normal: WAL + synchronous=NORMAL (survives kill -9); full: fsync per commit.
+    sync: z.enum(['normal', 'full']).default('normal'),
+    // postgres://user:password@host:port/database (a secret: never logged).
+    postgres_url: z
+      .string()
+      .refine((u) => u === '' || /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL')
+      .default(''),
+    // Connections per server process.
+    postgres_pool_max: z.number().int().min(1).max(1_000).default(10),
+  })
+  .refine((s) => s.driver !== 'postgres' || s.postgres_url !== '', {
+    message: 'storage.driver postgres needs storage.postgres_url',
+    path: ['postgres_url'],
+  });
 
 /** The whole configuration schema; every key has a default. */
 export const ConfigSchema = z.strictObject({

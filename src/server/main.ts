@@ -1,10 +1,9 @@
 // Wiring only: config → logger → storage → server → signals.
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Broker } from '../broker/broker.ts';
+import { databaseFile, openStorage } from '../storage/open.ts';
 import { openMode } from '../storage/sqlite/data-dir.ts';
-import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts';
 import type { Config } from './config.ts';
 import { logListening } from './listening.ts';
 import { createLogger } from './logger.ts';
@@ -14,10 +13,8 @@ import { renderRegistry } from './metrics/render.ts';
 import { prepareDummyHash } from './security/passwords.ts';
 import { SuperServer } from './server.ts';
 
-/** The database file inside the data directory. */
-export function databaseFile(config: Config): string {
-  return join(config.server.data_dir, 'super-server.db');
-}
+/** The SQLite database file inside the data directory. */
+export { databaseFile };
 
 /** Logs one warning when an existing data directory lets others in (the server creates it 0700). */
 export function warnIfDataDirOpen(config: Config, log: Logger): void {
@@ -41,11 +38,11 @@ export interface WorkerRole {
 /** Starts the server (or one worker of it) and resolves once it has stopped; the caller exits 0. */
 export async function runServer(config: Config, role?: WorkerRole): Promise<void> {
   const log = createLogger(config.log.level);
-  const storage = openSqliteStorage(databaseFile(config), {
-    sync: config.storage.sync,
-    backgroundCheckpoints: true,
+  const storage = await openStorage(config, {
+    server: true,
+    onLostConnection: (err) => log.warn({ err: err.message }, 'lost a PostgreSQL connection'),
   });
-  if (!role) warnIfDataDirOpen(config, log);
+  if (!role && config.storage.driver === 'sqlite') warnIfDataDirOpen(config, log);
   // /metrics on the HTTP listener: a single process only (the primary merges the workers').
   const metricsOnHttp = config.http.enabled && config.http.metrics && !role;
   let server: SuperServer | undefined;

@@ -1,4 +1,4 @@
-// The persistence interface. SQLite implements it now; PostgreSQL can follow.
+// The persistence interface, implemented on SQLite (src/storage/sqlite) and PostgreSQL (src/storage/postgres).
 import type { ConversationStore } from './conversations.ts';
 import type { GroupStore } from './groups.ts';
 
@@ -85,6 +85,14 @@ export class UniqueViolation extends Error {
 /** Thrown by setLevel, deleteUser and setBan when the change would leave no active user at the protected level. */
 export class LastHolderError extends Error {
   override name = 'LastHolderError';
+}
+
+/**
+ * Thrown by a networked storage when its database cannot be reached (down, restarting,
+ * out of connections): the request may succeed later, so the client hears `server_busy`.
+ */
+export class StorageUnavailable extends Error {
+  override name = 'StorageUnavailable';
 }
 
 /** Accounts storage. All methods are async so a networked database fits the same shape. */

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { errorReply, okReply, type Reply, type Request } from '../../protocol/envelope.ts';
 import { ActionError } from '../../protocol/errors.ts';
+import { StorageUnavailable } from '../../storage/storage.ts';
 import type { Connection } from '../connection.ts';
 import { hashToken, sameToken } from '../security/tokens.ts';
 import type { Services } from '../services/index.ts';
@@ -114,7 +115,7 @@ function succeeded(
 }
 
 function failed(
-  err: unknown,
+  thrown: unknown,
   services: Services,
   conn: Connection,
   req: Request,
@@ -124,6 +125,17 @@ function failed(
   started: number,
 ): Outcome {
   const after = ctx?.afterReply ?? NOTHING_AFTER;
+  // An unreachable database (PostgreSQL down or restarting) is a retry-later, not a bug.
+  const unavailable = thrown instanceof StorageUnavailable;
+  if (unavailable) {
+    services.log.warn(
+      { action: req.action, conn: conn.id, why: thrown.message },
+      'storage unavailable',
+    );
+  }
+  const err = unavailable
+    ? new ActionError('server_busy', 'the database is unavailable; try again shortly')
+    : thrown;
   const code = err instanceof ActionError ? err.code : 'internal';
   if (audited) audit(services, conn, audited, req.data, code);
   services.metrics.requests.observe(action, code, started);

@@ -8,11 +8,11 @@ import { Registry } from 'prom-client';
 import { ClusterHub } from '../../broker/cluster-hub.ts';
 import { isBrokerEnvelope } from '../../broker/cluster-protocol.ts';
 import { peerSocketPath } from '../../broker/peer-links.ts';
-import { openSqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
+import { openStorage } from '../../storage/open.ts';
 import type { Config } from '../config.ts';
 import { logListening } from '../listening.ts';
 import { createLogger } from '../logger.ts';
-import { databaseFile, warnIfDataDirOpen } from '../main.ts';
+import { warnIfDataDirOpen } from '../main.ts';
 import { serveMetrics } from '../metrics/http.ts';
 import { startProcessMetrics } from '../metrics/process-metrics.ts';
 import { type MetricsJson, renderMerged } from '../metrics/render.ts';
@@ -41,8 +41,8 @@ export class WorkerStartFailure extends Error {
 export async function runPrimary(config: Config): Promise<number> {
   const log = createLogger(config.log.level);
   // Migrate once here, so workers never race to upgrade the schema.
-  await openSqliteStorage(databaseFile(config)).close();
-  warnIfDataDirOpen(config, log);
+  await (await openStorage(config)).close();
+  if (config.storage.driver === 'sqlite') warnIfDataDirOpen(config, log);
   let stopping = false;
   let started = false;
   let status = 0;

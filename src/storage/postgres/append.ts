@@ -1,0 +1,283 @@
+// The append path of PostgreSQL conversations: one transaction per call (a batch per
+// event-loop turn). Seqs are gapless and ordered per conversation under concurrent nodes:
+// the conversations' rows are locked (FOR UPDATE, in id order, so two nodes cannot
+// deadlock) and their last_seq moved in the same transaction as the multi-row inserts.
+import type { AppendResult, NewMessage } from '../conversations.ts';
+import type { Queryable } from './db.ts';
+
+interface ClientIdRow {
+  sender_id: number;
+  client_id: string;
+  conv_id: number;
+  seq: number;
+  at: number;
+  delivered: number;
+  key: string | null;
+}
+
+/** One message of the batch that will be stored, and where. */
+interface Placed {
+  index: number;
+  message: NewMessage;
+  convId: number;
+  seq: number;
+}
+
+/** A sender's run in one conversation: see SqliteAppend's SenderRun (the same rule). */
+interface SenderRun {
+  userId: number;
+  convId: number;
+  first: number;
+  end: number;
+  last: number;
+}
+
+/** ConversationStore.append on one transaction's client; results in the order of `messages`. */
+export async function appendBatch(
+  t: Queryable,
+  messages: readonly NewMessage[],
+  dedupSince: number,
+): Promise<AppendResult[]> {
+  const results: Array<AppendResult | undefined> = new Array(messages.length);
+  const seen = await clientIdsOf(t, messages);
+  // Which messages are resends: of a stored client_id in the window, or of one earlier in this batch.
+  const fresh: Array<{ index: number; message: NewMessage }> = [];
+  const firstOf = new Map<string, number>();
+  const resends: Array<{ index: number; first: number }> = [];
+  messages.forEach((m, index) => {
+    if (m.clientId === null) {
+      fresh.push({ index, message: m });
+      return;
+    }
+    const id = `${m.senderId}\u0000${m.clientId}`;
+    const first = firstOf.get(id);
+    if (first !== undefined) {
+      resends.push({ index, first });
+      return;
+    }
+    const row = seen.get(id);
+    if (row && row.at >= dedupSince) {
+      results[index] = {
+        convId: row.conv_id,
+        conv: row.key ?? m.key,
+        seq: row.seq,
+        sentAt: row.at,
+        duplicate: true,
+        delivered: row.delivered === 1,
+        online: row.delivered,
+      };
+      return;
+    }
+    firstOf.set(id, index);
+    fresh.push({ index, message: m });
+  });
+
+  const convs = await lockConversations(
+    t,
+    fresh.map((f) => f.message),
+  );
+  const placed: Placed[] = [];
+  const runs = new Map<string, SenderRun>();
+  for (const { index, message: m } of fresh) {
+    const conv = convs.get(m.key);
+    if (!conv) {
+      // A group deleted before its message was committed: nothing is stored.
+      results[index] = {
+        convId: 0,
+        conv: m.key,
+        seq: 0,
+        sentAt: m.sentAt,
+        duplicate: false,
+        delivered: m.delivered,
+        gone: true,
+      };
+      continue;
+    }
+    const seq = ++conv.lastSeq;
+    conv.lastAt = m.sentAt;
+    conv.dirty = true;
+    placed.push({ index, message: m, convId: conv.id, seq });
+    const runKey = `${conv.id}:${m.senderId}`;
+    const run = runs.get(runKey);
+    if (run === undefined) {
+      runs.set(runKey, { userId: m.senderId, convId: conv.id, first: seq, end: seq, last: seq });
+    } else {
+      if (run.end === run.last && seq === run.last + 1) run.end = seq;
+      run.last = seq;
+    }
+    results[index] = {
+      convId: conv.id,
+      conv: m.key,
+      seq,
+      sentAt: m.sentAt,
+      duplicate: false,
+      delivered: m.delivered,
+    };
+  }
+  await writeBatch(
+    t,
+    placed,
+    [...convs.values()].filter((c) => c.dirty),
+    [...runs.values()],
+  );
+  // A resend within the batch answers the first one's place, as a stored client_id would.
+  for (const { index, first } of resends) {
+    const original = results[first] as AppendResult;
+    const m = messages[first] as NewMessage;
+    const kept = m.online ?? (m.delivered ? 1 : 0);
+    results[index] = original.gone
+      ? original
+      : { ...original, duplicate: true, delivered: kept === 1, online: kept };
+  }
+  return results as AppendResult[];
+}
+
+/** The stored client_ids of the batch's messages, by sender and client_id, with their conv key. */
+async function clientIdsOf(
+  t: Queryable,
+  messages: readonly NewMessage[],
+): Promise<Map<string, ClientIdRow>> {
+  const withId = messages.filter((m) => m.clientId !== null);
+  const found = new Map<string, ClientIdRow>();
+  if (withId.length === 0) return found;
+  const { rows } = await t.q<ClientIdRow>(
+    `SELECT i.sender_id, i.client_id, i.conv_id, i.seq, i.at, i.delivered, c.key
+     FROM client_ids i JOIN unnest($1::bigint[], $2::text[]) AS b(sender_id, client_id)
+       ON i.sender_id = b.sender_id AND i.client_id = b.client_id
+     LEFT JOIN conversations c ON c.id = i.conv_id`,
+    [withId.map((m) => m.senderId), withId.map((m) => m.clientId)],
+    'append_client_ids',
+  );
+  for (const r of rows) found.set(`${r.sender_id}\u0000${r.client_id}`, r);
+  return found;
+}
+
+interface ConvState {
+  id: number;
+  key: string;
+  lastSeq: number;
+  lastAt: number | null;
+  dirty: boolean;
+}
+
+/**
+ * Locks the batch's conversations in id order and reads their last_seq; a direct one is
+ * created with its members first (a group never: a missing group is simply absent).
+ */
+async function lockConversations(
+  t: Queryable,
+  messages: readonly NewMessage[],
+): Promise<Map<string, ConvState>> {
+  const byKey = new Map<string, NewMessage>();
+  for (const m of messages) if (!byKey.has(m.key)) byKey.set(m.key, m);
+  const direct = [...byKey.values()].filter((m) => m.kind === 'direct');
+  if (direct.length > 0) {
+    // Concurrent creators of one conversation: ON CONFLICT waits for the other, then skips.
+    const { rows } = await t.q<{ id: number; key: string }>(
+      `INSERT INTO conversations (key, kind)
+       SELECT k, 'direct' FROM unnest($1::text[]) AS k
+       WHERE NOT EXISTS (SELECT 1 FROM conversations c WHERE c.key = k)
+       ON CONFLICT (key) DO NOTHING RETURNING id, key`,
+      [direct.map((m) => m.key)],
+      'append_new_convs',
+    );
+    if (rows.length > 0) {
+      const users: number[] = [];
+      const convIds: number[] = [];
+      for (const row of rows) {
+        for (const u of byKey.get(row.key)?.members ?? []) {
+          users.push(u);
+          convIds.push(row.id);
+        }
+      }
+      await t.q(
+        `INSERT INTO conv_members (user_id, conv_id)
+         SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`,
+        [users, convIds],
+        'append_new_members',
+      );
+    }
+  }
+  const { rows } = await t.q<{ id: number; key: string; last_seq: number; last_at: number | null }>(
+    `SELECT id, key, last_seq, last_at FROM conversations WHERE key = ANY($1::text[])
+     ORDER BY id FOR UPDATE`,
+    [[...byKey.keys()]],
+    'append_lock_convs',
+  );
+  const states = new Map<string, ConvState>();
+  for (const r of rows) {
+    states.set(r.key, {
+      id: r.id,
+      key: r.key,
+      lastSeq: r.last_seq,
+      lastAt: r.last_at,
+      dirty: false,
+    });
+  }
+  return states;
+}
+
+/** The inserts and updates of one batch: messages, client_ids, counters, senders' cursors. */
+async function writeBatch(
+  t: Queryable,
+  placed: readonly Placed[],
+  convs: readonly ConvState[],
+  runs: readonly SenderRun[],
+): Promise<void> {
+  if (placed.length === 0) return;
+  await t.q(
+    `INSERT INTO messages (conv_id, seq, sender_id, text, sent_at, client_id)
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[])`,
+    [
+      placed.map((p) => p.convId),
+      placed.map((p) => p.seq),
+      placed.map((p) => p.message.senderId),
+      placed.map((p) => p.message.text),
+      placed.map((p) => p.message.sentAt),
+      placed.map((p) => p.message.clientId),
+    ],
+    'append_messages',
+  );
+  const withId = placed.filter((p) => p.message.clientId !== null);
+  if (withId.length > 0) {
+    // An expired client_id (outside the window) is taken over by the new message.
+    await t.q(
+      `INSERT INTO client_ids (sender_id, client_id, conv_id, seq, at, delivered)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::int[])
+       ON CONFLICT (sender_id, client_id) DO UPDATE SET conv_id = excluded.conv_id,
+         seq = excluded.seq, at = excluded.at, delivered = excluded.delivered`,
+      [
+        withId.map((p) => p.message.senderId),
+        withId.map((p) => p.message.clientId),
+        withId.map((p) => p.convId),
+        withId.map((p) => p.seq),
+        withId.map((p) => p.message.sentAt),
+        withId.map((p) => p.message.online ?? (p.message.delivered ? 1 : 0)),
+      ],
+      'append_client_ids_put',
+    );
+  }
+  await t.q(
+    `UPDATE conversations c SET last_seq = v.last_seq, last_at = v.last_at
+     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(id, last_seq, last_at)
+     WHERE c.id = v.id`,
+    [convs.map((c) => c.id), convs.map((c) => c.lastSeq), convs.map((c) => c.lastAt)],
+    'append_counters',
+  );
+  await t.q(
+    `UPDATE conv_members m SET
+       delivered_seq = CASE WHEN m.delivered_seq = v.below THEN v.run_end ELSE m.delivered_seq END,
+       read_seq = greatest(m.read_seq, v.last)
+     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
+       AS v(user_id, conv_id, below, run_end, last)
+     WHERE m.user_id = v.user_id AND m.conv_id = v.conv_id`,
+    [
+      runs.map((r) => r.userId),
+      runs.map((r) => r.convId),
+      runs.map((r) => r.first - 1),
+      runs.map((r) => r.end),
+      runs.map((r) => r.last),
+    ],
+    'append_cursors',
+  );
+}

@@ -1,0 +1,135 @@
+// The connection pool under the PostgreSQL storage: bigints parsed to numbers, one
+// transaction helper that retries deadlocks, and the errors of an unreachable database
+// turned into StorageUnavailable (the client hears server_busy; the pool reconnects alone).
+import pg from 'pg';
+import { StorageUnavailable } from '../storage.ts';
+
+/** How the PostgreSQL storage connects. */
+export interface PostgresOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  /** Connections in the pool (storage.postgres_pool_max). */
+  poolMax?: number;
+  /** How long a request waits for a connection before it fails (ms). */
+  connectTimeoutMs?: number;
+  /** Told about a lost idle connection (the pool replaces it by itself). */
+  onError?: (err: Error) => void;
+}
+
+/** What a statement runs on: the pool, or one transaction's client. */
+export interface Queryable {
+  /** Runs a statement; `name` makes it a prepared statement kept per connection. */
+  q<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values?: readonly unknown[],
+    name?: string,
+  ): Promise<pg.QueryResult<R>>;
+}
+
+// Every int8 we store (ids, seqs, ms times, counts) is far below 2^53.
+const INT8 = 20;
+const TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** SQLSTATEs (and Node codes) of a database that is gone for now: down, restarting, full. */
+const UNAVAILABLE = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+/** SQLSTATEs where running the transaction again is the cure. */
+const RETRY = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 4;
+
+/** A StorageUnavailable for the errors of an unreachable database; others as they are. */
+export function mapError(err: unknown): unknown {
+  const e = err as { code?: string; message?: string };
+  const code = e?.code ?? '';
+  const message = e?.message ?? '';
+  const gone =
+    UNAVAILABLE.has(code) ||
+    code.startsWith('08') ||
+    /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed/i.test(
+      message,
+    );
+  if (!gone) return err;
+  return new StorageUnavailable(`PostgreSQL is unreachable: ${message || code}`, { cause: err });
+}
+
+/** The pool and the two ways to use it. */
+export class PgDb implements Queryable {
+  readonly pool: pg.Pool;
+
+  constructor(options: PostgresOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolMax ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      application_name: 'super-server',
+      types: TYPES,
+    });
+    // An idle connection lost (server restart): without a listener this would crash the process.
+    this.pool.on('error', (err) => options.onError?.(err));
+  }
+
+  async q<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values?: readonly unknown[],
+    name?: string,
+  ): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>({ text, values: values as unknown[], name });
+    } catch (err) {
+      throw mapError(err);
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction (READ COMMITTED), committing when it resolves and rolling
+   * back when it throws; a deadlock or serialization failure runs it again (bounded).
+   */
+  async tx<T>(work: (t: Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (err) {
+        throw mapError(err);
+      }
+      const t: Queryable = {
+        q: (text, values, name) => client.query({ text, values: values as unknown[], name }),
+      };
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(t);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((e: Error) => {
+          broken = e;
+        });
+        const code = (err as { code?: string }).code ?? '';
+        if (!RETRY.has(code) || attempt >= MAX_ATTEMPTS || broken) throw mapError(err);
+      } finally {
+        // A connection whose ROLLBACK failed is dropped, not reused.
+        client.release(broken);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,148 @@
+// A real PostgreSQL server for tests: initdb in a temp dir, pg_ctl start on a free port of
+// 127.0.0.1, stop afterwards. As root it runs as the `postgres` user (PostgreSQL refuses
+// root). Without binaries a suite is skipped with one line, except under CI, where it fails.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/** A running test PostgreSQL. */
+export interface PostgresService {
+  /** postgres://… URL of the `postgres` database (superuser, no password, 127.0.0.1). */
+  url: string;
+  port: number;
+  /** A URL of another database on the same server. */
+  urlOf(database: string): string;
+  /** Creates a fresh, empty database and returns its URL. */
+  createDatabase(): Promise<string>;
+  /** Stops the server at once (`-m immediate`, as a crash would), keeping its data. */
+  crash(): void;
+  /** Starts it again on the same port and data. */
+  restart(): Promise<void>;
+  /** Stops it and forgets it (data stays in /tmp). */
+  stop(): void;
+}
+
+const USER = 'postgres';
+
+/** The directory holding initdb and pg_ctl, or undefined when PostgreSQL is not installed. */
+export function findPostgresBinaries(): string | undefined {
+  const candidates = ['/usr/lib/postgresql/15/bin'];
+  const config = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  if (config.status === 0) candidates.push(config.stdout.trim());
+  return candidates.find(
+    (dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')),
+  );
+}
+
+/**
+ * Why PostgreSQL tests cannot run here (one line), or undefined when they can. Under CI the
+ * absence is an error instead: CI never skips.
+ */
+export function postgresMissing(): string | undefined {
+  if (findPostgresBinaries() !== undefined) return undefined;
+  const why = 'PostgreSQL binaries not found (/usr/lib/postgresql/15/bin, pg_config --bindir)';
+  if (process.env.CI) throw new Error(`${why}: CI must install the postgresql package`);
+  return why;
+}
+
+/** A free TCP port on 127.0.0.1 (free a moment ago; PostgreSQL binds it right after). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Starts a fresh PostgreSQL; call stop() in afterAll (and on a failed start it stops itself). */
+export async function startPostgres(): Promise<PostgresService> {
+  const bin = findPostgresBinaries();
+  if (!bin) throw new Error(postgresMissing() ?? 'PostgreSQL binaries not found');
+  const root = process.getuid?.() === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'ss-pg-'));
+  const data = join(dir, 'data');
+  if (root) {
+    const uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' }).trim());
+    chownSync(dir, uid, gid);
+  }
+  chmodSync(dir, 0o700);
+  const run = (tool: string, args: string[]) => {
+    const [cmd, argv] = root
+      ? ['runuser', ['-u', USER, '--', join(bin, tool), ...args]]
+      : [join(bin, tool), args];
+    const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`${tool} failed: ${r.stderr || r.stdout || r.error}`);
+  };
+  run('initdb', ['-D', data, '-U', USER, '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+  const port = await freePort();
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  const start = async () => {
+    run('pg_ctl', ['start', '-w', '-t', '60', '-D', data, '-l', join(dir, 'log'), '-o', options]);
+    await waitReady(`postgres://${USER}@127.0.0.1:${port}/postgres`);
+  };
+  let stopped = false;
+  const halt = (mode: string) => {
+    try {
+      run('pg_ctl', ['stop', '-D', data, '-m', mode, '-w']);
+    } catch {
+      // Already stopped (a crash() before, or it never started).
+    }
+  };
+  try {
+    await start();
+  } catch (err) {
+    halt('immediate');
+    throw err;
+  }
+  const urlOf = (db: string) => `postgres://${USER}@127.0.0.1:${port}/${db}`;
+  let made = 0;
+  return {
+    url: urlOf('postgres'),
+    port,
+    urlOf,
+    async createDatabase() {
+      made++;
+      const name = `t${process.pid}_${made}`;
+      const client = new pg.Client({ connectionString: urlOf('postgres') });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return urlOf(name);
+    },
+    crash: () => halt('immediate'),
+    restart: start,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      halt('fast');
+    },
+  };
+}
+
+/** Waits (bounded) until a connection succeeds. */
+async function waitReady(url: string): Promise<void> {
+  let last: unknown;
+  for (let i = 0; i < 100; i++) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (err) {
+      last = err;
+      await client.end().catch(() => {});
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`PostgreSQL did not get ready: ${String(last)}`);
+}
