@@ -63,41 +63,35 @@ class Repl {
       heartbeat: true,
       reconnect: true,
     });
+    // Redraws the prompt when the state it shows changed while no command runs.
+    const refreshPrompt = () => {
+      if (!this.busy) this.screen.setPrompt(this.promptText());
+    };
     this.notices = new Notices(this.client, {
       print: (text) => this.screen.print(text),
       json: opts.json,
       style: this.s,
       where: () => this.connection.where,
       busy: () => this.busy,
-      onClose: () => {
-        if (!this.busy) this.screen.setPrompt(this.promptText());
-      },
+      onClose: refreshPrompt,
     });
-    this.accounts = new AccountCommands({
+    // What every command group gets from the prompt.
+    const common = {
       client: this.client,
       notices: this.notices,
       style: this.s,
+      ask: (query: string, hidden?: boolean) => this.screen.ask(query, hidden),
+      info: (text: string) => this.info(text),
+    };
+    this.accounts = new AccountCommands({
+      ...common,
       timeoutMs: opts.timeoutMs,
-      ask: (query, hidden) => this.screen.ask(query, hidden),
-      info: (text) => this.info(text),
       warn: (text) => this.warn(text),
     });
-    this.groups = new GroupPrompt({
-      client: this.client,
-      notices: this.notices,
-      style: this.s,
-      ask: (query) => this.screen.ask(query),
-      info: (text) => this.info(text),
-      changed: () => {
-        if (!this.busy) this.screen.setPrompt(this.promptText());
-      },
-    });
+    this.groups = new GroupPrompt({ ...common, changed: refreshPrompt });
     this.connection = new ConnectionCommands({
-      client: this.client,
-      notices: this.notices,
-      style: this.s,
+      ...common,
       options: opts,
-      info: (text) => this.info(text),
       clearGroups: () => this.groups.clear(),
     });
   }
