@@ -6,7 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { verify } from '@node-rs/argon2';
 import type { Connection } from './connection.ts';
 import type { BaselineAction } from './dispatch.ts';
-import { errorFrame, eventFrame, isoTime, messageFrame, okFrame } from './frames.ts';
+import { errorFrame, eventFrame, isBoundedText, isoTime, messageFrame, okFrame } from './frames.ts';
 import { type Account, BASIC_RANK, type Conversation, type Hub } from './hub.ts';
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
@@ -17,18 +17,31 @@ const MAX_TEXT = 4_000;
 /** Failed veus on one connection before too_many_login_attempts. */
 const MAX_FAILED_LOGINS = 3;
 
-/** Whether `text` is 1–4,000 code points. */
-function validText(text: unknown): text is string {
-  if (typeof text !== 'string' || text.length === 0) return false;
-  if (text.length <= MAX_TEXT) return true;
-  let points = 0;
-  for (const _ of text) if (++points > MAX_TEXT) return false;
-  return true;
+/** Answers `tag` with the error `code`; undefined, for an action's return. */
+function refuse(conn: Connection, tag: string, code: string, message: string): undefined {
+  conn.push(errorFrame(tag, code, message));
+  return undefined;
 }
 
+/** Answers `tag` with invalid_input. */
 function invalid(conn: Connection, tag: string, message: string): undefined {
-  conn.push(errorFrame(tag, 'invalid_input', message));
-  return undefined;
+  return refuse(conn, tag, 'invalid_input', message);
+}
+
+/** Marks the connection's password checked for `account` and answers with the account. */
+function verified(conn: Connection, account: Account, tag: string): void {
+  conn.phase = 'verified';
+  conn.account = account;
+  conn.push(okFrame(tag, accountJson(account)));
+}
+
+/** A message being sent: its checked inputs, then its number and time once stamped. */
+interface Outgoing {
+  text: string;
+  clientId: string | undefined;
+  seq: number;
+  id: string;
+  sentAt: string;
 }
 
 function sha256(text: string): Buffer {
@@ -92,9 +105,7 @@ export function baselineActions(hub: Hub): Map<string, BaselineAction> {
       const cached = account?.verifiedDigest;
       // argon2id once per account; after that the password's SHA-256 is compared.
       if (account && cached && timingSafeEqual(cached, digest)) {
-        conn.phase = 'verified';
-        conn.account = account;
-        conn.push(okFrame(tag, accountJson(account)));
+        verified(conn, account, tag);
         return undefined;
       }
       return verify(account?.passwordHash ?? hub.dummyHash, normalized)
@@ -103,9 +114,7 @@ export function baselineActions(hub: Hub): Map<string, BaselineAction> {
           if (conn.closed) return;
           if (account && ok) {
             account.verifiedDigest = digest;
-            conn.phase = 'verified';
-            conn.account = account;
-            conn.push(okFrame(tag, accountJson(account)));
+            verified(conn, account, tag);
             return;
           }
           conn.push(errorFrame(tag, 'invalid_credentials', 'wrong username or password'));
@@ -123,12 +132,10 @@ export function baselineActions(hub: Hub): Map<string, BaselineAction> {
       const account = conn.account;
       if (data.length !== 0) return invalid(conn, tag, 'inputs: expected []');
       if (conn.phase !== 'verified' || !account) {
-        conn.push(errorFrame(tag, 'not_logged_in', 'verify first (veus)'));
-        return undefined;
+        return refuse(conn, tag, 'not_logged_in', 'verify first (veus)');
       }
       if (!hub.startSession(account, conn)) {
-        conn.push(errorFrame(tag, 'already_logged_in', 'the user already has a live session'));
-        return undefined;
+        return refuse(conn, tag, 'already_logged_in', 'the user already has a live session');
       }
       conn.phase = 'session';
       conn.token = `s_${randomBytes(32).toString('base64url')}`;
@@ -142,21 +149,30 @@ export function baselineActions(hub: Hub): Map<string, BaselineAction> {
   };
 
   /** The shared checks of message_user and message_group: text and client_id. */
-  const sendInputs = (conn: Connection, data: unknown[], tag: string) => {
+  const sendInputs = (conn: Connection, data: unknown[], tag: string): Outgoing | undefined => {
     const [, text, clientId] = data;
     if (data.length < 2 || data.length > 3) {
       return invalid(conn, tag, 'inputs: expected [to, text, client_id?]');
     }
-    if (!validText(text)) return invalid(conn, tag, 'input 2 (text) must be 1-4000 characters');
+    if (!isBoundedText(text, MAX_TEXT))
+      return invalid(conn, tag, 'input 2 (text) must be 1-4000 characters');
     if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ID.test(clientId))) {
       return invalid(conn, tag, 'input 3 (client_id) must be 1-64 of A-Z a-z 0-9 _ -');
     }
-    return { text, clientId: clientId as string | undefined };
+    return { text, clientId: clientId as string | undefined, seq: 0, id: '', sentAt: '' };
   };
 
-  /** Sending moves the sender's delivery cursor only when it was just below the new message. */
-  const senderCursor = (me: Account, conv: Conversation) => {
-    if ((me.cursors.get(conv) ?? 0) === conv.seq - 1) me.cursors.set(conv, conv.seq);
+  /**
+   * Numbers `out` as the next message of `conv` from `me` to `to` and returns its `message`
+   * frame. Sending moves the sender's delivery cursor only when it was just below it.
+   */
+  const stamp = (conn: Connection, me: Account, conv: Conversation, to: string, out: Outgoing) => {
+    out.seq = ++conv.seq;
+    out.id = conv.idPrefix + out.seq.toString(36);
+    out.sentAt = isoTime(conn.lastSeenMs);
+    if ((me.cursors.get(conv) ?? 0) === out.seq - 1) me.cursors.set(conv, out.seq);
+    const { id, seq, text, sentAt, clientId } = out;
+    return messageFrame(id, conv.name, seq, me.username, to, text, sentAt, clientId);
   };
 
   const messageUser: BaselineAction = {
@@ -169,24 +185,15 @@ export function baselineActions(hub: Hub): Map<string, BaselineAction> {
       if (typeof to !== 'string' || !USERNAME.test(to)) {
         return invalid(conn, tag, 'input 1 (username) must be 3-32 of A-Z a-z 0-9 _ . -');
       }
-      const inputs = sendInputs(conn, data, tag);
-      if (!inputs) return undefined;
+      const out = sendInputs(conn, data, tag);
+      if (!out) return undefined;
       const other = hub.account(to);
-      if (!other) {
-        conn.push(errorFrame(tag, 'not_found', `no user ${to}`));
-        return undefined;
-      }
+      if (!other) return refuse(conn, tag, 'not_found', `no user ${to}`);
       const conv = hub.direct(me, other);
-      const seq = ++conv.seq;
-      const id = conv.idPrefix + seq.toString(36);
-      senderCursor(me, conv);
+      const frame = stamp(conn, me, conv, other.username, out);
       const peer = other === me ? undefined : other.session;
-      const sentAt = isoTime(conn.lastSeenMs);
-      const { text, clientId } = inputs;
-      peer?.push(
-        messageFrame(id, conv.name, seq, me.username, other.username, text, sentAt, clientId),
-      );
-      const reply = `{"id":"${id}","conv":"${conv.name}","seq":${seq},"delivered":${peer !== undefined}}`;
+      peer?.push(frame);
+      const reply = `{"id":"${out.id}","conv":"${conv.name}","seq":${out.seq},"delivered":${peer !== undefined}}`;
       conn.push(okFrame(tag, reply));
       return undefined;
     },
@@ -201,31 +208,14 @@ export function baselineActions(hub: Hub): Map<string, BaselineAction> {
       const input = data[0];
       const key = typeof input === 'string' ? groupKey(input) : undefined;
       if (!key) return invalid(conn, tag, 'input 1 (conv) must be a group name');
-      const inputs = sendInputs(conn, data, tag);
-      if (!inputs) return undefined;
+      const out = sendInputs(conn, data, tag);
+      if (!out) return undefined;
       const group = hub.group(key);
-      if (!group?.members || !group.online) {
-        conn.push(errorFrame(tag, 'not_found', 'no such group'));
-        return undefined;
-      }
+      if (!group?.members || !group.online) return refuse(conn, tag, 'not_found', 'no such group');
       if (!group.members.has(me)) {
-        conn.push(errorFrame(tag, 'forbidden', 'not a member of this group'));
-        return undefined;
+        return refuse(conn, tag, 'forbidden', 'not a member of this group');
       }
-      const seq = ++group.seq;
-      const id = group.idPrefix + seq.toString(36);
-      senderCursor(me, group);
-      const sentAt = isoTime(conn.lastSeenMs);
-      const frame = messageFrame(
-        id,
-        group.name,
-        seq,
-        me.username,
-        group.name,
-        inputs.text,
-        sentAt,
-        inputs.clientId,
-      );
+      const frame = stamp(conn, me, group, group.name, out);
       let online = 0;
       for (const member of group.online) {
         if (member === me || !member.session) continue;
@@ -233,7 +223,10 @@ export function baselineActions(hub: Hub): Map<string, BaselineAction> {
         online += 1;
       }
       conn.push(
-        okFrame(tag, `{"id":"${id}","conv":"${group.name}","seq":${seq},"online":${online}}`),
+        okFrame(
+          tag,
+          `{"id":"${out.id}","conv":"${group.name}","seq":${out.seq},"online":${online}}`,
+        ),
       );
       return undefined;
     },
@@ -254,10 +247,7 @@ export function baselineActions(hub: Hub): Map<string, BaselineAction> {
       }
       const conv = resolveConv(me, input);
       if (conv === 'invalid') return invalid(conn, tag, 'input 1 (conv) is not a conversation');
-      if (conv === 'not_found') {
-        conn.push(errorFrame(tag, 'not_found', 'no such conversation'));
-        return undefined;
-      }
+      if (conv === 'not_found') return refuse(conn, tag, 'not_found', 'no such conversation');
       if (seq > conv.seq)
         return invalid(conn, tag, `input 2 (seq) is above the last seq ${conv.seq}`);
       const cursor = Math.max(me.cursors.get(conv) ?? 0, seq);

@@ -3,7 +3,7 @@
 // token (compared with the connection's own in constant time) → level → rate limit;
 // the action checks its own inputs by hand.
 import type { Connection, RateClass } from './connection.ts';
-import { errorFrame, rateLimitedFrame } from './frames.ts';
+import { errorFrame, isBoundedText, rateLimitedFrame } from './frames.ts';
 
 /** One action the baseline speaks. */
 export interface BaselineAction {
@@ -27,31 +27,22 @@ function shapeProblem(value: object, depth: number): string | undefined {
   if (depth > MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH}`;
   if (Array.isArray(value)) {
     for (const item of value) {
-      if (typeof item === 'object' && item !== null) {
-        const problem = shapeProblem(item, depth + 1);
-        if (problem) return problem;
-      }
+      const problem = itemProblem(item, depth);
+      if (problem) return problem;
     }
     return undefined;
   }
   for (const key in value) {
     if (FORBIDDEN_KEYS.has(key)) return `key "${key}" is not allowed`;
-    const item = (value as Record<string, unknown>)[key];
-    if (typeof item === 'object' && item !== null) {
-      const problem = shapeProblem(item, depth + 1);
-      if (problem) return problem;
-    }
+    const problem = itemProblem((value as Record<string, unknown>)[key], depth);
+    if (problem) return problem;
   }
   return undefined;
 }
 
-/** Whether `tag` is 1–64 code points. */
-function validTag(tag: unknown): tag is string {
-  if (typeof tag !== 'string' || tag.length === 0) return false;
-  if (tag.length <= MAX_TAG_CODE_POINTS) return true;
-  let points = 0;
-  for (const _ of tag) if (++points > MAX_TAG_CODE_POINTS) return false;
-  return true;
+/** Why an item of a part at `depth` is not acceptable: only objects and arrays are looked into. */
+function itemProblem(item: unknown, depth: number): string | undefined {
+  return typeof item === 'object' && item !== null ? shapeProblem(item, depth + 1) : undefined;
 }
 
 /** Compares two strings in time that depends only on their length. */
@@ -103,7 +94,7 @@ export function makeDispatcher(actions: ReadonlyMap<string, BaselineAction>) {
     }
     const envelope = frame as Record<string, unknown>;
     const tag = envelope.tag;
-    if (!validTag(tag)) {
+    if (!isBoundedText(tag, MAX_TAG_CODE_POINTS)) {
       conn.protocolError(null, 'bad_request', 'tag must be a string of 1-64 characters');
       return undefined;
     }

@@ -2,6 +2,15 @@
 // server writes (docs/protocol.md 3, 4 and 10): no objects, one JSON.stringify per
 // free-text field (the tag, the message text, an error message).
 
+/** Whether `value` is a string of 1 to `max` code points; only a long one is walked. */
+export function isBoundedText(value: unknown, max: number): value is string {
+  if (typeof value !== 'string' || value.length === 0) return false;
+  if (value.length <= max) return true;
+  let points = 0;
+  for (const _ of value) if (++points > max) return false;
+  return true;
+}
+
 /** A JSON string literal of `tag`, or `null`. */
 function tagJson(tag: string | null): string {
   return tag === null ? 'null' : JSON.stringify(tag);

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { LineFramer } from '../protocol/ndjson.ts';
+import { LineEvents } from './line-events.ts';
 import type { ClientTransport } from './transport-types.ts';
 
 export type { ClientTransport } from './transport-types.ts';
@@ -71,14 +72,8 @@ export class ServerSpeaksTlsError extends Error {
 const TLS_RECORD_TYPES = new Set([0x15, 0x16]);
 
 /** A connected net.Socket or tls.TLSSocket as a ClientTransport. */
-export class SocketTransport implements ClientTransport {
+export class SocketTransport extends LineEvents implements ClientTransport {
   private readonly splitter: LineSplitter;
-  private readonly lineCbs: Array<(line: string) => void> = [];
-  private readonly closeCbs: Array<(err?: Error) => void> = [];
-  /** Lines that arrived before anyone listened. */
-  private early: string[] = [];
-  private error: Error | undefined;
-  private closed = false;
   /** plain TCP, nothing received yet: a TLS record as the first byte closes at once */
   private checkFirstByte: boolean;
 
@@ -87,15 +82,14 @@ export class SocketTransport implements ClientTransport {
     maxLineBytes: number,
     opts: { detectTls?: boolean } = {},
   ) {
+    super();
     this.checkFirstByte = opts.detectTls === true;
     this.splitter = new LineSplitter(maxLineBytes);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => {
-      this.error ??= err;
-    });
-    socket.on('close', () => this.onSocketClose());
+    socket.on('error', (err) => this.noteError(err));
+    socket.on('close', () => this.announceClose());
   }
 
   get isOpen(): boolean {
@@ -110,42 +104,21 @@ export class SocketTransport implements ClientTransport {
     this.socket.destroy();
   }
 
-  onLine(cb: (line: string) => void): void {
-    this.lineCbs.push(cb);
-    const early = this.early;
-    this.early = [];
-    for (const line of early) cb(line);
-  }
-
-  onClose(cb: (err?: Error) => void): void {
-    if (this.closed) queueMicrotask(() => cb(this.error));
-    else this.closeCbs.push(cb);
-  }
-
   private onData(chunk: Buffer): void {
     if (this.checkFirstByte && chunk.length > 0) {
       this.checkFirstByte = false;
       if (TLS_RECORD_TYPES.has(chunk[0] as number)) {
-        this.error ??= new ServerSpeaksTlsError();
+        this.noteError(new ServerSpeaksTlsError());
         this.socket.destroy();
         return;
       }
     }
     const { lines, tooLarge } = this.splitter.push(chunk);
-    for (const line of lines) {
-      if (this.lineCbs.length === 0) this.early.push(line);
-      else for (const cb of this.lineCbs) cb(line);
-    }
+    for (const line of lines) this.deliverLine(line);
     if (tooLarge) {
-      this.error ??= new Error(`server sent a line over ${this.splitter.limit} bytes`);
+      this.noteError(new Error(`server sent a line over ${this.splitter.limit} bytes`));
       this.socket.destroy();
     }
-  }
-
-  private onSocketClose(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const cb of this.closeCbs.splice(0)) cb(this.error);
   }
 }
 

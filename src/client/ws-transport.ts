@@ -1,6 +1,7 @@
 // The SDK's WebSocket transport: one JSON text per message on the server's /ws.
 // It uses only the standard WebSocket API, so the browser's global WebSocket
 // and the `ws` package (in Node) both fit; it imports no Node module.
+import { LineEvents } from './line-events.ts';
 import type { ClientTransport } from './transport-types.ts';
 
 /** The part of the standard WebSocket API this transport uses. */
@@ -56,26 +57,19 @@ export function connectWebSocket(opts: WebSocketOptions): Promise<ClientTranspor
 }
 
 /** An open WebSocket as a ClientTransport: each text message is one line. */
-export class WebSocketTransport implements ClientTransport {
-  private readonly lineCbs: Array<(line: string) => void> = [];
-  private readonly closeCbs: Array<(err?: Error) => void> = [];
-  private early: string[] = [];
-  private error: Error | undefined;
-  private closed = false;
-
+export class WebSocketTransport extends LineEvents implements ClientTransport {
   constructor(private readonly ws: WebSocketLike) {
+    super();
     ws.addEventListener('message', (ev: { data: unknown }) => this.onMessage(ev.data));
-    ws.addEventListener('error', () => {
-      this.error ??= new Error('WebSocket error');
-    });
+    ws.addEventListener('error', () => this.noteError(new Error('WebSocket error')));
     ws.addEventListener('close', (ev: { code: number; reason: string }) => {
       // 1000: the server closed as planned; any other code says why it did.
       if (ev.code !== 1000 && ev.code !== 1005) {
-        this.error ??= new Error(
-          `WebSocket closed with code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''}`,
+        this.noteError(
+          new Error(`WebSocket closed with code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''}`),
         );
       }
-      this.onSocketClose();
+      this.announceClose();
     });
   }
 
@@ -90,36 +84,17 @@ export class WebSocketTransport implements ClientTransport {
   close(): void {
     this.ws.close(1000);
     // The close handshake may take a while; the Client is done with this connection now.
-    this.onSocketClose();
-  }
-
-  onLine(cb: (line: string) => void): void {
-    this.lineCbs.push(cb);
-    const early = this.early;
-    this.early = [];
-    for (const line of early) cb(line);
-  }
-
-  onClose(cb: (err?: Error) => void): void {
-    if (this.closed) queueMicrotask(() => cb(this.error));
-    else this.closeCbs.push(cb);
+    this.announceClose();
   }
 
   private onMessage(data: unknown): void {
     // The server sends text only; a binary message is not a frame of the protocol.
     const line = typeof data === 'string' ? data : undefined;
     if (line === undefined) {
-      this.error ??= new Error('server sent a binary WebSocket message');
+      this.noteError(new Error('server sent a binary WebSocket message'));
       this.close();
       return;
     }
-    if (this.lineCbs.length === 0) this.early.push(line);
-    else for (const cb of this.lineCbs) cb(line);
-  }
-
-  private onSocketClose(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const cb of this.closeCbs.splice(0)) cb(this.error);
+    this.deliverLine(line);
   }
 }

@@ -1,65 +1,11 @@
 // Runs every benchmark scenario once through the real CLI with tiny parameters
 // and checks its JSON record: nothing lost, no errors, the figures present.
 // No timed assertions: the numbers depend on the machine.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverProgram } from '../../bench/lib/build.ts';
+import { describe, expect, it } from 'vitest';
+import { type BenchRecord, benchCli } from './cli.ts';
 
-const RUN_TS = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
 const CLI_TIMEOUT_MS = 25_000;
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
-let runCount = 0;
-
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-// The bench runs the compiled server: build it (when stale) once here, not inside a timed CLI run.
-beforeAll(() => {
-  serverProgram(undefined);
-}, 300_000);
-
-interface BenchRecord {
-  scenario: string;
-  variant?: string;
-  ok: boolean;
-  machine: { nproc: number; node: string };
-  figures: Record<string, number | null>;
-  errors: Record<string, number>;
-}
-
-/** Runs `bench/run.ts args… --json <file>`; resolves with the exit code, output and records. */
-function bench(
-  args: string[],
-): Promise<{ code: number | null; output: string; records: BenchRecord[] }> {
-  const json = path.join(tmp, `${args[0]}-${++runCount}.jsonl`);
-  const child = spawn(process.execPath, ['--import', 'tsx', RUN_TS, ...args, '--json', json], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => {
-    output += d.toString('utf8');
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    output += d.toString('utf8');
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
-  return new Promise((resolve) => {
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      let text = '';
-      try {
-        text = readFileSync(json, 'utf8');
-      } catch {}
-      const records = text
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as BenchRecord);
-      resolve({ code, output, records });
-    });
-  });
-}
+const bench = benchCli('smoke', CLI_TIMEOUT_MS);
 
 /** Runs a scenario and checks what every run must satisfy; returns its one record. */
 async function runClean(args: string[], figures: string[]): Promise<BenchRecord> {

@@ -3,6 +3,7 @@ import { Client } from '../../client/index.ts';
 import { AccountCommands } from './account-commands.ts';
 import { findCommand } from './commands.ts';
 import { completions } from './completion.ts';
+import { ConnectionCommands } from './connection-commands.ts';
 import { describeError, UsageError } from './errors.ts';
 import {
   checkMessageText,
@@ -17,7 +18,7 @@ import { GroupPrompt } from './group-prompt.ts';
 import { commandHelp, promptHelp } from './help.ts';
 import { HISTORY_SIZE, isSecretLine, loadHistory, saveHistory } from './history.ts';
 import { Notices } from './notices.ts';
-import { parseAddress, parseLine } from './parse.ts';
+import { parseLine } from './parse.ts';
 import { formatReply, jsonError, jsonReply } from './render.ts';
 import { Screen } from './screen.ts';
 import { makeStyle, type Style } from './style.ts';
@@ -34,7 +35,6 @@ class Repl {
   private readonly s: Style;
   private readonly screen: Screen;
   private readonly client: Client;
-  private address: { host: string; port: number };
   private busy = false;
   private interruptArmed = false;
   private readonly notices: Notices;
@@ -42,10 +42,11 @@ class Repl {
   private readonly accounts: AccountCommands;
   /** the current conversation, delete-group, group names */
   private readonly groups: GroupPrompt;
+  /** connect, exit, and the server address */
+  private readonly connection: ConnectionCommands;
 
   constructor(private readonly opts: InteractiveOptions) {
     this.s = makeStyle(opts.color);
-    this.address = { host: opts.host, port: opts.port };
     this.screen = new Screen({
       input: opts.input,
       output: opts.output,
@@ -62,34 +63,36 @@ class Repl {
       heartbeat: true,
       reconnect: true,
     });
+    // Redraws the prompt when the state it shows changed while no command runs.
+    const refreshPrompt = () => {
+      if (!this.busy) this.screen.setPrompt(this.promptText());
+    };
     this.notices = new Notices(this.client, {
       print: (text) => this.screen.print(text),
       json: opts.json,
       style: this.s,
-      where: () => `${this.address.host}:${this.address.port}`,
+      where: () => this.connection.where,
       busy: () => this.busy,
-      onClose: () => {
-        if (!this.busy) this.screen.setPrompt(this.promptText());
-      },
+      onClose: refreshPrompt,
     });
-    this.accounts = new AccountCommands({
+    // What every command group gets from the prompt.
+    const common = {
       client: this.client,
       notices: this.notices,
       style: this.s,
+      ask: (query: string, hidden?: boolean) => this.screen.ask(query, hidden),
+      info: (text: string) => this.info(text),
+    };
+    this.accounts = new AccountCommands({
+      ...common,
       timeoutMs: opts.timeoutMs,
-      ask: (query, hidden) => this.screen.ask(query, hidden),
-      info: (text) => this.info(text),
       warn: (text) => this.warn(text),
     });
-    this.groups = new GroupPrompt({
-      client: this.client,
-      notices: this.notices,
-      style: this.s,
-      ask: (query) => this.screen.ask(query),
-      info: (text) => this.info(text),
-      changed: () => {
-        if (!this.busy) this.screen.setPrompt(this.promptText());
-      },
+    this.groups = new GroupPrompt({ ...common, changed: refreshPrompt });
+    this.connection = new ConnectionCommands({
+      ...common,
+      options: opts,
+      clearGroups: () => this.groups.clear(),
     });
   }
 
@@ -124,7 +127,7 @@ class Repl {
 
   private promptText(): string {
     const { s, client } = this;
-    const where = s.cyan(`${this.address.host}:${this.address.port}`);
+    const where = s.cyan(this.connection.where);
     const current = this.groups.current;
     const conv = current === undefined ? '' : ` ${s.bold(s.cyan(current))}`;
     if (client.isOffline)
@@ -138,7 +141,7 @@ class Repl {
     return {
       users: [...this.notices.knownUsers],
       groups: [...this.notices.knownGroups],
-      address: `${this.address.host}:${this.address.port}`,
+      address: this.connection.where,
     };
   }
 
@@ -155,7 +158,7 @@ class Repl {
       const { spec, args } = parsed;
       switch (spec.name) {
         case 'connect':
-          return this.connect(args[0]).then(() => false);
+          return this.connection.connect(args[0]).then(() => false);
         case 'login':
           return this.accounts.login(args[0]).then(() => this.loggedIn());
         case 'register':
@@ -173,7 +176,7 @@ class Repl {
         case 'delete-account':
           return this.accounts.inSession(spec.name).then(() => false);
         case 'exit':
-          return this.exit().then(() => false);
+          return this.connection.exit().then(() => false);
         case 'quit':
           return true;
         case 'reply':
@@ -240,61 +243,6 @@ class Repl {
     this.info(this.s.dim(`offline: the message to ${to} is queued and goes out once reconnected`));
   }
 
-  private async connect(target: string | undefined): Promise<void> {
-    if (this.client.isOffline) throw new UsageError('reconnecting (type exit to stop first)');
-    if (this.client.isConnected) {
-      const at = `${this.address.host}:${this.address.port}`;
-      throw new UsageError(`already connected to ${at} (type exit to disconnect first)`);
-    }
-    const address = parseAddress(target, this.address);
-    const where = `${address.host}:${address.port}`;
-    this.notices.reset();
-    try {
-      const hello = await this.client.connect({
-        ...address,
-        tls: this.opts.tls,
-        connectTimeoutMs: this.opts.timeoutMs,
-      });
-      this.address = address;
-      const server = `${hello.server} ${hello.version}, protocol ${hello.protocol}`;
-      this.info(`connected to ${this.s.cyan(where)} (${server}); now login or register`);
-    } catch (err) {
-      const d = describeError(err, where);
-      throw new UsageError(
-        d.text.startsWith('could not') ? d.text : `could not connect to ${where}: ${d.text}`,
-      );
-    }
-  }
-
-  /** Logs out when logged in, and disconnects; the client keeps running. */
-  private async exit(): Promise<void> {
-    if (this.client.isOffline) {
-      this.client.close();
-      this.info('stopped reconnecting; disconnected (messages not yet sent were dropped)');
-      return;
-    }
-    if (!this.client.isConnected) throw new UsageError('not connected');
-    const where = `${this.address.host}:${this.address.port}`;
-    const wasLoggedIn = this.client.isLoggedIn;
-    this.groups.clear();
-    await this.disconnect();
-    this.info(
-      wasLoggedIn ? `logged out; disconnected from ${where}` : `disconnected from ${where}`,
-    );
-  }
-
-  private async disconnect(): Promise<void> {
-    this.notices.closingOnPurpose = true;
-    if (this.client.isLoggedIn) {
-      try {
-        await this.client.logout();
-      } catch {
-        // The connection ends either way.
-      }
-    }
-    this.client.close();
-  }
-
   /** `reply <text…>`: msg to the group of the last message, or to its sender. */
   private async reply(text: string): Promise<void> {
     const to = this.notices.lastSender;
@@ -303,7 +251,7 @@ class Repl {
   }
 
   private async leave(): Promise<void> {
-    if (this.client.isConnected) await this.disconnect();
+    await this.connection.leave();
     this.screen.close();
   }
 
@@ -318,7 +266,7 @@ class Repl {
   }
 
   private printError(err: unknown): void {
-    const d = describeError(err, `${this.address.host}:${this.address.port}`);
+    const d = describeError(err, this.connection.where);
     if (this.opts.json) {
       this.screen.print(jsonError(d.text, d.code));
       return;

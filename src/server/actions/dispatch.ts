@@ -17,28 +17,66 @@ export interface Outcome {
 }
 
 const NOTHING_AFTER: ReadonlyArray<() => void> = [];
+/** What a cleared record holds in place of its connection, services and request. */
+const NONE = undefined as never;
 
-/** The context one request's handler runs with; a class, so no closures per request. */
-class RequestContext implements ActionContext {
-  afterReply: Array<() => void> | undefined;
+/**
+ * Everything the end of one request needs: who asked, for what, since when, whether to
+ * audit it, and the work to run after the reply. One record a request, passed whole
+ * instead of eight arguments.
+ */
+class RequestRecord {
+  conn!: Connection;
+  services!: Services;
+  req!: Request;
+  started = 0;
+  action: Action | undefined = undefined;
+  session: Session | undefined = undefined;
+  /** A privileged call by a logged-in user: it goes to the audit log with its outcome. */
+  audited = false;
+  afterReply: Array<() => void> | undefined = undefined;
 
-  constructor(
-    readonly conn: Connection,
-    readonly services: Services,
-    readonly session: Session | undefined,
-  ) {}
+  /** Sets the record for one request; returns it. */
+  fill(
+    conn: Connection,
+    services: Services,
+    req: Request,
+    started: number,
+    action: Action | undefined,
+    session: Session | undefined,
+    audited: boolean,
+  ): this {
+    this.conn = conn;
+    this.services = services;
+    this.req = req;
+    this.started = started;
+    this.action = action;
+    this.session = session;
+    this.audited = audited;
+    this.afterReply = undefined;
+    return this;
+  }
 
+  /** Drops what the record refers to, so a reused record keeps no connection alive. */
+  clear(): void {
+    this.fill(NONE, NONE, NONE, 0, undefined, undefined, false);
+  }
+}
+
+/** The context one request's handler runs with, and its record; a class, so no closures per request. */
+class RequestContext extends RequestRecord implements ActionContext {
   after(fn: () => void): void {
     this.afterReply ??= [];
     this.afterReply.push(fn);
   }
 }
 
-/** A privileged call to record in the audit log with its outcome. */
-interface Audited {
-  action: Action;
-  session: Session;
-}
+/**
+ * The record of a request refused before its handler ran. Refusals are answered
+ * synchronously and keep no reference to it, so one reused record serves them all:
+ * a refusal allocates no record of its own.
+ */
+const refusal = new RequestRecord();
 
 /**
  * Runs one request through every check, in order: resolve the action or
@@ -56,80 +94,67 @@ export function dispatch(
 ): Outcome | Promise<Outcome> {
   const started = performance.now();
   let action: Action | undefined;
-  let audited: Audited | undefined;
-  let ctx: RequestContext | undefined;
+  let session: Session | undefined;
+  let audited = false;
+  let input: unknown[];
   try {
     action = registry.resolve(req.action);
     if (!action) throw new ActionError('unknown_action', `no action "${req.action}"`);
-    const session = authorize(action, conn, req.token, services);
-    if (session && (action.audited || (action.level && action.level !== services.levels.bottom))) {
-      audited = { action, session };
-    }
+    session = authorize(action, conn, req.token, services);
+    audited =
+      session !== undefined &&
+      (action.audited === true || (!!action.level && action.level !== services.levels.bottom));
     if (session && action.level && !services.levels.atLeast(session.user.level, action.level)) {
       throw new ActionError('forbidden', `${action.level} level required`);
     }
     services.rateLimits.take(action.limit, conn.rates);
-    const input = parseInput(action, req.data);
-    ctx = new RequestContext(conn, services, session);
-    const data = action.run(ctx, input);
-    if (data instanceof Promise) {
-      return settle(data, services, conn, req, ctx, audited, action, started);
-    }
-    return succeeded(data, services, conn, req, ctx, audited, action, started);
+    input = parseInput(action, req.data);
   } catch (err) {
-    return failed(err, services, conn, req, ctx, audited, action, started);
+    const outcome = failed(
+      err,
+      refusal.fill(conn, services, req, started, action, session, audited),
+    );
+    refusal.clear();
+    return outcome;
+  }
+  const ctx = new RequestContext().fill(conn, services, req, started, action, session, audited);
+  try {
+    const data = action.run(ctx, input);
+    if (data instanceof Promise) return settle(data, ctx);
+    return succeeded(data, ctx);
+  } catch (err) {
+    return failed(err, ctx);
   }
 }
 
 /** The outcome of an asynchronous handler, once it settled. */
-async function settle(
-  pending: Promise<unknown>,
-  services: Services,
-  conn: Connection,
-  req: Request,
-  ctx: RequestContext,
-  audited: Audited | undefined,
-  action: Action,
-  started: number,
-): Promise<Outcome> {
+async function settle(pending: Promise<unknown>, ctx: RequestContext): Promise<Outcome> {
   try {
-    return succeeded(await pending, services, conn, req, ctx, audited, action, started);
+    return succeeded(await pending, ctx);
   } catch (err) {
-    return failed(err, services, conn, req, ctx, audited, action, started);
+    return failed(err, ctx);
   }
 }
 
-function succeeded(
-  data: unknown,
-  services: Services,
-  conn: Connection,
-  req: Request,
-  ctx: RequestContext,
-  audited: Audited | undefined,
-  action: Action,
-  started: number,
-): Outcome {
-  if (audited) audit(services, conn, audited, req.data, 'ok');
-  services.metrics.requests.observe(action, 'ok', started);
-  return { reply: okReply(req.tag, data ?? null), after: ctx.afterReply ?? NOTHING_AFTER };
+/** The ok reply to a request whose handler returned `data`. */
+function succeeded(data: unknown, record: RequestRecord): Outcome {
+  if (record.audited) audit(record, 'ok');
+  record.services.metrics.requests.observe(record.action, 'ok', record.started);
+  return {
+    reply: okReply(record.req.tag, data ?? null),
+    after: record.afterReply ?? NOTHING_AFTER,
+  };
 }
 
-function failed(
-  thrown: unknown,
-  services: Services,
-  conn: Connection,
-  req: Request,
-  ctx: RequestContext | undefined,
-  audited: Audited | undefined,
-  action: Action | undefined,
-  started: number,
-): Outcome {
-  const after = ctx?.afterReply ?? NOTHING_AFTER;
+/** The error reply to a request refused by a check or failed by its handler. */
+function failed(thrown: unknown, record: RequestRecord): Outcome {
+  const { services, req } = record;
+  const after = record.afterReply ?? NOTHING_AFTER;
   // An unreachable database (PostgreSQL down or restarting) is a retry-later, not a bug.
   const unavailable = thrown instanceof StorageUnavailable;
   if (unavailable) {
     services.log.warn(
-      { action: req.action, conn: conn.id, why: thrown.message },
+      { action: req.action, conn: record.conn.id, why: thrown.message },
       'storage unavailable',
     );
   }
@@ -137,21 +162,18 @@ function failed(
     ? new ActionError('server_busy', 'the database is unavailable; try again shortly')
     : thrown;
   const code = err instanceof ActionError ? err.code : 'internal';
-  if (audited) audit(services, conn, audited, req.data, code);
-  services.metrics.requests.observe(action, code, started);
+  if (record.audited) audit(record, code);
+  services.metrics.requests.observe(record.action, code, record.started);
   if (err instanceof ActionError) return { reply: errorReply(req.tag, err), after };
-  services.log.error({ err, action: req.action, conn: conn.id }, 'action failed');
+  services.log.error({ err, action: req.action, conn: record.conn.id }, 'action failed');
   return { reply: errorReply(req.tag, new ActionError('internal', 'internal error')), after };
 }
 
 /** Records a privileged call by a logged-in user, allowed or refused, with its outcome. */
-function audit(
-  services: Services,
-  conn: Connection,
-  { action, session }: Audited,
-  data: unknown[],
-  outcome: string,
-): void {
+function audit(record: RequestRecord, outcome: string): void {
+  const { action, session, conn } = record;
+  const data = record.req.data;
+  if (!action || !session) return;
   const show = (i: number | undefined) => {
     if (i === undefined || data[i] === undefined) return null;
     return typeof data[i] === 'string' ? data[i] : JSON.stringify(data[i]);
@@ -159,7 +181,7 @@ function audit(
   const { target, detail } = action.audit;
   const details = typeof detail === 'number' ? [detail] : (detail ?? []);
   const shown = details.map(show).filter((d) => d !== null);
-  services.audit.record({
+  record.services.audit.record({
     actor: session.user.username,
     action: action.name,
     target: show(target),
