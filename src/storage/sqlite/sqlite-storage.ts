@@ -148,6 +148,7 @@ export class SqliteStorage implements Storage {
   private readonly updateBan;
   private readonly insertAudit;
   private readonly auditSince;
+  private readonly auditNewest;
 
   constructor(
     private readonly db: Database.Database,
@@ -240,6 +241,10 @@ export class SqliteStorage implements Storage {
     this.auditSince = db.prepare<[string, number], AuditRecord>(
       `SELECT id, at, actor, action, target, outcome, detail, address FROM audit
        WHERE at >= ? ORDER BY id LIMIT ?`,
+    );
+    this.auditNewest = db.prepare<[number, string, number], AuditRecord>(
+      `SELECT id, at, actor, action, target, outcome, detail, address FROM audit
+       WHERE id < ? AND at >= ? ORDER BY id DESC LIMIT ?`,
     );
     this.dropExpired = db.prepare<[number]>(
       `DELETE FROM users WHERE pending_until IS NOT NULL AND pending_until < ? AND ${LIVE}`,
@@ -393,6 +398,15 @@ export class SqliteStorage implements Storage {
 
   async listAudit(query: { since?: string; limit?: number }): Promise<AuditRecord[]> {
     return this.auditSince.all(query.since ?? '', query.limit ?? -1);
+  }
+
+  async listAuditNewest(query: {
+    before?: number;
+    since?: string;
+    limit: number;
+  }): Promise<AuditRecord[]> {
+    const before = query.before ?? Number.MAX_SAFE_INTEGER;
+    return this.auditNewest.all(before, query.since ?? '', query.limit);
   }
 
   async listUsers(): Promise<UserRecord[]> {
