@@ -52,6 +52,8 @@ export type { ClientTransport, ConnectTarget, OpenTransport } from './transport-
 export type {
   Account,
   Acked,
+  AuditEntry,
+  AuditPage,
   BanChange,
   ChatMessage,
   ClientEvent,

@@ -140,7 +140,7 @@ function audit(
   outcome: string,
 ): void {
   const show = (i: number | undefined) => {
-    if (i === undefined || data[i] === undefined) return null;
+    if (i === undefined || data[i] === undefined || data[i] === null) return null;
     return typeof data[i] === 'string' ? data[i] : JSON.stringify(data[i]);
   };
   const { target, detail } = action.audit;
