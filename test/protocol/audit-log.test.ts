@@ -67,9 +67,9 @@ describe('audit_log', () => {
       expect(own.map((e) => [e.actor, e.action, e.target, e.outcome, e.detail])).toEqual([
         ['root', 'kick', 'eve', 'not_online', null],
         ['root', 'change_permission_level', 'bob', 'ok', 'admin'],
-        ['(cli)', 'user_add', 'eve', 'ok', null],
-        ['(cli)', 'user_add', 'bob', 'ok', null],
-        ['(cli)', 'user_add', 'root', 'ok', null],
+        ['(cli)', 'user_add', 'eve', 'ok', 'level basic'],
+        ['(cli)', 'user_add', 'bob', 'ok', 'level basic'],
+        ['(cli)', 'user_add', 'root', 'ok', 'level admin'],
       ]);
       expect(all.next).toBeNull();
       expect(own[0]?.address).toBe('127.0.0.1');
