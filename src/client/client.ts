@@ -5,6 +5,7 @@ import { GroupActions } from './groups.ts';
 import { allConversations, type HistoryOptions, historyBackwards } from './reading.ts';
 import type {
   Account,
+  AuditPage,
   BanChange,
   ChatMessage,
   Conversation,
@@ -180,6 +181,17 @@ export class Client extends GroupActions {
   /** Ends every session of a user (admin). */
   async kick(username: string): Promise<Kicked> {
     return (await this.call('kick', [username])) as Kicked;
+  }
+
+  /**
+   * One page of the audit log (admin), newest first: up to `limit` (default 50, at most 200)
+   * entries older than the cursor `before` (a page's `next`), none older than `since`.
+   */
+  async auditLog(
+    opts: { before?: string; limit?: number; since?: string } = {},
+  ): Promise<AuditPage> {
+    const data = [opts.before ?? null, opts.limit ?? null, opts.since ?? null];
+    return (await this.call('audit_log', data)) as AuditPage;
   }
 
   /** Stops the server (admin); every client then gets `shutdown`. */

@@ -230,3 +230,23 @@ export interface BanChange {
   username: string;
   banned: boolean;
 }
+
+/** One audit log entry as audit_log gives it (never a password, code or token). */
+export interface AuditEntry {
+  /** ISO 8601 time */
+  at: string;
+  /** username, `(cli)` for the operator's commands, or null for the server itself */
+  actor: string | null;
+  action: string;
+  target: string | null;
+  /** `ok`, or the error code that refused it */
+  outcome: string;
+  detail: string | null;
+  address: string | null;
+}
+
+/** audit_log's reply: entries newest first; `next` is the cursor of the older page, if any. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  next: string | null;
+}

@@ -118,6 +118,32 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       await s.close();
     });
 
+    it('pages audit entries newest first below an id, from a time on', async () => {
+      const s = await open();
+      const entry = (hour: number) => ({
+        at: `2026-11-25T${String(hour).padStart(2, '0')}:00:00.000Z`,
+        actor: 'root',
+        action: `action${hour}`,
+        target: null,
+        outcome: 'ok',
+        detail: null,
+        address: null,
+      });
+      await s.appendAudit([10, 11, 12, 13, 14].map(entry));
+      const first = await s.listAuditNewest({ limit: 2 });
+      expect(first.map((e) => e.action)).toEqual(['action14', 'action13']);
+      const second = await s.listAuditNewest({ before: first[1]?.id, limit: 2 });
+      expect(second.map((e) => e.action)).toEqual(['action12', 'action11']);
+      // Entries written meanwhile are newer: the next page below the cursor is unchanged.
+      await s.appendAudit([entry(15)]);
+      const third = await s.listAuditNewest({ before: second[1]?.id, limit: 2 });
+      expect(third.map((e) => e.action)).toEqual(['action10']);
+      const recent = await s.listAuditNewest({ since: '2026-11-25T13:00:00.000Z', limit: 10 });
+      expect(recent.map((e) => e.action)).toEqual(['action15', 'action14', 'action13']);
+      expect(recent[0]).toMatchObject(entry(15));
+      await s.close();
+    });
+
     it('replaces a password hash', async () => {
       const s = await open();
       const a = await s.createUser(user(1));

@@ -154,6 +154,15 @@ export interface Storage {
   appendAudit(entries: readonly AuditEntry[]): Promise<void>;
   /** Audit entries at or after `since` (ISO time), oldest first, at most `limit`. */
   listAudit(query: { since?: string; limit?: number }): Promise<AuditRecord[]>;
+  /**
+   * Audit entries newest first (by id): ids below `before` (exclusive; omitted: from the
+   * newest), at or after `since` (ISO time), at most `limit`. A page of the admin's view.
+   */
+  listAuditNewest(query: {
+    before?: number;
+    since?: string;
+    limit: number;
+  }): Promise<AuditRecord[]>;
   /** All users in id order, deleted ones too (for the operator). */
   listUsers(): Promise<UserRecord[]>;
   /** Messages, conversations and cursors (src/storage/conversations.ts). */

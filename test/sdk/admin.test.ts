@@ -49,6 +49,24 @@ describe('sdk admin events', () => {
     admin.close();
   });
 
+  it('auditLog: the audit log newest first, paged by its cursor down to the first entry', async () => {
+    const admin = await loginSdk(server().port, 'root', PASS);
+    const first = await admin.auditLog({ limit: 1 });
+    expect(first.entries).toHaveLength(1);
+    expect(typeof first.next).toBe('string');
+    const rest = await admin.auditLog({ before: first.next ?? undefined, limit: 200 });
+    expect(rest.next).toBeNull();
+    expect(rest.entries.at(-1)).toMatchObject({
+      actor: '(cli)',
+      action: 'user_add',
+      target: 'root',
+    });
+    const all = [...first.entries, ...rest.entries];
+    expect(all.map((e) => e.action)).toEqual(expect.arrayContaining(['kick', 'user_add']));
+    expect(new Set(all.map((e) => JSON.stringify(e))).size).toBe(all.length);
+    admin.close();
+  });
+
   // Last: it stops the shared server.
   it('kill_server: every client gets shutdown, then close with reason shutdown', async () => {
     const srv = server();

@@ -215,6 +215,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'stop the server, telling everyone why (admin)',
   },
   {
+    name: 'audit',
+    action: 'audit_log',
+    aliases: ['audit_log'],
+    args: [arg('n', { optional: true })],
+    needs: 'session',
+    summary: 'show the newest n entries of the audit log (admin; default 20)',
+  },
+  {
     name: 'raw',
     aliases: [],
     args: [arg('action'), arg('json-inputs', { optional: true, rest: true })],

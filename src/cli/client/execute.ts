@@ -8,7 +8,7 @@ import {
 import type { CommandSpec } from './commands.ts';
 import { UsageError } from './errors.ts';
 import { groupFormAction, runGroupCommand, sendMessage } from './group-execute.ts';
-import { convArg, historyCount, rawInputs, whoInputs } from './parse.ts';
+import { auditCount, convArg, historyCount, rawInputs, whoInputs } from './parse.ts';
 
 /** What both modes (prompt and one-shot) are started with, from the command-line flags. */
 export interface RunOptions {
@@ -116,6 +116,8 @@ function send(client: Client, name: string, args: string[]): Promise<unknown> {
       return client.kick(a0);
     case 'kill':
       return client.killServer(a0);
+    case 'audit':
+      return client.auditLog({ limit: usageOf(() => auditCount(a0 || undefined)) });
     case 'raw':
       return client.call(
         a0,

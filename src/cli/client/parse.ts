@@ -219,3 +219,13 @@ export function historyCount(text: string | undefined): number {
   }
   return n;
 }
+
+/** The `n` of `audit [n]`: a whole number 1-200 (one audit_log page), default 20. */
+export function auditCount(text: string | undefined): number {
+  if (text === undefined) return 20;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 200) {
+    throw new Error(`n must be a whole number from 1 to 200, not ${text}`);
+  }
+  return n;
+}

@@ -1,5 +1,6 @@
 // How replies and server events look on the terminal (text) or in --json mode (one JSON line each).
 import { describeReason } from './errors.ts';
+import { formatAuditLog } from './render-audit.ts';
 import { formatConversations, formatHistory, formatRead } from './render-conversations.ts';
 import { formatGroupDone, formatGroupReply, formatMemberEvent } from './render-groups.ts';
 import { type Style, sanitize } from './style.ts';
@@ -71,6 +72,8 @@ export function formatReply(
       if (!isObject(data)) return formatData(data);
       return `${s.bold(str(data.username))} is now ${s.bold(str(data.level))}`;
     }
+    case 'audit':
+      return formatAuditLog(data, s, str);
     case 'history':
       return formatHistory(data, s);
     case 'convs':

@@ -1,5 +1,5 @@
 // How an action is declared: its name, aliases, phase, level, inputs and handler.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Connection } from '../connection.ts';
 import type { Services } from '../services/index.ts';
 import type { LimitClass } from '../services/rate-limits.ts';
@@ -99,4 +99,20 @@ export function defineAction<S extends InputSchema>(
     pipelined: spec.pipelined ?? false,
     run: spec.run as Action['run'],
   };
+}
+
+/**
+ * The described names of a tuple schema's items, looking through `.nullable()` and
+ * `.optional()`; an optional one ends in `?` (`before_seq?`).
+ */
+export function inputNames(schema: InputSchema): string[] {
+  const items = schema instanceof z.ZodTuple ? (schema.def.items as z.ZodType[]) : [];
+  return items.map((item) => {
+    let inner: z.ZodType | undefined = item;
+    while (inner && inner.description === undefined) {
+      inner = (inner.def as { innerType?: z.ZodType }).innerType;
+    }
+    const name = inner?.description ?? 'value';
+    return item.def.type === 'optional' ? `${name}?` : name;
+  });
 }

@@ -1,5 +1,4 @@
 // The one place every request is checked: action, phase and token, level, inputs.
-import type { z } from 'zod';
 import { errorReply, okReply, type Reply, type Request } from '../../protocol/envelope.ts';
 import { ActionError } from '../../protocol/errors.ts';
 import { StorageUnavailable } from '../../storage/storage.ts';
@@ -7,7 +6,7 @@ import type { Connection } from '../connection.ts';
 import { hashToken, sameToken } from '../security/tokens.ts';
 import type { Services } from '../services/index.ts';
 import type { Session } from '../services/sessions.ts';
-import type { Action, ActionContext } from './define.ts';
+import { type Action, type ActionContext, type InputSchema, inputNames } from './define.ts';
 import type { ActionRegistry } from './registry.ts';
 
 /** A reply and the work to run once it is sent. */
@@ -175,7 +174,7 @@ function audit(record: RequestRecord, outcome: string): void {
   const data = record.req.data;
   if (!action || !session) return;
   const show = (i: number | undefined) => {
-    if (i === undefined || data[i] === undefined) return null;
+    if (i === undefined || data[i] === undefined || data[i] === null) return null;
     return typeof data[i] === 'string' ? data[i] : JSON.stringify(data[i]);
   };
   const { target, detail } = action.audit;
@@ -237,16 +236,6 @@ function parseInput(action: Action, data: unknown[]): unknown[] {
   );
 }
 
-function describeArity(schema: z.ZodType): string {
+function describeArity(schema: InputSchema): string {
   return `expected [${inputNames(schema).join(', ')}]`;
-}
-
-/** The described names of a tuple schema's items (looking through `.optional()`). */
-function inputNames(schema: z.ZodType): string[] {
-  const items = ((schema as unknown as z.ZodTuple).def?.items ?? []) as unknown as z.ZodType[];
-  return items.map((item) => {
-    const inner = (item.def as { innerType?: z.ZodType }).innerType;
-    const name = item.description ?? inner?.description ?? 'value';
-    return item.def.type === 'optional' ? `${name}?` : name;
-  });
 }

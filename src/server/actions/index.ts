@@ -9,6 +9,7 @@ import resetPasswordConfirm from './account/reset-password-confirm.ts';
 import setUser from './account/set-user.ts';
 import userInfo from './account/user-info.ts';
 import veus from './account/veus.ts';
+import auditLog from './admin/audit-log.ts';
 import ban from './admin/ban.ts';
 import changePermissionLevel from './admin/change-permission-level.ts';
 import kick from './admin/kick.ts';
@@ -77,5 +78,6 @@ export const ACTIONS: readonly Action[] = [
   ban,
   unban,
   killServer,
+  auditLog,
   logout,
 ];

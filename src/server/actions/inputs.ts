@@ -107,6 +107,21 @@ export const GroupRoleInput = z
 /** A position in a conversation. */
 export const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe('seq');
 
+/** An instant as ISO 8601 text (`2026-11-25T10:00:00Z`); kept as given, compared as UTC. */
+export const IsoTime = z
+  .string()
+  .max(40, 'is too long')
+  .refine((t) => /^\d{4}-\d\d-\d\d/.test(t) && !Number.isNaN(Date.parse(t)), 'is not an ISO time')
+  .transform((t) => new Date(t).toISOString())
+  .describe('since');
+
+/** audit_log's opaque paging cursor: the `next` of the page before. */
+export const AuditCursor = z
+  .string()
+  .regex(/^[0-9]{1,15}$/, 'is not a cursor from audit_log')
+  .transform(Number)
+  .describe('before');
+
 /** A page size: at least 1; `max` caps it (larger values count as `max`). */
 export function PageLimit(max: number) {
   return z

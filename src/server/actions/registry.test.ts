@@ -61,6 +61,19 @@ describe('ActionRegistry', () => {
     expect(() => new ActionRegistry([missing], levels)).toThrow(/must declare a level/);
   });
 
+  it('refuses an audit spec that would show a password, code or token, or no input', () => {
+    const auditing = (input: z.ZodType<unknown[]>, detail: number) =>
+      defineAction({ name: 'x', phase: 'any', input, audit: { detail }, run: () => null });
+    const secret = z.string().describe('new_password');
+    expect(() => new ActionRegistry([auditing(z.tuple([secret]), 0)], levels)).toThrow(
+      /new_password/,
+    );
+    const code = z.string().describe('code').optional();
+    expect(() => new ActionRegistry([auditing(z.tuple([code]), 0)], levels)).toThrow(/code/);
+    expect(() => new ActionRegistry([auditing(z.tuple([]), 0)], levels)).toThrow(/not exist/);
+    expect(() => new ActionRegistry(ACTIONS, levels)).not.toThrow();
+  });
+
   it('every error code is documented in docs/protocol.md', () => {
     const doc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
     for (const code of ERROR_CODES) expect(doc).toContain(`\`${code}\``);

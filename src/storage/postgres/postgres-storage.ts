@@ -290,6 +290,19 @@ export class PostgresStorage implements Storage {
     );
   }
 
+  async listAuditNewest(query: {
+    before?: number;
+    since?: string;
+    limit: number;
+  }): Promise<AuditRecord[]> {
+    const { rows } = await this.db.q<AuditRecord>(
+      `SELECT id, at, actor, action, target, outcome, detail, address FROM audit
+       WHERE id < $1 AND at >= $2 ORDER BY id DESC LIMIT $3`,
+      [query.before ?? Number.MAX_SAFE_INTEGER, query.since ?? '', query.limit],
+    );
+    return rows;
+  }
+
   async listAudit(query: { since?: string; limit?: number }): Promise<AuditRecord[]> {
     const { rows } = await this.db.q<AuditRecord>(
       `SELECT id, at, actor, action, target, outcome, detail, address FROM audit

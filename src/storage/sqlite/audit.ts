@@ -1,5 +1,5 @@
 // The audit log on SQLite (the audit table): privileged calls with their outcome,
-// appended in batches and read back oldest first.
+// appended in batches and read back oldest first, or newest first a page at a time.
 import type Database from 'better-sqlite3';
 import type { AuditEntry, AuditRecord } from '../storage.ts';
 
@@ -7,6 +7,7 @@ import type { AuditEntry, AuditRecord } from '../storage.ts';
 export class SqliteAudit {
   private readonly insertAudit;
   private readonly auditSince;
+  private readonly auditNewest;
 
   constructor(private readonly db: Database.Database) {
     this.insertAudit = db.prepare<
@@ -18,6 +19,10 @@ export class SqliteAudit {
     this.auditSince = db.prepare<[string, number], AuditRecord>(
       `SELECT id, at, actor, action, target, outcome, detail, address FROM audit
        WHERE at >= ? ORDER BY id LIMIT ?`,
+    );
+    this.auditNewest = db.prepare<[number, string, number], AuditRecord>(
+      `SELECT id, at, actor, action, target, outcome, detail, address FROM audit
+       WHERE id < ? AND at >= ? ORDER BY id DESC LIMIT ?`,
     );
   }
 
@@ -33,5 +38,11 @@ export class SqliteAudit {
   /** Entries at or after `since` (ISO time), oldest first, at most `limit`. */
   listAudit(query: { since?: string; limit?: number }): AuditRecord[] {
     return this.auditSince.all(query.since ?? '', query.limit ?? -1);
+  }
+
+  /** Entries below id `before` and at or after `since`, newest first, at most `limit`. */
+  listAuditNewest(query: { before?: number; since?: string; limit: number }): AuditRecord[] {
+    const before = query.before ?? Number.MAX_SAFE_INTEGER;
+    return this.auditNewest.all(before, query.since ?? '', query.limit);
   }
 }

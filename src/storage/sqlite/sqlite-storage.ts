@@ -170,6 +170,15 @@ export class SqliteStorage implements Storage {
     return this.accounts.deleteExpiredPending(now);
   }
 
+  async listAuditNewest(query: {
+    before?: number;
+    since?: string;
+    limit: number;
+  }): Promise<AuditRecord[]> {
+    return this.audit.listAuditNewest(query);
+  }
+
+
   async listUsers(): Promise<UserRecord[]> {
     return this.accounts.listUsers();
   }

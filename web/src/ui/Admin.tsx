@@ -1,7 +1,9 @@
-// Admin tools: change a user's level, kick, ban, and stop the server after a confirmation.
+// Admin tools: change a user's level, kick, ban, stop the server after a confirmation, and
+// read the audit log.
 // The server checks the level of every one of these; the page only hides the screen.
 import { useState } from 'preact/hooks';
 import { api } from '../session.ts';
+import { AuditLog } from './AuditLog.tsx';
 import { Field, Form } from './forms.tsx';
 
 /** The admin screen. */
@@ -9,7 +11,13 @@ export function Admin() {
   const [user, setUser] = useState('');
   const [level, setLevel] = useState('basic');
   const [reason, setReason] = useState('');
-  const [done, setDone] = useState('');
+  const [done, setDoneText] = useState('');
+  // Bumped after each action, so the audit log below reloads and shows it.
+  const [version, setVersion] = useState(0);
+  const setDone = (text: string) => {
+    setDoneText(text);
+    setVersion((v) => v + 1);
+  };
   return (
     <section class="panel" aria-label="Admin">
       <h2>Admin</h2>
@@ -62,6 +70,7 @@ export function Admin() {
           required={false}
         />
       </Form>
+      <AuditLog version={version} />
     </section>
   );
 }
