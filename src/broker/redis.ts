@@ -77,6 +77,11 @@ export class RedisBroker implements Broker {
     this.sub.on('message', (_channel: string, text: string) => this.receive(text));
   }
 
+  /** The command connection, for stores that live beside the broker (the shared limits). */
+  get client(): Redis {
+    return this.cmd;
+  }
+
   /** Connects, registers this node's lease and starts the heartbeat. */
   async start(): Promise<void> {
     await Promise.all([this.cmd.connect(), this.sub.connect()]);
