@@ -94,7 +94,7 @@ export async function redisNodes(
   caps: SessionCaps,
   n = 2,
   heartbeatTimeoutMs = 1_000,
-): Promise<TestCluster & { brokers: RedisBroker[] }> {
+): Promise<TestCluster & { brokers: RedisBroker[]; prefix: string }> {
   const prefix = `t${process.pid}.${++redisRun}:`;
   const brokers = Array.from(
     { length: n },
@@ -103,6 +103,7 @@ export async function redisNodes(
   for (const b of brokers) openRedisBrokers.add(b);
   await Promise.all(brokers.map((b) => b.start()));
   return {
+    prefix,
     brokers,
     nodes: brokers.map(record),
     shutdowns: [],
