@@ -54,6 +54,12 @@ export interface Broker {
   send(command: NodeCommand): Promise<void> | undefined;
   /** Sets where commands from other nodes arrive. */
   onCommand(handler: (command: NodeCommand) => void): void;
+  /**
+   * Sets what runs when commands from other nodes may have been lost (the Redis
+   * broker, after an outage): the node re-reads from storage what its live
+   * sessions missed. Brokers that never lose commands do not call it.
+   */
+  onResync?(handler: () => void): void;
   /** Releases what the broker holds open (listeners, links); the server calls it last. */
   close(): void;
 }

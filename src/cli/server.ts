@@ -37,6 +37,7 @@ interface ServeOptions extends CommonOptions {
   metricsPort?: number;
   httpPort?: number;
   workers?: number;
+  nodeId?: string;
 }
 
 const program = new Command('super-server')
@@ -60,6 +61,7 @@ const serve = program
     'server processes sharing the port, one per core (default 1)',
     wholeNumber(1, 64),
   )
+  .option('--node-id <id>', "this node's name among several (broker.driver redis; default random)")
   .option(
     '--http-port <port>',
     'HTTP port for /ws, /healthz, /metrics and the web client, 0 for a free one (default 8080)',
@@ -84,6 +86,7 @@ const serve = program
       'metrics.port': opts.metricsPort,
       'http.port': opts.httpPort,
       'server.workers': opts.workers,
+      'server.node_id': opts.nodeId,
     });
     try {
       if (cluster.isWorker) await runWorker(config);

@@ -186,3 +186,48 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file: file('{not json') })).toThrow(/not valid JSON/);
   });
 });
+
+describe('loadConfig: the broker', () => {
+  it('defaults to the memory broker and a random node id', () => {
+    const c = loadConfig();
+    expect(c.broker).toEqual({
+      driver: 'memory',
+      redis_url: 'redis://127.0.0.1:6379',
+      redis_prefix: 'ss:',
+      heartbeat_timeout_s: 15,
+    });
+    expect(c.server.node_id).toBeUndefined();
+  });
+
+  it('takes redis, its URL, prefix, lease and a node id from file, environment and flags', () => {
+    const c = loadConfig({
+      file: file({ broker: { driver: 'redis', heartbeat_timeout_s: 5 } }),
+      env: { SUPER_SERVER__BROKER__REDIS_URL: 'redis://10.0.0.5:6380/2' },
+      flags: { 'server.node_id': 'eu-1', 'broker.redis_prefix': 'chat:' },
+    });
+    expect(c.broker).toEqual({
+      driver: 'redis',
+      redis_url: 'redis://10.0.0.5:6380/2',
+      redis_prefix: 'chat:',
+      heartbeat_timeout_s: 5,
+    });
+    expect(c.server.node_id).toBe('eu-1');
+  });
+
+  it('names a bad driver, URL, node id or lease', () => {
+    expect(() => loadConfig({ flags: { 'broker.driver': 'kafka' } })).toThrow(/broker\.driver:/);
+    expect(() => loadConfig({ flags: { 'broker.redis_url': 'http://x' } })).toThrow(
+      /broker\.redis_url: must be a redis:\/\/ or rediss:\/\/ URL/,
+    );
+    expect(() => loadConfig({ flags: { 'server.node_id': 'a b' } })).toThrow(/server\.node_id:/);
+    expect(() => loadConfig({ flags: { 'broker.heartbeat_timeout_s': 0.5 } })).toThrow(
+      /broker\.heartbeat_timeout_s:/,
+    );
+  });
+
+  it('refuses the redis broker with several workers (one process per node)', () => {
+    expect(() => loadConfig({ flags: { 'broker.driver': 'redis', 'server.workers': 2 } })).toThrow(
+      /broker\.driver: redis runs one process per node/,
+    );
+  });
+});

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { BrokerSection, NodeId } from './broker-config.ts';
 import { LevelsSection } from './levels-config.ts';
 import { parseCidr } from './security/addresses.ts';
 
@@ -27,6 +28,8 @@ const ServerSection = z.strictObject({
   shutdown_grace_s: seconds.default(4),
   // Server processes sharing the port (Node's cluster); 1 serves from this process.
   workers: z.number().int().min(1).max(64).default(1),
+  // This node's name among several (broker.driver redis); random when not set.
+  node_id: NodeId.optional(),
 });
 
 const MetricsSection = z.strictObject({
@@ -223,24 +226,30 @@ const StorageSection = z
   });
 
 /** The whole configuration schema; every key has a default. */
-export const ConfigSchema = z.strictObject({
-  server: ServerSection.default(ServerSection.parse({})),
-  log: LogSection.default(LogSection.parse({})),
-  session: SessionSection.default(SessionSection.parse({})),
-  limits: LimitsSection.default(LimitsSection.parse({})),
-  levels: LevelsSection.default(LevelsSection.parse({})),
-  passwords: PasswordSection.default(PasswordSection.parse({})),
-  login: LoginSection.default(LoginSection.parse({})),
-  rate_limits: RateLimitsSection.default(RateLimitsSection.parse({})),
-  accounts: AccountsSection.default(AccountsSection.parse({})),
-  mail: MailSection.default(MailSection.parse({})),
-  tls: TlsSection.default(TlsSection.parse({})),
-  metrics: MetricsSection.default(MetricsSection.parse({})),
-  http: HttpSection.default(HttpSection.parse({})),
-  messages: MessagesSection.default(MessagesSection.parse({})),
-  storage: StorageSection.default(StorageSection.parse({})),
-  groups: GroupsSection.default(GroupsSection.parse({})),
-});
+export const ConfigSchema = z
+  .strictObject({
+    server: ServerSection.default(ServerSection.parse({})),
+    log: LogSection.default(LogSection.parse({})),
+    session: SessionSection.default(SessionSection.parse({})),
+    limits: LimitsSection.default(LimitsSection.parse({})),
+    levels: LevelsSection.default(LevelsSection.parse({})),
+    passwords: PasswordSection.default(PasswordSection.parse({})),
+    login: LoginSection.default(LoginSection.parse({})),
+    rate_limits: RateLimitsSection.default(RateLimitsSection.parse({})),
+    accounts: AccountsSection.default(AccountsSection.parse({})),
+    mail: MailSection.default(MailSection.parse({})),
+    tls: TlsSection.default(TlsSection.parse({})),
+    metrics: MetricsSection.default(MetricsSection.parse({})),
+    http: HttpSection.default(HttpSection.parse({})),
+    messages: MessagesSection.default(MessagesSection.parse({})),
+    storage: StorageSection.default(StorageSection.parse({})),
+    groups: GroupsSection.default(GroupsSection.parse({})),
+    broker: BrokerSection.default(BrokerSection.parse({})),
+  })
+  .refine((c) => c.broker.driver === 'memory' || c.server.workers === 1, {
+    path: ['broker', 'driver'],
+    message: 'redis runs one process per node: start several nodes instead of server.workers > 1',
+  });
 
 /** The validated, frozen configuration. */
 export type Config = z.infer<typeof ConfigSchema>;

@@ -12,6 +12,7 @@ import { startProcessMetrics } from './metrics/process-metrics.ts';
 import { renderRegistry } from './metrics/render.ts';
 import { prepareDummyHash } from './security/passwords.ts';
 import { SuperServer } from './server.ts';
+import { openSharedBroker, type Shared } from './shared-broker.ts';
 
 /** The SQLite database file inside the data directory. */
 export { databaseFile };
@@ -46,12 +47,14 @@ export async function runServer(config: Config, role?: WorkerRole): Promise<void
   // /metrics on the HTTP listener: a single process only (the primary merges the workers').
   const metricsOnHttp = config.http.enabled && config.http.metrics && !role;
   let server: SuperServer | undefined;
+  let shared: Shared = {};
   let processMetrics: { stop(): void } | undefined;
   let http: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   let port: number;
   let httpPort: number | undefined;
   try {
-    server = new SuperServer({ config, storage, log, broker: role?.broker });
+    if (!role) shared = await openSharedBroker(config, log);
+    server = new SuperServer({ config, storage, log, broker: role?.broker, ...shared });
     const { registry } = server.metrics;
     if (config.metrics.enabled || metricsOnHttp) processMetrics = startProcessMetrics(registry);
     // The metrics listener binds first: if it fails, no client listener was opened.
@@ -64,6 +67,7 @@ export async function runServer(config: Config, role?: WorkerRole): Promise<void
     }
   } catch (err) {
     server?.closeListeners();
+    shared.broker?.close();
     processMetrics?.stop();
     http?.server.close();
     await storage.close();

@@ -24,6 +24,7 @@ import {
 } from './metrics/server-metrics.ts';
 import { AddressSet } from './security/addresses.ts';
 import { HashGate } from './security/hash-gate.ts';
+import { type MakeLimiter, memoryLimiters } from './security/limiter-store.ts';
 import { Accounts } from './services/accounts.ts';
 import { AuditLog } from './services/audit.ts';
 import { ConversationReading } from './services/conversation-reading.ts';
@@ -37,6 +38,7 @@ import { Messages } from './services/messages.ts';
 import { PasswordReset } from './services/password-reset.ts';
 import { RateLimits } from './services/rate-limits.ts';
 import { RegistrationLimits } from './services/registration-limits.ts';
+import { resyncLiveSessions } from './services/resync.ts';
 import { Sessions } from './services/sessions.ts';
 import { listenTcp, type TlsOptions } from './transport/tcp.ts';
 import type { Transport, TransportKind, TransportSink } from './transport/transport.ts';
@@ -62,6 +64,8 @@ export interface ServerOptions {
   mailer?: Mailer;
   /** Presence and routing shared with other nodes; by default this process alone. */
   broker?: Broker;
+  /** Where login, registration and reset limits count; by default this process. */
+  limiters?: MakeLimiter;
 }
 
 /** The running server. */
@@ -111,7 +115,8 @@ export class SuperServer implements ConnectionHost, FigureSource {
         perUser: config.session.sessions_per_user,
       });
     const sessions = new Sessions(this.broker, random, config.session.on_conflict);
-    const throttle = new LoginThrottle(config.login, exempt, clock);
+    const limiters = options.limiters ?? memoryLimiters;
+    const throttle = new LoginThrottle(config.login, exempt, clock, limiters);
     const accounts = new Accounts({
       storage,
       levels,
@@ -150,6 +155,7 @@ export class SuperServer implements ConnectionHost, FigureSource {
         exempt,
         serverName: config.server.name,
         log,
+        limiters,
       }),
       confirmation: new EmailConfirmation({
         storage,
@@ -167,7 +173,7 @@ export class SuperServer implements ConnectionHost, FigureSource {
       }),
       groups: group.groups,
       moderation: group.moderation,
-      registrations: new RegistrationLimits(config.limits, exempt),
+      registrations: new RegistrationLimits(config.limits, exempt, limiters),
       rateLimits: new RateLimits(config.rate_limits, clock),
       shutdown: (reason, by) => {
         this.broker.send({ kind: 'shutdown', reason, by });
@@ -180,6 +186,7 @@ export class SuperServer implements ConnectionHost, FigureSource {
         sessions.apply(command);
       } else group.fanout.apply(command);
     });
+    this.broker.onResync?.(() => void resyncLiveSessions(sessions, conversations, log));
     this.stopped = new Promise((resolve) => {
       this.markStopped = resolve;
     });

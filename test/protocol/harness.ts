@@ -46,6 +46,8 @@ export interface ServerOptions {
   args?: string[];
   /** use this existing data dir instead of a fresh one */
   dataDir?: string;
+  /** how long to wait for the listening line (default 15 s; suites starting many processes wait longer) */
+  listenTimeoutMs?: number;
 }
 
 // How a child process ended.
@@ -174,6 +176,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
   });
   const exited = track(proc);
   const output = { stdout: '', stderr: '' };
+  const listenTimeoutMs = opts.listenTimeoutMs ?? LISTEN_TIMEOUT_MS;
   const ports = await new Promise<ListeningPorts>((resolve, reject) => {
     let pending = '';
     const fail = (why: string) => {
@@ -182,8 +185,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
       reject(new Error(`${why}\nstderr:\n${output.stderr}\nstdout:\n${output.stdout}`));
     };
     const timer = setTimeout(
-      () => fail(`server printed no listening line within ${LISTEN_TIMEOUT_MS} ms`),
-      LISTEN_TIMEOUT_MS,
+      () => fail(`server printed no listening line within ${listenTimeoutMs} ms`),
+      listenTimeoutMs,
     );
     proc.stdout?.on('data', (d: Buffer) => {
       const text = d.toString('utf8');

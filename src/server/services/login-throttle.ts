@@ -2,12 +2,13 @@
 // and a lock after many; per address, a block after many failures in a window.
 // Names with no account get the same backoff and lock (kept in memory), so the
 // throttle's answers do not tell which usernames exist.
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { ActionError } from '../../protocol/errors.ts';
 import type { UserRecord } from '../../storage/storage.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { type AddressSet, plainAddress } from '../security/addresses.ts';
+import { type MakeLimiter, memoryLimiters } from '../security/limiter-store.ts';
 
 /** Consecutive failures and when the last one happened (ms). */
 interface FailureCount {
@@ -22,7 +23,7 @@ const UNKNOWN_NAME_TTL_MS = 24 * 3_600_000;
 
 /** Decides whether a login may be tried now; records failures per address and unknown name. */
 export class LoginThrottle {
-  private readonly failuresByIp: RateLimiterMemory;
+  private readonly failuresByIp: RateLimiterAbstract;
   /** by login key (see Accounts), in order of last failure: oldest first */
   private readonly unknownNames = new Map<string, FailureCount>();
 
@@ -30,8 +31,9 @@ export class LoginThrottle {
     private readonly config: Config['login'],
     private readonly exempt: AddressSet,
     private readonly clock: Clock,
+    limiters: MakeLimiter = memoryLimiters,
   ) {
-    this.failuresByIp = new RateLimiterMemory({
+    this.failuresByIp = limiters({
       keyPrefix: 'login_failures_ip',
       points: config.ip_failures,
       duration: config.ip_window_s,

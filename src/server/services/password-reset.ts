@@ -2,12 +2,13 @@
 // whether an account exists: a request is answered before it is looked up,
 // and every wrong confirmation is the same invalid_credentials.
 import type { Logger } from 'pino';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ActionError } from '../../protocol/errors.ts';
 import type { Storage, UserRecord } from '../../storage/storage.ts';
 import type { Config } from '../config.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { type AddressSet, plainAddress } from '../security/addresses.ts';
+import { type MakeLimiter, memoryLimiters } from '../security/limiter-store.ts';
 import type { Accounts } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import type { EmailCodes } from './email-codes.ts';
@@ -26,21 +27,24 @@ export interface PasswordResetDeps {
   exempt: AddressSet;
   serverName: string;
   log: Logger;
+  /** Where the reset limits count; this process by default. */
+  limiters?: MakeLimiter;
 }
 
 /** Mails reset codes and sets a new password for a right one. */
 export class PasswordReset {
-  private readonly perIp: RateLimiterMemory;
-  private readonly perAccount: RateLimiterMemory;
+  private readonly perIp: RateLimiterAbstract;
+  private readonly perAccount: RateLimiterAbstract;
 
   constructor(private readonly deps: PasswordResetDeps) {
     const { limits } = deps;
-    this.perIp = new RateLimiterMemory({
+    const limiters = deps.limiters ?? memoryLimiters;
+    this.perIp = limiters({
       keyPrefix: 'resets_ip',
       points: limits.resets_per_ip,
       duration: limits.resets_per_ip_window_s,
     });
-    this.perAccount = new RateLimiterMemory({
+    this.perAccount = limiters({
       keyPrefix: 'resets_account',
       points: limits.resets_per_account,
       duration: limits.resets_per_account_window_s,

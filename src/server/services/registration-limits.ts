@@ -1,10 +1,11 @@
 // Registration limits (the seed's "unlimited users"): per address and in
-// total, with trusted networks exempt. Built on rate-limiter-flexible so a
-// Redis store can replace the memory one without changing callers.
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+// total, with trusted networks exempt. Built on rate-limiter-flexible, counted
+// in the store the server chose (security/limiter-store.ts).
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { ActionError } from '../../protocol/errors.ts';
 import type { Config } from '../config.ts';
 import { type AddressSet, plainAddress } from '../security/addresses.ts';
+import { type MakeLimiter, memoryLimiters } from '../security/limiter-store.ts';
 
 /** Gives back a reservation when the registration it was for failed. */
 export type Release = () => Promise<void>;
@@ -13,18 +14,19 @@ const GLOBAL_KEY = 'all';
 
 /** Counts registrations per address and in total; refuses with `rate_limited`. */
 export class RegistrationLimits {
-  private readonly perIp: RateLimiterMemory;
-  private readonly global: RateLimiterMemory;
+  private readonly perIp: RateLimiterAbstract;
+  private readonly global: RateLimiterAbstract;
   constructor(
     limits: Config['limits'],
     private readonly exempt: AddressSet,
+    limiters: MakeLimiter = memoryLimiters,
   ) {
-    this.perIp = new RateLimiterMemory({
+    this.perIp = limiters({
       keyPrefix: 'registrations_ip',
       points: limits.registrations_per_ip,
       duration: limits.registrations_per_ip_window_s,
     });
-    this.global = new RateLimiterMemory({
+    this.global = limiters({
       keyPrefix: 'registrations_all',
       points: limits.registrations_global,
       duration: limits.registrations_global_window_s,
@@ -51,7 +53,7 @@ export class RegistrationLimits {
 
 /** Consumes one point; a refusal is undone (rate-limiter-flexible counts it) and becomes rate_limited. */
 export async function takePoint(
-  limiter: RateLimiterMemory,
+  limiter: RateLimiterAbstract,
   key: string,
   message: string,
 ): Promise<void> {

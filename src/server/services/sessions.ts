@@ -71,6 +71,11 @@ export class Sessions {
     return this.byToken.size;
   }
 
+  /** A copy of this node's live sessions. */
+  all(): Session[] {
+    return [...this.byToken.values()];
+  }
+
   /**
    * Opens a session for a verified identity once the broker grants it within
    * the caps of all nodes; returns it with its token (shown once).

@@ -1,0 +1,70 @@
+// What only the Redis broker does: surviving a Redis outage or restart (the node
+// keeps its own users, restores them in Redis and asks for a resync), and
+// restoring its part when its lease was taken while it lived.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  alice,
+  bob,
+  carol,
+  closeRedisBrokers,
+  eventually,
+  redisNodes,
+} from '../../test/services/broker-nodes.ts';
+import { type RedisService, redisSkipReason, startRedis } from '../../test/services/redis.ts';
+
+const noRedis = redisSkipReason();
+let redis: RedisService;
+beforeAll(async () => {
+  if (!noRedis) redis = await startRedis();
+});
+afterEach(closeRedisBrokers);
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describe.skipIf(noRedis)('RedisBroker when Redis goes away', () => {
+  it('keeps its own users while Redis is down, refuses new claims, and restores them after a restart', async () => {
+    const { nodes } = await redisNodes(redis.url, { perUser: 1, capacity: 10 });
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    expect(await a.broker.claim(alice)).toBe('ok');
+    expect(await a.broker.claim(carol)).toBe('ok');
+    expect(await b.broker.claim(bob)).toBe('ok');
+    await redis.kill();
+    expect(await a.broker.find('ALICE')).toEqual({ ...alice, sessions: 1 });
+    expect(await a.broker.list(10)).toEqual({ users: [alice, carol], total: 2 });
+    expect(await a.broker.claim(bob)).toBe('server_busy');
+    expect(a.broker.send({ kind: 'deliver', userId: bob.id, frame: 'lost\n' })).toBeUndefined();
+    // A release Redis never hears of: the restore puts the right count back.
+    a.broker.release(carol);
+    await redis.start(); // empty: no persistence
+    await eventually(() => a.resyncs > 0 && b.resyncs > 0);
+    await eventually(async () => (await b.broker.list(10)).total === 2);
+    expect((await b.broker.list(10)).users).toEqual([alice, bob]);
+    expect(await b.broker.claim(alice)).toBe('already_logged_in');
+    // Live routing works again after the resubscription.
+    a.broker.send({ kind: 'deliver', userId: bob.id, frame: 'back\n' });
+    await eventually(() => b.got.length > 0);
+    expect(b.got).toEqual([{ kind: 'deliver', userId: bob.id, frame: 'back\n' }]);
+  });
+
+  it('puts its users back when it finds its lease taken while it lived', async () => {
+    const { nodes, brokers, prefix } = await redisNodes(redis.url, { perUser: 1, capacity: 10 }, 2);
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    expect(await a.broker.claim(alice)).toBe('ok');
+    // As if node a had stalled past its lease: another node reaped it.
+    await brokers[1]?.client.zadd(`${prefix}nodes`, 0, 'node1');
+    expect(await b.broker.find('alice')).toBeUndefined();
+    // Its next claim (or heartbeat) sees the lease gone and restores first.
+    expect(await a.broker.claim(bob)).toBe('ok');
+    expect(await b.broker.list(10)).toEqual({ users: [alice, bob], total: 2 });
+  });
+
+  it('takes its users out at once on a clean close', async () => {
+    const { nodes } = await redisNodes(redis.url, { perUser: 1, capacity: 10 }, 2, 60_000);
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    expect(await a.broker.claim(alice)).toBe('ok');
+    a.broker.close();
+    await eventually(async () => (await b.broker.find('alice')) === undefined);
+    expect(await b.broker.claim(alice)).toBe('ok');
+  });
+});

@@ -1,0 +1,164 @@
+// The Lua scripts of the Redis broker: every change to presence and the session
+// caps runs as one script, so claims on several nodes never overshoot a cap.
+// Times come from Redis (TIME), so the nodes' clocks need not agree.
+//
+// Keys under the prefix P: `nodes` (sorted set: node id → lease end, ms),
+// `node:<id>` (hash: user id → sessions on that node), `sessions` (hash: user
+// id → sessions on all nodes), `total` (sessions of everyone), `names` (hash:
+// user id → username), `keys` (hash: user id → lower-cased key), `ids` (hash:
+// key → user id), `sorted` (sorted set of keys, all score 0, for paging).
+// Every script takes P as ARGV[1] and declares no keys: the broker needs one
+// Redis (or one Redis Cluster hash slot), not a sharded keyspace.
+
+/** Helpers every script starts with: the time, adding and removing sessions, reaping dead nodes. */
+const COMMON = `
+local p = ARGV[1]
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function add(node, id, name, key, n)
+  redis.call('HINCRBY', p .. 'sessions', id, n)
+  redis.call('INCRBY', p .. 'total', n)
+  redis.call('HINCRBY', p .. 'node:' .. node, id, n)
+  redis.call('HSETNX', p .. 'names', id, name)
+  redis.call('HSET', p .. 'keys', id, key)
+  redis.call('HSET', p .. 'ids', key, id)
+  redis.call('ZADD', p .. 'sorted', 0, key)
+end
+local function remove(id, n)
+  redis.call('INCRBY', p .. 'total', -n)
+  if redis.call('HINCRBY', p .. 'sessions', id, -n) > 0 then return end
+  redis.call('HDEL', p .. 'sessions', id)
+  redis.call('HDEL', p .. 'names', id)
+  local key = redis.call('HGET', p .. 'keys', id)
+  redis.call('HDEL', p .. 'keys', id)
+  if key then
+    redis.call('ZREM', p .. 'sorted', key)
+    redis.call('HDEL', p .. 'ids', key)
+  end
+end
+local function drop_node(node)
+  local held = redis.call('HGETALL', p .. 'node:' .. node)
+  for i = 1, #held, 2 do remove(held[i], tonumber(held[i + 1])) end
+  redis.call('DEL', p .. 'node:' .. node)
+  redis.call('ZREM', p .. 'nodes', node)
+end
+local function reap(now)
+  for _, node in ipairs(redis.call('ZRANGEBYSCORE', p .. 'nodes', '-inf', now)) do
+    drop_node(node)
+  end
+end
+`;
+
+/** One script: its Lua body (after COMMON) and how ioredis calls it. */
+interface Script {
+  lua: string;
+}
+
+/**
+ * ARGV: P, node, lease ms, user id, username, key, per-user cap, total cap.
+ * Returns ok | already_logged_in | server_busy, or `lost` when this node's lease
+ * had expired (the node must restore its presence first).
+ */
+const claim: Script = {
+  lua: `
+local now = now_ms()
+reap(now)
+local node = ARGV[2]
+if not redis.call('ZSCORE', p .. 'nodes', node) then return 'lost' end
+redis.call('ZADD', p .. 'nodes', now + tonumber(ARGV[3]), node)
+local id = ARGV[4]
+if tonumber(redis.call('HGET', p .. 'sessions', id) or '0') >= tonumber(ARGV[7]) then
+  return 'already_logged_in'
+end
+if tonumber(redis.call('GET', p .. 'total') or '0') >= tonumber(ARGV[8]) then
+  return 'server_busy'
+end
+add(node, id, ARGV[5], ARGV[6], 1)
+return 'ok'
+`,
+};
+
+/** ARGV: P, node, user id. Gives back one session this node holds; 1 if it held one. */
+const release: Script = {
+  lua: `
+local at = p .. 'node:' .. ARGV[2]
+local held = tonumber(redis.call('HGET', at, ARGV[3]) or '0')
+if held <= 0 then return 0 end
+if held == 1 then redis.call('HDEL', at, ARGV[3]) else redis.call('HINCRBY', at, ARGV[3], -1) end
+remove(ARGV[3], 1)
+return 1
+`,
+};
+
+/**
+ * ARGV: P, node, lease ms, then (user id, username, key, sessions) per local user.
+ * Replaces what Redis holds for this node with the node's own truth and renews
+ * its lease: on start, after a reconnect, and after the lease was lost.
+ */
+const restore: Script = {
+  lua: `
+local now = now_ms()
+reap(now)
+local node = ARGV[2]
+drop_node(node)
+redis.call('ZADD', p .. 'nodes', now + tonumber(ARGV[3]), node)
+for i = 4, #ARGV, 4 do add(node, ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])) end
+return 1
+`,
+};
+
+/** ARGV: P, node, lease ms. Renews the lease; 0 when it had expired (restore instead). */
+const beat: Script = {
+  lua: `
+local now = now_ms()
+reap(now)
+if not redis.call('ZSCORE', p .. 'nodes', ARGV[2]) then return 0 end
+redis.call('ZADD', p .. 'nodes', now + tonumber(ARGV[3]), ARGV[2])
+return 1
+`,
+};
+
+/** ARGV: P, node. Takes this node and its sessions out at once (a clean stop). */
+const leave: Script = {
+  lua: `
+drop_node(ARGV[2])
+return 1
+`,
+};
+
+/** ARGV: P, key. Returns {id, username, sessions} or nil. */
+const find: Script = {
+  lua: `
+reap(now_ms())
+local id = redis.call('HGET', p .. 'ids', ARGV[2])
+if not id then return nil end
+return {id, redis.call('HGET', p .. 'names', id), redis.call('HGET', p .. 'sessions', id)}
+`,
+};
+
+/** ARGV: P, limit, exclusive cursor key ('' for none). Returns {total, id, name, id, name, …}. */
+const list: Script = {
+  lua: `
+reap(now_ms())
+local from = '-'
+if ARGV[3] ~= '' then from = '(' .. ARGV[3] end
+local keys = redis.call('ZRANGEBYLEX', p .. 'sorted', from, '+', 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {redis.call('ZCARD', p .. 'sorted')}
+for _, key in ipairs(keys) do
+  local id = redis.call('HGET', p .. 'ids', key)
+  table.insert(out, id)
+  table.insert(out, redis.call('HGET', p .. 'names', id))
+end
+return out
+`,
+};
+
+/** The scripts by name, each a full Lua program, for Redis#defineCommand. */
+export const SCRIPTS = Object.fromEntries(
+  Object.entries({ claim, release, restore, beat, leave, find, list }).map(([name, s]) => [
+    name,
+    COMMON + s.lua,
+  ]),
+) as Record<'claim' | 'release' | 'restore' | 'beat' | 'leave' | 'find' | 'list', string>;
