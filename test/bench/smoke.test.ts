@@ -128,7 +128,7 @@ describe('bench scenarios through the CLI', () => {
       expect(typeof r.figures.server_us_per_msg).toBe('number');
     }
     expect(output).toMatch(/compare store: medians of 1 runs each/);
-    expect(output).toMatch(/in-memory +[\d.]+ +0 %/);
+    expect(output).toMatch(/in-memory +[\d.,]+ +0 %/);
   });
 
   it('replay: every stored message comes once, past the replay limit', {
