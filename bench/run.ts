@@ -5,13 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { ServerBuildError, serverProgram } from './lib/build.ts';
 import { runComparison } from './lib/compare.ts';
 import { describeMachine, machineInfo } from './lib/machine.ts';
-import {
-  type BenchOptions,
-  parseOptions,
-  type ScenarioName,
-  USAGE,
-  UsageError,
-} from './lib/options.ts';
+import { type BenchOptions, parseOptions, type ScenarioName, UsageError } from './lib/options.ts';
 import { openFilesLimit } from './lib/proc.ts';
 import {
   appendRecord,
@@ -23,6 +17,7 @@ import {
   type RunRecord,
 } from './lib/report.ts';
 import { killAllServers } from './lib/server.ts';
+import { USAGE } from './lib/usage.ts';
 import type { Scenario } from './scenarios/common.ts';
 import { dmLatency } from './scenarios/dm-latency.ts';
 import { dmThroughput } from './scenarios/dm-throughput.ts';
@@ -79,7 +74,8 @@ function reexecWithRaisedLimit(clients: number): number | undefined {
 function runBudgetSeconds(options: BenchOptions, clients: number): number {
   const logins = clients / 20;
   const stored = options.scenario === 'replay' ? (clients * options.messages) / 20_000 : 0;
-  const variants = options.compare !== undefined ? 3 : options.versus !== undefined ? 2 : 1;
+  const pairs = options.versus !== undefined || options.versusTransport;
+  const variants = options.compare !== undefined ? 3 : pairs ? 2 : 1;
   return variants * (90 + clients / 1_000 + logins + stored + options.warmup + options.duration);
 }
 
@@ -160,7 +156,8 @@ async function main(): Promise<number> {
     SCENARIO_RUNNERS[options.scenario === 'sweep' ? 'dm-throughput' : options.scenario];
   const records: RunRecord[] = [];
   for (const clients of options.clientsList) {
-    const compared = options.compare !== undefined || options.versus !== undefined;
+    const compared =
+      options.compare !== undefined || options.versus !== undefined || options.versusTransport;
     const run = compared ? runComparison : runConfiguration;
     records.push(...(await run(options, scenario, clients, machine)));
   }

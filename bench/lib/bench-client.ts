@@ -1,12 +1,24 @@
-// One benchmark connection: a TCP socket framed with the SDK's LineSplitter,
-// requests built with the SDK's genMessage, and the login steps of docs/protocol.md 5.
+// One benchmark connection: a TCP socket framed with the SDK's LineSplitter, or a
+// WebSocket on /ws (one JSON object per text message, `ws` 8); requests built with
+// the SDK's genMessage, and the login steps of docs/protocol.md 5.
+import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
+import { WebSocket } from 'ws';
 import {
   genMessage,
   LineSplitter,
   parseServerFrame,
   type ServerFrame,
 } from '../../src/client/index.ts';
+
+/** How a bench client speaks to the server: NDJSON over TCP, or WebSocket text messages on /ws. */
+export type BenchTransport = 'tcp' | 'ws';
+
+/** Where a bench client connects: the server's TCP port, or its HTTP port (for ws). */
+export interface Endpoint {
+  transport: BenchTransport;
+  port: number;
+}
 
 /** Tag prefix of heartbeat pings (their replies are not login answers). */
 export const PING_TAG = 'p';
@@ -62,18 +74,69 @@ export class BenchClient {
   /** Called once when the socket closes. */
   onClose: (() => void) | undefined;
 
-  private constructor(readonly socket: net.Socket) {
+  /** True while this turn's sends are corked (WebSocket input: uncorked on the next tick). */
+  private corkedForTurn = false;
+  private readonly uncorkTurn = () => {
+    this.corkedForTurn = false;
+    this.socket.uncork();
+  };
+
+  /**
+   * `socket` is the TCP connection itself or the one under `ws` (its writes are
+   * corked around bursts of sends either way).
+   */
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly ws: WebSocket | undefined,
+  ) {
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => {});
-    socket.on('close', () => {
+    const onClosed = () => {
       this.closed = true;
       this.waiter?.(undefined);
       this.onClose?.();
+    };
+    if (ws) {
+      ws.on('message', (data: Buffer) => this.onMessage(data));
+      ws.on('error', () => {});
+      ws.on('close', onClosed);
+    } else {
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      socket.on('close', onClosed);
+    }
+  }
+
+  /** Connects to the server at `endpoint` on 127.0.0.1 (a TCP port, or ws://…:port/ws). */
+  static connectTo(endpoint: Endpoint): Promise<BenchClient> {
+    return endpoint.transport === 'ws'
+      ? BenchClient.connectWs(endpoint.port)
+      : BenchClient.connect(endpoint.port);
+  }
+
+  /** Opens a WebSocket to ws://127.0.0.1:`port`/ws (no Origin header: not a browser). */
+  static connectWs(port: number): Promise<BenchClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
+        perMessageDeflate: false,
+        // The server's output is its own valid UTF-8: checking it would only cost the generator.
+        skipUTF8Validation: true,
+        maxPayload: MAX_LINE_BYTES,
+        handshakeTimeout: CONNECT_TIMEOUT_MS,
+      });
+      let socket: net.Socket | undefined;
+      ws.once('upgrade', (res: IncomingMessage) => {
+        socket = res.socket as net.Socket;
+      });
+      ws.once('error', reject);
+      ws.once('open', () => {
+        ws.off('error', reject);
+        if (socket) resolve(new BenchClient(socket, ws));
+        else reject(new Error('WebSocket opened without an upgrade response'));
+      });
     });
   }
 
-  /** Connects to 127.0.0.1:`port`. */
+  /** Connects to 127.0.0.1:`port` over TCP. */
   static connect(port: number): Promise<BenchClient> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: '127.0.0.1', port });
@@ -87,7 +150,7 @@ export class BenchClient {
       });
       socket.once('connect', () => {
         clearTimeout(timer);
-        resolve(new BenchClient(socket));
+        resolve(new BenchClient(socket, undefined));
       });
     });
   }
@@ -97,7 +160,8 @@ export class BenchClient {
     if (this.closed) return;
     this.seq += 1;
     const request = genMessage(action, data, `${tagPrefix}${this.seq}`, this.token);
-    this.socket.write(`${JSON.stringify(request)}\n`);
+    if (this.ws) this.ws.send(JSON.stringify(request));
+    else this.socket.write(`${JSON.stringify(request)}\n`);
     this.lastSentMs = performance.now();
   }
 
@@ -129,21 +193,48 @@ export class BenchClient {
     for (const item of this.queued.splice(0)) onLine(item.line);
   }
 
+  /** Holds back the socket writes of the sends that follow, until uncork(): one write for a burst. */
+  cork(): void {
+    this.socket.cork();
+  }
+
+  /** Writes what was sent since cork(). */
+  uncork(): void {
+    this.socket.uncork();
+  }
+
   /** Drops the connection. */
   close(): void {
-    this.socket.destroy();
+    if (this.ws) this.ws.terminate();
+    else this.socket.destroy();
   }
 
   private onData(chunk: Buffer): void {
     const { lines } = this.splitter.push(chunk);
     // Corked: requests sent while handling this chunk's lines leave in one write.
     this.socket.cork();
-    for (const line of lines) {
-      if (this.onLine) this.onLine(line);
-      else if (this.waiter) this.waiter(parseServerFrame(line));
-      else this.queued.push({ line, frame: parseServerFrame(line) });
-    }
+    for (const line of lines) this.onText(line);
     this.socket.uncork();
+  }
+
+  /**
+   * One WebSocket message. ws hands over the messages of one socket read one by one,
+   * synchronously: the first corks and the next tick uncorks, so requests sent while
+   * handling them leave in one write, as onData does for TCP.
+   */
+  private onMessage(data: Buffer): void {
+    if (!this.corkedForTurn) {
+      this.corkedForTurn = true;
+      this.socket.cork();
+      process.nextTick(this.uncorkTurn);
+    }
+    this.onText(data.toString('utf8'));
+  }
+
+  private onText(line: string): void {
+    if (this.onLine) this.onLine(line);
+    else if (this.waiter) this.waiter(parseServerFrame(line));
+    else this.queued.push({ line, frame: parseServerFrame(line) });
   }
 }
 

@@ -1,7 +1,8 @@
 // Interleaved comparisons: `--compare store` runs a messaging scenario with each
 // storage variant in turn (stored, the in-memory reference, stored with sync
 // full); `--vs-baseline` and `--vs-bin PATH` run the server under test and a
-// reference server in turn. --runs rounds of every variant, so a drifting machine
+// reference server in turn; `--vs-transport` runs one server with TCP clients and
+// with WebSocket clients in turn. --runs rounds of every variant, so a drifting machine
 // skews them alike; each round's records carry `cpu_ratio` (this variant's CPU per
 // delivered message ÷ the reference's in the same round); one table of medians ends it.
 import type { MachineInfo } from './machine.ts';
@@ -40,8 +41,15 @@ export function cpuFigure(options: BenchOptions): string {
   return options.scenario === 'group-fanout' ? 'server_us_per_delivery' : 'server_us_per_msg';
 }
 
-/** The comparison `options` asks for (--compare store, --vs-baseline or --vs-bin). */
+/** The comparison `options` asks for (--compare store, --vs-baseline, --vs-bin or --vs-transport). */
 function comparisonOf(options: BenchOptions): Comparison {
+  if (options.versusTransport) {
+    const variants = (['tcp', 'ws'] as const).map((transport) => ({
+      name: transport,
+      options: { ...options, transport },
+    }));
+    return { title: 'ws vs tcp', variants, reference: 'tcp', relation: 'ratio' };
+  }
   if (options.versus === undefined) {
     const variants = STORE_VARIANTS.map((v) => ({
       name: v.name,

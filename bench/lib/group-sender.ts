@@ -84,7 +84,7 @@ export class GroupSender {
     let dueUs = nowUs();
     while (dueUs < untilUs && !this.client.closed) {
       const now = nowUs();
-      this.client.socket.cork();
+      this.client.cork();
       while (dueUs <= now && dueUs < untilUs) {
         t.maxLateUs = Math.max(t.maxLateUs, now - dueUs);
         if (t.outstanding < MAX_OUTSTANDING) {
@@ -96,7 +96,7 @@ export class GroupSender {
         }
         dueUs += intervalUs;
       }
-      this.client.socket.uncork();
+      this.client.uncork();
       await sleep(Math.min(TICK_MS, Math.max(0, (dueUs - nowUs()) / 1000)));
     }
     const deadline = performance.now() + REPLY_WAIT_MS;

@@ -53,9 +53,9 @@ export async function runWindowLoad(
   };
   state.onReplySlot = fill;
   for (const client of clients) {
-    client.socket.cork();
+    client.cork();
     fill(client);
-    client.socket.uncork();
+    client.uncork();
   }
   await sleepUntil(command.untilUs);
   active = false;

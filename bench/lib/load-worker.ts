@@ -47,7 +47,7 @@ async function forEachSlot(limit: number, task: (slot: number) => Promise<void>)
 }
 
 async function connectWithHello(slot: number): Promise<BenchClient> {
-  const client = await BenchClient.connect(setup.port);
+  const client = await BenchClient.connectTo(setup.endpoint);
   clients[slot] = client;
   await readHello(client);
   return client;

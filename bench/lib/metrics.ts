@@ -119,3 +119,19 @@ export async function scrapeMetrics(port: number, timeoutMs = 5_000): Promise<st
   if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
   return res.text();
 }
+
+/**
+ * The sum of every series of `name` whose labels include each of `labels` (e.g.
+ * `transport="ws"`), over all worker processes; NaN when there is none.
+ */
+export function sumSeries(text: string, name: string, labels: string[]): number {
+  let total = Number.NaN;
+  for (const raw of text.split('\n')) {
+    const m = SAMPLE.exec(raw.trim());
+    if (!m || m[1] !== name) continue;
+    const own = (m[3] ?? '').split(',');
+    if (!labels.every((label) => own.includes(label))) continue;
+    total = (Number.isNaN(total) ? 0 : total) + parseValue(m[4] ?? '');
+  }
+  return total;
+}

@@ -1,4 +1,16 @@
 // The bench command line: `run.ts <scenario> [--option value]…`, checked against bounds.
+import type { BenchTransport } from './bench-client.ts';
+import {
+  BOUNDS,
+  CHOICES,
+  choiceOption,
+  FLAGS,
+  numberOption,
+  PATHS,
+  UsageError,
+} from './option-values.ts';
+
+export { UsageError };
 
 /** The scenarios run.ts knows. */
 export const SCENARIOS = [
@@ -44,6 +56,13 @@ export const BASELINE_SCENARIOS: readonly ScenarioName[] = [
   'sweep',
 ];
 
+/** The scenarios --transport and --vs-transport apply to (sweep is dm-throughput). */
+export const TRANSPORT_SCENARIOS: readonly ScenarioName[] = [
+  'dm-throughput',
+  'dm-latency',
+  'sweep',
+];
+
 /** One of SCENARIOS. */
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -72,6 +91,10 @@ export interface BenchOptions {
   store: StoreMode;
   /** storage.sync of the server. */
   sync: SyncMode;
+  /** How the generator's clients connect: TCP, or WebSocket on the HTTP port's /ws. */
+  transport: BenchTransport;
+  /** `--vs-transport`: run tcp and ws alternately, --runs of each; ratio ws ÷ tcp. */
+  versusTransport: boolean;
   /** `--compare store`: run the STORE_VARIANTS alternately, --runs of each. */
   compare: 'store' | undefined;
   /** replay only: stored messages waiting for each user. */
@@ -83,27 +106,6 @@ export interface BenchOptions {
 /** group-fanout without --rate: the sender sends this many deliveries' worth a second. */
 export const GROUP_OFFERED_DELIVERIES = 30_000;
 
-/** How to call run.ts. */
-export const USAGE = `usage: npm run bench -- <scenario> [options]
-scenarios:
-  dm-throughput  --clients 200 --window 32 --duration 10 --warmup 2
-  dm-latency     --clients 1000 --rate 2 --duration 10 --warmup 1
-  idle-sessions  --clients 20000
-  login-storm    --clients 500
-  fanout         --clients 1000
-  replay         --clients 1000 --messages 1000 (stored per user; all log in at once)
-  group-fanout   --members 1000 --rate R (the sender's messages/s; default 30,000 / members)
-group-fanout, dm-latency: --ack-ms 1000 (each receiver acks as the SDK does: once 64 are
-                 unacked, else after a random wait between half of this and all of it)
-  sweep          --clients 50,100,200,500,1000 (dm-throughput at each; its options apply)
-dm-throughput, dm-latency: --store on|off  --sync normal|full
-                           --compare store (stored, in-memory, sync full alternately, R runs each)
-dm-throughput, dm-latency, group-fanout, sweep:
-                 --vs-baseline (super-server and bench/baseline/ alternately, R runs each; ratio)
-                 --vs-bin PATH (the default server and PATH's alternately, R runs each; ratio)
-common: --runs R  --json FILE  --threads T  --workers K (passed to the server)  --timeout S
-        --server-bin PATH (a checkout or its bin/super-server: its compiled server; or a .js)`;
-
 const DEFAULT_CLIENTS: Record<ScenarioName, string> = {
   'dm-throughput': '200',
   'dm-latency': '1000',
@@ -114,64 +116,6 @@ const DEFAULT_CLIENTS: Record<ScenarioName, string> = {
   'group-fanout': '1000',
   sweep: '50,100,200,500,1000',
 };
-
-/** name → [min, max, integer?] */
-const BOUNDS: Record<string, [number, number, boolean]> = {
-  clients: [1, 100_000, true],
-  members: [1, 100_000, true],
-  window: [1, 1_024, true],
-  duration: [0.1, 3_600, false],
-  warmup: [0, 600, false],
-  rate: [0.01, 10_000, false],
-  workers: [1, 64, true],
-  runs: [1, 100, true],
-  threads: [1, 16, true],
-  timeout: [1, 86_400, false],
-  messages: [1, 100_000, true],
-  'ack-ms': [10, 60_000, true],
-};
-
-/** Options that take no value. */
-const FLAGS = new Set(['vs-baseline']);
-/** Options that take a path. */
-const PATHS = new Set(['json', 'server-bin', 'vs-bin']);
-
-/** Options that take one of a few words: name → the words. */
-const CHOICES: Record<string, readonly string[]> = {
-  store: ['on', 'off'],
-  sync: ['normal', 'full'],
-  compare: ['store'],
-};
-
-function choiceOption(given: Map<string, string>, name: string, fallback?: string) {
-  const value = given.get(name) ?? fallback;
-  const words = CHOICES[name] ?? [];
-  if (value !== undefined && !words.includes(value)) {
-    throw new UsageError(`--${name} must be one of ${words.join(', ')}`);
-  }
-  return value;
-}
-
-/** Raised for a bad command line; run.ts prints it with USAGE. */
-export class UsageError extends Error {}
-
-function numberOption(name: string, text: string): number {
-  const bounds = BOUNDS[name];
-  if (!bounds) throw new UsageError(`unknown option --${name}`);
-  const [min, max, integer] = bounds;
-  const value = Number(text);
-  if (
-    !Number.isFinite(value) ||
-    value < min ||
-    value > max ||
-    (integer && !Number.isInteger(value))
-  ) {
-    throw new UsageError(
-      `--${name} must be ${integer ? 'an integer' : 'a number'} in ${min}…${max}`,
-    );
-  }
-  return value;
-}
 
 /** Parses `argv` (without node and the script); throws UsageError. */
 export function parseOptions(argv: string[]): BenchOptions {
@@ -234,6 +178,10 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (compare !== undefined && versus !== undefined) {
     throw new UsageError('--compare store and --vs-baseline / --vs-bin are separate comparisons');
   }
+  const transport = transportOption(given, name, compare !== undefined || versus !== undefined);
+  if (transport === 'ws' && versus?.kind === 'baseline') {
+    throw new UsageError('the baseline speaks TCP only: --transport ws does not apply');
+  }
   if (given.has('messages') && name !== 'replay') {
     throw new UsageError('--messages is for the replay scenario');
   }
@@ -267,6 +215,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     store: choiceOption(given, 'store', 'on') as StoreMode,
     sync: choiceOption(given, 'sync', 'normal') as SyncMode,
     compare,
+    transport,
+    versusTransport: given.has('vs-transport'),
     target: { kind: 'super-server', bin: given.get('server-bin') },
     versus,
     messages: num('messages', 1_000),
@@ -286,6 +236,28 @@ function versusOption(given: Map<string, string>, name: ScenarioName): ServerTar
     throw new UsageError(`--vs-baseline and --vs-bin are for ${BASELINE_SCENARIOS.join(', ')}`);
   }
   return baseline ? { kind: 'baseline' } : { kind: 'super-server', bin };
+}
+
+/** --transport (tcp by default), checked against --vs-transport and the other comparisons. */
+function transportOption(
+  given: Map<string, string>,
+  name: ScenarioName,
+  otherComparison: boolean,
+): BenchTransport {
+  const transport = choiceOption(given, 'transport', 'tcp') as BenchTransport;
+  const versus = given.has('vs-transport');
+  if ((given.has('transport') || versus) && !TRANSPORT_SCENARIOS.includes(name)) {
+    throw new UsageError(
+      `--transport and --vs-transport are for ${TRANSPORT_SCENARIOS.join(', ')}`,
+    );
+  }
+  if (versus && given.has('transport')) {
+    throw new UsageError('--vs-transport runs both transports: leave out --transport');
+  }
+  if (versus && otherComparison) {
+    throw new UsageError('--vs-transport is a comparison of its own: not with --compare or --vs-*');
+  }
+  return transport;
 }
 
 /** The generator threads for a run of `clients`: --threads, else two, or one for small runs. */

@@ -1,8 +1,10 @@
 // The messages between the main thread and the load-generator threads.
+import type { Endpoint } from './bench-client.ts';
 
 /** What a generator thread is started with. */
 export interface WorkerSetup {
-  port: number;
+  /** The server's transport and port the thread's clients connect to. */
+  endpoint: Endpoint;
   password: string;
   /** The thread's clients are global indexes first … first+count-1 of total. */
   first: number;

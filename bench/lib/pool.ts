@@ -1,6 +1,7 @@
 // The main thread's side of the load generator: starts the worker threads,
 // splits the clients between them, and sends each command to all of them.
 import { Worker } from 'node:worker_threads';
+import type { Endpoint } from './bench-client.ts';
 import type { WorkerCommand, WorkerSetup } from './pool-protocol.ts';
 
 /** A worker thread entry that registers tsx first: Node 20 workers do not apply --import tsx. */
@@ -43,15 +44,15 @@ export class LoadPool {
     }
   }
 
-  /** Starts `threads` generator threads for `total` clients of the server on `port`. */
-  static start(port: number, total: number, threads: number, password: string): LoadPool {
+  /** Starts `threads` generator threads for `total` clients of the server at `endpoint`. */
+  static start(endpoint: Endpoint, total: number, threads: number, password: string): LoadPool {
     const entry = workerEntry();
     const workers: Worker[] = [];
     const n = Math.max(1, Math.min(threads, total));
     for (let t = 0; t < n; t++) {
       const first = Math.floor((t * total) / n);
       const count = Math.floor(((t + 1) * total) / n) - first;
-      const setup: WorkerSetup = { port, password, first, count, total };
+      const setup: WorkerSetup = { endpoint, password, first, count, total };
       workers.push(new Worker(entry, { workerData: setup, execArgv: [] }));
     }
     return new LoadPool(workers);

@@ -44,6 +44,8 @@ export interface BenchServer {
   port: number;
   /** The HTTP metrics port, when the server has a metrics endpoint. */
   metricsPort: number | undefined;
+  /** The HTTP listener's port (/ws among others), when the server reports one. */
+  httpPort: number | undefined;
   exited: Promise<ExitInfo>;
   /** The last bytes of its stdout and stderr. */
   output(): string;
@@ -159,6 +161,7 @@ function launch(args: string[]): Promise<BenchServer> {
           pid: child.pid as number,
           port: ports.port,
           metricsPort: ports.metricsPort,
+          httpPort: ports.httpPort,
           exited,
           output: () => tail,
           stop: () => stopChild(child, exited),

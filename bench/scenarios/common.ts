@@ -1,7 +1,7 @@
 // What every scenario run shares: a fresh data directory and database, the
 // seeded accounts, a server process, and the generator threads logged in.
 import { writeBaselineAccounts } from '../lib/baseline-accounts.ts';
-import { nowUs, sleep } from '../lib/bench-client.ts';
+import { type Endpoint, nowUs, sleep } from '../lib/bench-client.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { threadsFor } from '../lib/options.ts';
 import { LoadPool } from '../lib/pool.ts';
@@ -69,7 +69,7 @@ export async function withServer(
 /** Starts the generator threads and logs every client in; returns the pool and the time taken. */
 export async function loggedInPool(env: RunEnv): Promise<{ pool: LoadPool; setupSeconds: number }> {
   const threads = threadsFor(env.options, env.clients);
-  const pool = LoadPool.start(env.server.port, env.clients, threads, BENCH_PASSWORD);
+  const pool = LoadPool.start(clientEndpoint(env), env.clients, threads, BENCH_PASSWORD);
   let start = performance.now();
   try {
     await pool.ready();
@@ -80,6 +80,16 @@ export async function loggedInPool(env: RunEnv): Promise<{ pool: LoadPool; setup
     throw err;
   }
   return { pool, setupSeconds: (performance.now() - start) / 1000 };
+}
+
+/** Where the run's clients connect: the TCP port, or for `--transport ws` the HTTP port's /ws. */
+export function clientEndpoint(env: RunEnv): Endpoint {
+  if (env.options.transport === 'tcp') return { transport: 'tcp', port: env.server.port };
+  const port = env.server.httpPort;
+  if (port === undefined) {
+    throw new Error('--transport ws: the server reported no http_port (no WebSocket listener)');
+  }
+  return { transport: 'ws', port };
 }
 
 /** Resolves at `us` on the nowUs() clock. */

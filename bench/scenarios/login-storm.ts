@@ -20,7 +20,12 @@ const STORM_LEAD_US = 200_000;
 export function loginStorm(options: BenchOptions, clients: number): Promise<RunOutcome> {
   return withServer(options, clients, false, async ({ server }) => {
     const threads = threadsFor(options, clients);
-    const pool = LoadPool.start(server.port, clients, threads, BENCH_PASSWORD);
+    const pool = LoadPool.start(
+      { transport: 'tcp', port: server.port },
+      clients,
+      threads,
+      BENCH_PASSWORD,
+    );
     try {
       await pool.ready();
       const setupStart = performance.now();

@@ -2,10 +2,24 @@
 // stop sending, wait for the replies and the last deliveries, account for loss.
 import { nowUs } from '../lib/bench-client.ts';
 import { startLagWindow } from '../lib/lag.ts';
+import { scrapeMetrics, sumSeries } from '../lib/metrics.ts';
 import type { LoadEnd, RateCommand, WindowCommand } from '../lib/pool-protocol.ts';
 import type { RunOutcome } from '../lib/report.ts';
 import { collect, settle, startMeter } from '../lib/tally.ts';
 import { loggedInPool, type RunEnv, sleepUntilUs } from './common.ts';
+
+/**
+ * The sessions the server counts on the run's --transport once everyone is logged
+ * in (its connections gauge): proof the clients spoke that transport. NaN without
+ * a metrics endpoint or that gauge (the baseline).
+ */
+async function sessionsOn(env: RunEnv): Promise<number> {
+  const port = env.server.metricsPort;
+  if (port === undefined) return Number.NaN;
+  const text = await scrapeMetrics(port).catch(() => '');
+  const labels = [`transport="${env.options.transport}"`, 'state="session"'];
+  return sumSeries(text, 'super_server_connections', labels);
+}
 
 /** How the clients send: a window of outstanding requests, or a fixed rate. */
 export type SendPattern =
@@ -23,6 +37,7 @@ export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<R
   const { options, clients, server } = env;
   const { pool, setupSeconds } = await loggedInPool(env);
   try {
+    const transportSessions = await sessionsOn(env);
     const startUs = nowUs() + 20_000;
     const fromUs = startUs + options.warmup * 1e6;
     const untilUs = fromUs + options.duration * 1e6;
@@ -61,6 +76,7 @@ export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<R
       ...use,
       window_s: options.duration,
       setup_s: setupSeconds,
+      transport_sessions: transportSessions,
     };
     if (pattern.cmd === 'rate') {
       figures.offered_per_s = clients * pattern.rate;

@@ -30,7 +30,12 @@ export function replay(options: BenchOptions, clients: number): Promise<RunOutco
     false,
     async ({ server }) => {
       const threads = threadsFor(options, clients);
-      const pool = LoadPool.start(server.port, clients, threads, BENCH_PASSWORD);
+      const pool = LoadPool.start(
+        { transport: 'tcp', port: server.port },
+        clients,
+        threads,
+        BENCH_PASSWORD,
+      );
       try {
         await pool.ready();
         const setupStart = performance.now();

@@ -26,19 +26,23 @@ export type Reply =
       error: { code: ErrorCode; message: string; retry_after_ms?: number };
     };
 
+/** Every reason the server gives in a `disconnect` event (also the metrics' label values). */
+export const DISCONNECT_REASONS = [
+  'login_timeout',
+  'heartbeat_timeout',
+  'too_many_errors',
+  'too_many_login_attempts',
+  'slow_consumer',
+  'logged_out',
+  'session_replaced',
+  'kicked',
+  'password_changed',
+  'banned',
+  'account_deleted',
+] as const;
+
 /** Why the server closes a connection, as sent in the `disconnect` event. */
-export type DisconnectReason =
-  | 'login_timeout'
-  | 'heartbeat_timeout'
-  | 'too_many_errors'
-  | 'too_many_login_attempts'
-  | 'slow_consumer'
-  | 'logged_out'
-  | 'session_replaced'
-  | 'kicked'
-  | 'password_changed'
-  | 'banned'
-  | 'account_deleted';
+export type DisconnectReason = (typeof DISCONNECT_REASONS)[number];
 
 /** An unrequested server frame. */
 export interface Event {

@@ -12,6 +12,7 @@ import { ActionError, PROTOCOL_ERRORS } from '../protocol/errors.ts';
 import { LineFramer } from '../protocol/ndjson.ts';
 import { dispatch, type Outcome } from './actions/dispatch.ts';
 import type { ActionRegistry } from './actions/registry.ts';
+import type { BadFrameKind } from './metrics/connection-events.ts';
 import { ReplyQueue } from './reply-queue.ts';
 import { issueToken } from './security/tokens.ts';
 import type { Services } from './services/index.ts';
@@ -202,6 +203,7 @@ export class Connection implements SessionPeer, TransportSink {
   /** Sends `disconnect {reason}` and closes. */
   disconnect(reason: DisconnectReason): void {
     if (this.closing) return;
+    this.host.services.metrics.connectionEvents.disconnected(this.transport.kind, reason);
     this.sendEvent('disconnect', 'system', { reason });
     this.close(POLICY_REASONS.has(reason) ? 'policy' : 'normal');
   }
@@ -226,6 +228,11 @@ export class Connection implements SessionPeer, TransportSink {
     this.transport.close(cause);
   }
 
+  /** Counts a frame the transport refused itself (it closes the connection on its own). */
+  onFrameRefused(kind: BadFrameKind): void {
+    this.countBadFrame(kind);
+  }
+
   /** Called by the transport once the socket is gone. */
   onTransportClosed(): void {
     if (this.closed) return;
@@ -248,6 +255,10 @@ export class Connection implements SessionPeer, TransportSink {
     if (buffered + text.length * 3 > limit && buffered + Buffer.byteLength(text) > limit) {
       this.host.services.log.info({ conn: this.id }, 'dropping slow consumer');
       this.host.services.metrics.slowConsumerDropped(this.transport.kind);
+      this.host.services.metrics.connectionEvents.disconnected(
+        this.transport.kind,
+        'slow_consumer',
+      );
       this.transport.write(
         `${JSON.stringify(event('disconnect', 'system', { reason: 'slow_consumer' }))}\n`,
       );
@@ -277,6 +288,7 @@ export class Connection implements SessionPeer, TransportSink {
                   `frames are limited to ${this.frameLimit()} bytes`,
                 )
               : new ActionError('bad_request', 'binary frames are not accepted; send text');
+          this.countBadFrame(item === TOO_LARGE ? 'too_long' : 'binary');
           this.closeWith(errorReply(null, error), item === TOO_LARGE ? 'too_large' : 'unsupported');
           break;
         }
@@ -309,6 +321,7 @@ export class Connection implements SessionPeer, TransportSink {
     try {
       text = utf8.decode(bytes);
     } catch {
+      this.countBadFrame('invalid_json');
       this.replies.push({
         reply: errorReply(null, new ActionError('bad_json', 'frame is not valid UTF-8')),
         after: PARSE_FAILED,
@@ -317,8 +330,13 @@ export class Connection implements SessionPeer, TransportSink {
     }
     const parsed = parseRequest(text);
     if (parsed.ok) return parsed.request;
+    this.countBadFrame(parsed.error.code === 'bad_json' ? 'invalid_json' : 'invalid_envelope');
     this.replies.push({ reply: errorReply(parsed.tag, parsed.error), after: PARSE_FAILED });
     return undefined;
+  }
+
+  private countBadFrame(kind: BadFrameKind): void {
+    this.host.services.metrics.connectionEvents.badFrame(this.transport.kind, kind);
   }
 
   /** Starts a request; it counts as in flight (for shutdown) until its reply was handed on. */

@@ -48,7 +48,12 @@ import { WsEndpoint } from './transport/ws.ts';
 const HANDSHAKE_HEADROOM = 64;
 
 /** Where a refused transport's input goes: nowhere. */
-const REFUSED: TransportSink = { onData: () => {}, onFrame: () => {}, onTransportClosed: () => {} };
+const REFUSED: TransportSink = {
+  onData: () => {},
+  onFrame: () => {},
+  onFrameRefused: () => {},
+  onTransportClosed: () => {},
+};
 
 // How often unconfirmed accounts past their expiry are deleted.
 const PENDING_SWEEP_MS = 10 * 60_000;

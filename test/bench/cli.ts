@@ -32,18 +32,21 @@ export interface BenchRun {
  * Sets up a test file to run the CLI: builds the compiled server it runs (when stale) once,
  * before the tests rather than inside a timed CLI run, and keeps the JSON files in a
  * temporary folder removed afterwards. Returns the runner: `bench/run.ts args… --json
- * <file>`, killed after `timeoutMs`. Call it at the top of a test file.
+ * <file>`, killed after `timeoutMs` (or the run's own). Call it at the top of a test file.
  */
-export function benchCli(name: string, timeoutMs: number): (args: string[]) => Promise<BenchRun> {
+export function benchCli(
+  name: string,
+  timeoutMs: number,
+): (args: string[], runTimeoutMs?: number) => Promise<BenchRun> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), `bench-${name}-`));
   let runCount = 0;
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   beforeAll(() => {
     serverProgram(undefined);
   }, 300_000);
-  return (args) => {
+  return (args, runTimeoutMs = timeoutMs) => {
     const json = path.join(tmp, `${args[0]}-${++runCount}.jsonl`);
-    return runCli([...args, '--json', json], json, timeoutMs);
+    return runCli([...args, '--json', json], json, runTimeoutMs);
   };
 }
 

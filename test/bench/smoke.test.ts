@@ -8,8 +8,12 @@ const CLI_TIMEOUT_MS = 25_000;
 const bench = benchCli('smoke', CLI_TIMEOUT_MS);
 
 /** Runs a scenario and checks what every run must satisfy; returns its one record. */
-async function runClean(args: string[], figures: string[]): Promise<BenchRecord> {
-  const { code, output, records } = await bench(args);
+async function runClean(
+  args: string[],
+  figures: string[],
+  timeoutMs = CLI_TIMEOUT_MS,
+): Promise<BenchRecord> {
+  const { code, output, records } = await bench(args, timeoutMs);
   expect(records, output).toHaveLength(1);
   const record = records[0] as BenchRecord;
   // The errors and sample lines first: the printed output is cut short in a failure message.
@@ -69,7 +73,7 @@ describe('bench scenarios through the CLI', () => {
       expect(typeof r.figures.server_us_per_msg).toBe('number');
     }
     expect(output).toMatch(/compare store: medians of 1 runs each/);
-    expect(output).toMatch(/in-memory +[\d.]+ +0 %/);
+    expect(output).toMatch(/in-memory +[\d.,]+ +0 %/);
   });
 
   it('replay: every stored message comes once, past the replay limit', {
@@ -104,6 +108,48 @@ describe('bench scenarios through the CLI', () => {
     const args = ['dm-latency', ...TINY, '--rate', '20', '--duration', '1', '--warmup', '0.2'];
     const r = await runClean(args, ['delivered_per_s', 'latency_p50_ms', 'latency_p99_ms']);
     expect(r.figures.received).toBeGreaterThan(0);
+  });
+
+  it('dm-throughput and dm-latency over WebSocket deliver and lose nothing', {
+    timeout: 150_000,
+  }, async () => {
+    const ws = [...TINY, '--duration', '1', '--transport', 'ws'];
+    const throughput = await runClean(
+      ['dm-throughput', ...ws, '--window', '4', '--warmup', '0.5'],
+      ['delivered_per_s', 'server_us_per_msg', 'latency_p99_ms'],
+      60_000,
+    );
+    const latency = await runClean(
+      ['dm-latency', ...ws, '--rate', '20', '--warmup', '0.2'],
+      ['delivered_per_s', 'server_us_per_msg', 'latency_p99_ms'],
+      60_000,
+    );
+    for (const r of [throughput, latency]) {
+      // The server counted every session on /ws: the clients did not fall back to TCP.
+      expect(r.figures.transport_sessions).toBe(6);
+      expect(r.figures.received).toBeGreaterThan(0);
+      expect(r.figures.acked).toBe(r.figures.received);
+    }
+  });
+
+  it('--vs-transport runs tcp and ws in turn and reports ws ÷ tcp', {
+    timeout: 90_000,
+  }, async () => {
+    const args = ['dm-throughput', ...TINY, '--window', '4', '--duration', '1', '--warmup', '0.5'];
+    const { code, output, records } = await bench([...args, '--vs-transport'], 80_000);
+    expect(code, output).toBe(0);
+    expect(records.map((r) => r.variant)).toEqual(['tcp', 'ws']);
+    for (const r of records) {
+      expect(r.errors, JSON.stringify(r)).toEqual({});
+      expect(r.figures.lost).toBe(0);
+      expect(r.figures.transport_sessions).toBe(6);
+    }
+    const [tcp, ws] = records as [BenchRecord, BenchRecord];
+    const ratio = (ws.figures.server_us_per_msg ?? 0) / (tcp.figures.server_us_per_msg ?? 1);
+    expect(ws.figures.cpu_ratio).toBeCloseTo(ratio, 9);
+    expect(tcp.figures.cpu_ratio).toBe(1);
+    expect(output).toMatch(/ws vs tcp: medians of 1 runs each/);
+    expect(output).toMatch(/tcp +[\d.,]+ +1× +/);
   });
 
   it('idle-sessions reports memory per session', { timeout: 30_000 }, async () => {
@@ -153,7 +199,7 @@ describe('bench scenarios through the CLI', () => {
     expect(r.figures.acks_sent).toBeGreaterThan(0);
   });
 
-  it('refuses a bad command line with status 2', async () => {
+  it('refuses a bad command line with status 2', { timeout: 120_000 }, async () => {
     const { code, output } = await bench(['dm-throughput', '--clients', '0']);
     expect(code).toBe(2);
     expect(output).toMatch(/--clients must be/);
@@ -166,5 +212,11 @@ describe('bench scenarios through the CLI', () => {
     const members = await bench(['replay', '--members', '10']);
     expect(members.code).toBe(2);
     expect(members.output).toMatch(/--members is for the group-fanout scenario/);
+    const transport = await bench(['replay', '--transport', 'ws']);
+    expect(transport.code).toBe(2);
+    expect(transport.output).toMatch(/--transport and --vs-transport are for dm-throughput/);
+    const both = await bench(['dm-latency', '--vs-transport', '--transport', 'ws']);
+    expect(both.code).toBe(2);
+    expect(both.output).toMatch(/--vs-transport runs both transports/);
   });
 });

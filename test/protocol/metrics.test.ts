@@ -5,7 +5,8 @@ import { parseHistogram } from '../../bench/lib/metrics.ts';
 import { REQUEST_BUCKETS_S } from '../../src/server/metrics/server-metrics.ts';
 import { closeAllClients, connectClient, loginClient, registerClient } from './client.ts';
 import { cleanup, useServer } from './harness.ts';
-import { codeOf, emailFor, expectOk, PASSWORD, pollUntil } from './util.ts';
+import { codeOf, emailFor, expectOk, PASSWORD, paddedPing, pollUntil } from './util.ts';
+import { WsTestClient } from './ws-client.ts';
 
 afterEach(closeAllClients);
 afterAll(cleanup);
@@ -170,5 +171,64 @@ describe('slow consumers', () => {
     const page = await scrape();
     expect(sample(page, 'super_server_slow_consumer_drops_total', 'transport="tcp"')).toBe(1);
     expect(sample(page, 'super_server_slow_consumer_drops_total', 'transport="ws"')).toBe(0);
+    const reason = 'transport="tcp",reason="slow_consumer"';
+    expect(sample(page, 'super_server_disconnects_total', reason)).toBe(1);
+  });
+});
+
+describe('bad frames and disconnects', () => {
+  const server = useServer({ args: ['--metrics-port', '0'] });
+  const scrape = async () =>
+    (await fetch(`http://127.0.0.1:${server().metricsPort}/metrics`)).text();
+  const BAD = 'super_server_bad_frames_total';
+  const GONE = 'super_server_disconnects_total';
+
+  it('are counted by kind and by reason, per transport', async () => {
+    const before = await scrape();
+    // Every series is there from the start, also for what never happened.
+    expect(before).toContain(`${BAD}{transport="ws",kind="binary"} 0`);
+    expect(before).toContain(`${GONE}{transport="tcp",reason="account_deleted"} 0`);
+
+    const tcp = await connectClient(server().port);
+    tcp.sendFrame('{broken');
+    expect(codeOf(await tcp.nextReply())).toBe('bad_json');
+    tcp.sendFrame('{"action":"ping","tag":"e1","data":{}}');
+    expect(codeOf(await tcp.nextReply())).toBe('bad_request');
+    tcp.sendFrame(paddedPing(5_000, 'big'));
+    expect(codeOf(await tcp.nextReply())).toBe('frame_too_large');
+    await tcp.waitClosed();
+
+    const http = server().httpPort ?? 0;
+    const binary = new WsTestClient();
+    await binary.connect(http);
+    binary.sendRaw(Buffer.from('{"action":"ping","tag":"b1","data":[]}'));
+    expect(codeOf(await binary.nextReply())).toBe('bad_request');
+    await binary.waitClosed();
+    // Past what the ws library reads at all: it closes before the server sees the message.
+    const huge = new WsTestClient();
+    await huge.connect(http);
+    huge.sendFrame('x'.repeat(200_000));
+    await huge.waitClosed();
+
+    const bye = await registerClient(server().port, 'mt_bye', PASSWORD, emailFor('mt_bye'));
+    bye.call('logout').catch(() => {});
+    expect((await bye.nextEvent('disconnect')).data.reason).toBe('logged_out');
+    const wsBye = await registerClient({ ws: http }, 'mt_wsbye', PASSWORD, emailFor('mt_wsbye'));
+    wsBye.call('logout').catch(() => {});
+    expect((await wsBye.nextEvent('disconnect')).data.reason).toBe('logged_out');
+
+    const after = await scrape();
+    const delta = (name: string, labels: string) =>
+      sample(after, name, labels) - sample(before, name, labels);
+    expect(delta(BAD, 'transport="tcp",kind="invalid_json"')).toBe(1);
+    expect(delta(BAD, 'transport="tcp",kind="invalid_envelope"')).toBe(1);
+    expect(delta(BAD, 'transport="tcp",kind="too_long"')).toBe(1);
+    expect(delta(BAD, 'transport="tcp",kind="binary"')).toBe(0);
+    expect(delta(BAD, 'transport="ws",kind="binary"')).toBe(1);
+    expect(delta(BAD, 'transport="ws",kind="too_long"')).toBe(1);
+    expect(delta(BAD, 'transport="ws",kind="invalid_json"')).toBe(0);
+    expect(delta(GONE, 'transport="tcp",reason="logged_out"')).toBe(1);
+    expect(delta(GONE, 'transport="ws",reason="logged_out"')).toBe(1);
+    expect(delta(GONE, 'transport="tcp",reason="too_many_errors"')).toBe(0);
   });
 });

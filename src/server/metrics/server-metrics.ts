@@ -4,12 +4,12 @@
 // into pre-bound children.
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Action } from '../actions/define.ts';
-import type { TransportKind } from '../transport/transport.ts';
+import { TRANSPORT_KINDS, type TransportKind } from '../transport/transport.ts';
+import { ConnectionEventMetrics } from './connection-events.ts';
 import { FastHistogram, type HistogramChild } from './fast-histogram.ts';
 import { RequestMetrics } from './request-metrics.ts';
 
-/** Every transport label value, so each series exists from the first scrape. */
-export const TRANSPORT_KINDS: readonly TransportKind[] = ['tcp', 'ws'];
+export { TRANSPORT_KINDS };
 
 /** Open connections of one transport: before login (`hello`) and with a session. */
 export interface ConnectionStates {
@@ -49,6 +49,8 @@ export const COMMIT_BUCKETS_S = [
 export class ServerMetrics {
   readonly registry = new Registry();
   readonly requests: RequestMetrics;
+  /** Bad frames by kind and disconnects by reason, per transport (error and close paths only). */
+  readonly connectionEvents: ConnectionEventMetrics;
   private readonly commitSize: HistogramChild;
   private readonly commitSeconds: HistogramChild;
   private readonly slowConsumers: Record<TransportKind, { inc(): void }>;
@@ -88,6 +90,7 @@ export class ServerMetrics {
     });
     this.slowConsumers = { tcp: drops.labels('tcp'), ws: drops.labels('ws') };
     for (const kind of TRANSPORT_KINDS) drops.labels(kind).inc(0);
+    this.connectionEvents = new ConnectionEventMetrics(registers);
 
     new Gauge({
       name: 'super_server_connections',

@@ -1,4 +1,5 @@
 // The socket-side interface a Connection drives: tcp.ts and ws.ts implement it.
+import type { BadFrameKind } from '../metrics/connection-events.ts';
 
 /**
  * Why a connection closes, for transports that can say so (WebSocket close
@@ -8,6 +9,9 @@ export type CloseCause = 'normal' | 'policy' | 'too_large' | 'unsupported';
 
 /** Which transport a connection came in on (a label of the connection metrics). */
 export type TransportKind = 'tcp' | 'ws';
+
+/** Every TransportKind, so each metrics series exists from the first scrape. */
+export const TRANSPORT_KINDS: readonly TransportKind[] = ['tcp', 'ws'];
 
 /** One client socket: a byte stream (TCP) or a stream of whole messages (WebSocket). */
 export interface Transport {
@@ -31,6 +35,8 @@ export interface TransportSink {
   onData(chunk: Buffer): void;
   /** One whole WebSocket message (text unless `binary`). */
   onFrame(frame: Buffer, binary: boolean): void;
+  /** The transport itself refused a frame (the ws library closes on its own): for the metrics. */
+  onFrameRefused(kind: BadFrameKind): void;
   /** The socket is gone. */
   onTransportClosed(): void;
 }

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { EndOfTurn } from '../../util/end-of-turn.ts';
+import type { BadFrameKind } from '../metrics/connection-events.ts';
 import type { CloseCause, Transport, TransportSink } from './transport.ts';
 
 /** How long a closing WebSocket may take to finish its close handshake before it is destroyed. */
@@ -15,6 +16,12 @@ const CLOSE_CODES: Record<CloseCause, number> = {
   policy: 1008,
   too_large: 1009,
   unsupported: 1003,
+};
+
+/** The ws library's errors that refuse a message the server never sees, as bad-frame kinds. */
+const REFUSED_BY_WS: Record<string, BadFrameKind> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'too_long',
+  WS_ERR_INVALID_UTF8: 'invalid_json',
 };
 
 /** Transports with output waiting; flushed together at the end of the turn. */
@@ -115,7 +122,10 @@ export class WsEndpoint {
       const conn = this.handler.accept(new WsTransport(ws, socket, remoteAddress));
       ws.on('message', (data, isBinary) => conn.onFrame(data as Buffer, isBinary));
       // A protocol error (bad UTF-8, a message over maxPayload): ws closes with its code.
-      ws.on('error', () => {});
+      ws.on('error', (err: Error & { code?: string }) => {
+        const kind = err.code === undefined ? undefined : REFUSED_BY_WS[err.code];
+        if (kind !== undefined) conn.onFrameRefused(kind);
+      });
       ws.on('close', () => conn.onTransportClosed());
     });
   }
