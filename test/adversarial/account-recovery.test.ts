@@ -45,7 +45,7 @@ describe('reset codes under attack', () => {
     expect(answers.slice(0, 12)).toEqual(Array(12).fill('invalid_credentials'));
     expect(answers.slice(12)).toEqual(Array(8).fill('rate_limited'));
     // The address is blocked for logins too; the code itself died after its 5 tries
-    // (test/protocol/account-lifecycle.test.ts), so the account stays the victim's.
+    // (test/protocol/cases/passwords.case.ts), so the account stays the victim's.
     const login = await connectClient(port());
     expect(codeOf(await login.call('veus', [victim, PASSWORD]))).toBe('rate_limited');
     expectBoundedMemory(mem, 'reset code guessing');

@@ -23,7 +23,7 @@ describe('model-based property: the server agrees with the model', () => {
       users: [{ username: ROOT.name, password: ROOT.password, email: ROOT.email, level: 'admin' }],
       config: {
         // Backoff after failed logins depends on wall time, which the model does not
-        // keep; throttling has its own tests (test/protocol/throttling.test.ts).
+        // keep; throttling has its own tests (test/protocol/cases/throttling.case.ts).
         login: { backoff_after: 1_000, lock_after: 1_000 },
         // Sessions idle through a slow run must not time out.
         session: { heartbeat_timeout_s: 300 },

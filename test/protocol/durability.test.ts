@@ -1,5 +1,7 @@
 // The promise of section C with a killed server: every message whose sender got
 // `ok` reaches the recipient, in seq order, none missing, across several kill -9.
+// TCP only: what is tested is the storage's commit before the reply, which is the same
+// Connection code for both transports; the replay over WebSocket is in cases/conversations.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, loginClient, type TestClient } from './client.ts';
 import { cleanup, type SeedUser, startServer } from './harness.ts';

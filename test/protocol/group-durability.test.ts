@@ -1,5 +1,6 @@
 // Section C's promise for a group, with a killed server: every group message whose
 // sender got `ok` reaches every member, in seq order, none missing, across kill -9s.
+// TCP only, like durability.test.ts: it tests the storage under a crash, not the wire.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, loginClient, type TestClient } from './client.ts';
 import { ok } from './groups-support.ts';

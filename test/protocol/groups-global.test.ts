@@ -1,5 +1,7 @@
 // #global for accounts that existed before it: a database made at the schema version
 // before groups is opened by the real server, whose migration puts its users in #global.
+// TCP only: what is tested is the migration of stored data at start-up; #global over the
+// wire runs over both transports in cases/group-moderation.case.ts.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';

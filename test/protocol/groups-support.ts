@@ -1,7 +1,7 @@
 // Helpers for the group tests: registering members, group calls that must succeed,
 // and waiting for member events.
 import { expect } from 'vitest';
-import { type Frame, registerClient, type TestClient } from './client.ts';
+import { type Endpoint, type Frame, registerClient, type TestClient } from './client.ts';
 import { emailFor, expectOk, PASSWORD, uniqueName } from './util.ts';
 
 /** A registered, logged-in user. */
@@ -14,7 +14,7 @@ export interface Member {
 type Members = [Member, Member, Member, Member, Member, Member, Member, Member];
 
 /** Registers `n` users (names from `prefix`), all left online. */
-export async function members(port: number, n: number, prefix = 'gm'): Promise<Members> {
+export async function members(port: Endpoint, n: number, prefix = 'gm'): Promise<Members> {
   const out: Member[] = [];
   for (let i = 0; i < n; i++) {
     const name = uniqueName(prefix);

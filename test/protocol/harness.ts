@@ -13,7 +13,7 @@ export const BIN = fileURLToPath(new URL('../../bin/super-server', import.meta.u
 
 // Config every test server gets unless the test overrides it: all clients share
 // 127.0.0.1, and tests of other features must not trip the request rate limits
-// (test/protocol/rate-limits.test.ts tests those with their defaults), and
+// (test/protocol/cases/rate-limits.case.ts tests those with their defaults), and
 // registration completes without an emailed code unless a test turns it on.
 const UNLIMITED = { points: 1_000_000, duration_s: 1, burst_points: 0, burst_duration_s: 1 };
 export const BASE_CONFIG = {

@@ -2,6 +2,7 @@
 // development server reads their email.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pollUntil } from './util.ts';
 
 /** One mail the server wrote to the outbox. */
 export interface OutboxMail {
@@ -26,4 +27,24 @@ export function mailsTo(dataDir: string, email: string): OutboxMail[] {
 /** The six-digit code in a mail's text, if any. */
 export function codeIn(text: string): string | undefined {
   return /\b(\d{6})\b/.exec(text)?.[1];
+}
+
+/**
+ * Waits up to 3 s for the `count`th mail to `email` and returns the code in the
+ * last one; fails when none comes or it has no code (or lacks `word`).
+ */
+export async function outboxCode(
+  dataDir: string,
+  email: string,
+  count = 1,
+  word?: string,
+): Promise<string> {
+  const arrived = await pollUntil(async () => mailsTo(dataDir, email).length >= count, 3_000);
+  if (!arrived) throw new Error(`no mail to ${email} in the outbox`);
+  const text = mailsTo(dataDir, email).at(-1)?.text ?? '';
+  const code = codeIn(text);
+  if (!code || (word !== undefined && !text.includes(word))) {
+    throw new Error(`no ${word ?? ''} code in ${text}`);
+  }
+  return code;
 }

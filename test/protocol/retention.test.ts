@@ -1,4 +1,5 @@
 // `super-server messages purge --before DATE` on the real binary and database.
+// TCP only: what is tested is the operator command; the wire only reads the result.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, loginClient } from './client.ts';
 import { cleanup, runCli, type SeedUser, startServer } from './harness.ts';

@@ -1,7 +1,13 @@
 // Helpers for the stored-conversation tests: logging in and reading the replay.
 import { expect } from 'vitest';
-import { type Frame, loginClient, type TestClient } from './client.ts';
-import { expectOk } from './util.ts';
+import {
+  type Endpoint,
+  type Frame,
+  loginClient,
+  registerClient,
+  type TestClient,
+} from './client.ts';
+import { emailFor, expectOk, PASSWORD, sleep, uniqueName } from './util.ts';
 
 /** The message events of `frames`, in order. */
 export function messagesIn(frames: readonly Frame[]): Frame[] {
@@ -9,7 +15,7 @@ export function messagesIn(frames: readonly Frame[]): Frame[] {
 }
 
 /** Logs in and waits for `synced`; returns the client, the replayed messages and synced's data. */
-export async function loginAndReplay(port: number, username: string, password: string) {
+export async function loginAndReplay(port: Endpoint, username: string, password: string) {
   const c = await loginClient(port, username, password);
   const synced = await c.nextEvent('synced');
   const at = c.received.indexOf(synced);
@@ -34,4 +40,22 @@ export async function sendMany(
     for (const r of await Promise.all(batch)) replies.push(expectOk(r, 'msg').data);
   }
   return replies;
+}
+
+/** Registers `a` (left online) and `b` (left offline unless `bOnline`); their dm conv. */
+export async function pair(port: Endpoint, bOnline = false) {
+  const a = uniqueName('al');
+  const b = uniqueName('bo');
+  const ca = await registerClient(port, a, PASSWORD, emailFor(a));
+  const cb = await registerClient(port, b, PASSWORD, emailFor(b));
+  const ids = {
+    a: expectOk(await ca.call('get_id'), 'get_id').data.slice(1) as string,
+    b: expectOk(await cb.call('get_id'), 'get_id').data.slice(1) as string,
+  };
+  if (!bOnline) {
+    cb.destroy();
+    await sleep(50);
+  }
+  const conv = ids.a < ids.b ? `dm:${ids.a}:${ids.b}` : `dm:${ids.b}:${ids.a}`;
+  return { a, b, ca, cb, conv, ids };
 }
