@@ -2,7 +2,6 @@
 // reading and cursors here.
 import type {
   AppendResult,
-  ConversationKind,
   ConversationPage,
   ConversationRecord,
   ConversationStore,
@@ -12,33 +11,20 @@ import type {
   NewMessage,
   StoredMessage,
 } from '../conversations.ts';
+import {
+  type ConvRow,
+  MEMBER_COLUMNS as MEMBER,
+  type MemberRow,
+  type MessageRow,
+  MESSAGE_COLUMNS as MSG,
+  toConversation,
+  toMembership,
+  toMessage,
+} from '../sql-rows.ts';
 import { appendBatch } from './append.ts';
 import type { PgDb } from './db.ts';
 
-interface ConvRow {
-  id: number;
-  key: string;
-  kind: ConversationKind;
-  last_seq: number;
-  last_at: number | null;
-}
-
-interface MemberRow extends ConvRow {
-  delivered_seq: number;
-  read_seq: number;
-}
-
-interface MessageRow {
-  seq: number;
-  sender_id: number;
-  text: string;
-  sent_at: number;
-  client_id: string | null;
-}
-
-const MSG = 'seq, sender_id, text, sent_at, client_id';
 const CONV = 'id, key, kind, last_seq, last_at';
-const MEMBER = 'c.id, c.key, c.kind, c.last_seq, c.last_at, m.delivered_seq, m.read_seq';
 const AFTER = `SELECT ${MSG} FROM messages WHERE conv_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`;
 
 /** The PostgreSQL implementation of ConversationStore. */
@@ -287,24 +273,4 @@ export class PgConversations implements ConversationStore {
     );
     return rows[0]?.key ?? '';
   }
-}
-
-function toConversation(row: ConvRow): ConversationRecord {
-  return { id: row.id, key: row.key, kind: row.kind, lastSeq: row.last_seq, lastAt: row.last_at };
-}
-
-function toMembership(row: MemberRow): Membership {
-  return { ...toConversation(row), deliveredSeq: row.delivered_seq, readSeq: row.read_seq };
-}
-
-function toMessage(convId: number, conv: string, r: MessageRow): StoredMessage {
-  return {
-    convId,
-    conv,
-    seq: r.seq,
-    senderId: r.sender_id,
-    text: r.text,
-    sentAt: r.sent_at,
-    clientId: r.client_id,
-  };
 }

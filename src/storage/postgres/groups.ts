@@ -11,17 +11,9 @@ import {
   type GroupStore,
   type Visibility,
 } from '../groups.ts';
+import { GROUP_FROM as FROM, GROUP_COLUMNS as GROUP, type GroupRow, toGroup } from '../sql-rows.ts';
 import type { PgDb, Queryable } from './db.ts';
 
-interface GroupRow {
-  conv_id: number;
-  name: string;
-  visibility: Visibility;
-  last_seq: number;
-}
-
-const GROUP = 'g.conv_id, g.name, g.visibility, c.last_seq';
-const FROM = 'groups g JOIN conversations c ON c.id = g.conv_id';
 const JOIN = `INSERT INTO conv_members (user_id, conv_id, delivered_seq, read_seq, role)
   SELECT $1, id, last_seq, last_seq, $2 FROM conversations WHERE id = $3 ON CONFLICT DO NOTHING`;
 const SET_ROLE = 'UPDATE conv_members SET role = $1 WHERE user_id = $2 AND conv_id = $3';
@@ -240,14 +232,4 @@ export class PgGroups implements GroupStore {
       );
     });
   }
-}
-
-function toGroup(row: GroupRow): GroupRecord {
-  return {
-    convId: row.conv_id,
-    name: row.name,
-    conv: `#${row.name}`,
-    visibility: row.visibility,
-    lastSeq: row.last_seq,
-  };
 }

@@ -1,6 +1,14 @@
 // Storage on PostgreSQL through a pg Pool: the same semantics as the SQLite storage (the
 // reference), each method one statement or one transaction. Accounts here; conversations
 // and groups beside it.
+
+import {
+  ACTIVE,
+  USER_COLUMNS as COLUMNS,
+  LIVE,
+  toUser as toRecord,
+  type UserRow,
+} from '../sql-rows.ts';
 import {
   type AuditEntry,
   type AuditRecord,
@@ -19,28 +27,6 @@ import { PgDb, type PostgresOptions, type Queryable } from './db.ts';
 import { PgGroups } from './groups.ts';
 import { migrate } from './migrations.ts';
 
-interface UserRow {
-  id: number;
-  username: string;
-  email: string;
-  phone: string | null;
-  password_hash: string;
-  level: string;
-  created_at: string;
-  failed_logins: number;
-  last_failed_at: number | null;
-  pending_until: number | null;
-  banned_at: number | null;
-  ban_reason: string | null;
-  deleted_at: number | null;
-}
-
-const COLUMNS =
-  'id, username, email, phone, password_hash, level, created_at, failed_logins, last_failed_at, pending_until, banned_at, ban_reason, deleted_at';
-// Deleted accounts are invisible to lookups; only listUsers shows them.
-const LIVE = 'deleted_at IS NULL';
-// The users who can hold a protected level: not deleted, not banned.
-const ACTIVE = 'deleted_at IS NULL AND banned_at IS NULL';
 // At the group's current position: a new member gets no backlog.
 const JOIN_GLOBAL = `INSERT INTO conv_members (user_id, conv_id, delivered_seq, read_seq, role)
   SELECT $1, id, last_seq, last_seq, 'member' FROM conversations WHERE key = '#global'
@@ -320,24 +306,6 @@ export class PostgresStorage implements Storage {
   async close(): Promise<void> {
     await this.db.close();
   }
-}
-
-function toRecord(row: UserRow): UserRecord {
-  return {
-    id: row.id,
-    username: row.username,
-    email: row.email,
-    phone: row.phone,
-    passwordHash: row.password_hash,
-    level: row.level,
-    createdAt: row.created_at,
-    failedLogins: row.failed_logins,
-    lastFailedAt: row.last_failed_at,
-    pendingUntil: row.pending_until,
-    bannedAt: row.banned_at,
-    banReason: row.ban_reason,
-    deletedAt: row.deleted_at,
-  };
 }
 
 /** Maps a unique_violation (23505) on a users index to the field it guards. */

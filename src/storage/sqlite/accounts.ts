@@ -3,6 +3,13 @@
 // dropping codes, leaving groups) is one transaction.
 import type Database from 'better-sqlite3';
 import {
+  ACTIVE,
+  USER_COLUMNS as COLUMNS,
+  LIVE,
+  toUser as toRecord,
+  type UserRow,
+} from '../sql-rows.ts';
+import {
   LastHolderError,
   type NewUser,
   type UniqueField,
@@ -11,30 +18,6 @@ import {
   usernameKey,
 } from '../storage.ts';
 import type { SqliteCodes } from './codes.ts';
-
-interface UserRow {
-  id: number;
-  username: string;
-  email: string;
-  phone: string | null;
-  password_hash: string;
-  level: string;
-  created_at: string;
-  failed_logins: number;
-  last_failed_at: number | null;
-  pending_until: number | null;
-  banned_at: number | null;
-  ban_reason: string | null;
-  deleted_at: number | null;
-}
-
-const COLUMNS =
-  'id, username, email, phone, password_hash, level, created_at, failed_logins, last_failed_at, pending_until, banned_at, ban_reason, deleted_at';
-
-// Deleted accounts are invisible to lookups; only listUsers shows them.
-const LIVE = 'deleted_at IS NULL';
-// The users who can hold a protected level: not deleted, not banned.
-const ACTIVE = 'deleted_at IS NULL AND banned_at IS NULL';
 
 /** The accounts part of SqliteStorage; deleting and confirming also drop the user's codes. */
 export class SqliteAccounts {
@@ -246,24 +229,6 @@ export class SqliteAccounts {
   listUsers(): UserRecord[] {
     return this.all.all().map(toRecord);
   }
-}
-
-function toRecord(row: UserRow): UserRecord {
-  return {
-    id: row.id,
-    username: row.username,
-    email: row.email,
-    phone: row.phone,
-    passwordHash: row.password_hash,
-    level: row.level,
-    createdAt: row.created_at,
-    failedLogins: row.failed_logins,
-    lastFailedAt: row.last_failed_at,
-    pendingUntil: row.pending_until,
-    bannedAt: row.banned_at,
-    banReason: row.ban_reason,
-    deletedAt: row.deleted_at,
-  };
 }
 
 /** Maps SQLite's "UNIQUE constraint failed: users.<column>" to the field it names. */

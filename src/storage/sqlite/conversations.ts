@@ -3,7 +3,6 @@
 import type Database from 'better-sqlite3';
 import type {
   AppendResult,
-  ConversationKind,
   ConversationPage,
   ConversationRecord,
   ConversationStore,
@@ -13,31 +12,17 @@ import type {
   NewMessage,
   StoredMessage,
 } from '../conversations.ts';
+import {
+  type ConvRow,
+  MEMBER_COLUMNS as MEMBER,
+  type MemberRow,
+  type MessageRow,
+  MESSAGE_COLUMNS as MSG,
+  toConversation,
+  toMembership,
+  toMessage,
+} from '../sql-rows.ts';
 import { SqliteAppend } from './append.ts';
-
-interface ConvRow {
-  id: number;
-  key: string;
-  kind: ConversationKind;
-  last_seq: number;
-  last_at: number | null;
-}
-
-interface MemberRow extends ConvRow {
-  delivered_seq: number;
-  read_seq: number;
-}
-
-interface MessageRow {
-  seq: number;
-  sender_id: number;
-  text: string;
-  sent_at: number;
-  client_id: string | null;
-}
-
-const MSG = 'seq, sender_id, text, sent_at, client_id';
-const MEMBER = `c.id, c.key, c.kind, c.last_seq, c.last_at, m.delivered_seq, m.read_seq`;
 
 /** The SQLite implementation of ConversationStore, on the database SqliteStorage opened. */
 export class SqliteConversations implements ConversationStore {
@@ -254,24 +239,4 @@ export class SqliteConversations implements ConversationStore {
   private keyOf(convId: number): string {
     return this.s.convById.get(convId)?.key ?? '';
   }
-}
-
-function toConversation(row: ConvRow): ConversationRecord {
-  return { id: row.id, key: row.key, kind: row.kind, lastSeq: row.last_seq, lastAt: row.last_at };
-}
-
-function toMembership(row: MemberRow): Membership {
-  return { ...toConversation(row), deliveredSeq: row.delivered_seq, readSeq: row.read_seq };
-}
-
-function toMessage(convId: number, conv: string, r: MessageRow): StoredMessage {
-  return {
-    convId,
-    conv,
-    seq: r.seq,
-    senderId: r.sender_id,
-    text: r.text,
-    sentAt: r.sent_at,
-    clientId: r.client_id,
-  };
 }

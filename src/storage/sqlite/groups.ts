@@ -11,16 +11,7 @@ import {
   type GroupStore,
   type Visibility,
 } from '../groups.ts';
-
-interface GroupRow {
-  conv_id: number;
-  name: string;
-  visibility: Visibility;
-  last_seq: number;
-}
-
-const GROUP = 'g.conv_id, g.name, g.visibility, c.last_seq';
-const FROM = 'groups g JOIN conversations c ON c.id = g.conv_id';
+import { GROUP_FROM as FROM, GROUP_COLUMNS as GROUP, type GroupRow, toGroup } from '../sql-rows.ts';
 
 /** The SQLite implementation of GroupStore; `forget` drops a deleted conversation's cached id. */
 export class SqliteGroups implements GroupStore {
@@ -233,14 +224,4 @@ export class SqliteGroups implements GroupStore {
       .immediate();
     if (key !== undefined) this.forget(key);
   }
-}
-
-function toGroup(row: GroupRow): GroupRecord {
-  return {
-    convId: row.conv_id,
-    name: row.name,
-    conv: `#${row.name}`,
-    visibility: row.visibility,
-    lastSeq: row.last_seq,
-  };
 }

@@ -178,7 +178,6 @@ export class SqliteStorage implements Storage {
     return this.audit.listAuditNewest(query);
   }
 
-
   async listUsers(): Promise<UserRecord[]> {
     return this.accounts.listUsers();
   }
