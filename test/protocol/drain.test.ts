@@ -64,4 +64,24 @@ describe('drain for a restart (SIGUSR2)', () => {
     expect((await waitExit(srv, 15_000)).code).toBe(0);
     expect(srv.output.stdout).toContain('draining for a restart');
   }, 60_000);
+
+  it('drains every worker of --workers 2 when the primary gets SIGUSR2', async () => {
+    const srv = await startServer({
+      args: ['--workers', '2'],
+      config: { server: { drain_delay_s: DRAIN_DELAY_S } },
+    });
+    const names = [uniqueName('drain_w1'), uniqueName('drain_w2')];
+    const clients = await Promise.all(
+      names.map((n) => registerClient(TCP.endpoint(srv), n, PASSWORD, emailFor(n))),
+    );
+    srv.proc.kill('SIGUSR2');
+    let health = await healthz(srv);
+    for (let i = 0; i < 100 && health.status === 200; i++) health = await healthz(srv);
+    expect(health).toEqual({ status: 503, body: 'draining\n' });
+    for (const c of clients) {
+      const ev = await c.nextEvent('shutdown', (DRAIN_DELAY_S + 10) * 1000);
+      expect(ev.data).toEqual({ reason: 'restart', by: null });
+    }
+    expect(await waitExit(srv, 20_000), srv.output.stderr).toEqual({ code: 0, signal: null });
+  }, 60_000);
 });
