@@ -398,7 +398,7 @@ export class SuperServer implements ConnectionHost, FigureSource {
     const farewell = event('shutdown', 'system', { reason, by });
     for (const conn of [...this.connections]) conn.closeWith(farewell);
     if (this.connections.size > 0) await waitAtMost(drained, deadline - Date.now());
-    this.http?.close();
+    if (this.draining) this.http?.close();
     await this.services.conversations.flush();
     await this.services.audit.flush();
     await this.options.storage.close();
