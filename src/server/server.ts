@@ -106,6 +106,8 @@ export class SuperServer implements ConnectionHost, FigureSource {
   private shuttingDown: Promise<void> | undefined;
   /** True while draining for a restart (reason RESTART_REASON). */
   private draining = false;
+  /** Set during a drain's delay; ends it early. */
+  private endDrainDelay: (() => void) | undefined;
   /** Set during shutdown; called when the last connection has closed. */
   private onDrained: (() => void) | undefined;
   private markStopped!: () => void;
@@ -363,8 +365,12 @@ export class SuperServer implements ConnectionHost, FigureSource {
     }
   }
 
-  /** Graceful stop: no new connections or requests, `shutdown` to everyone, drain, close storage. */
+  /**
+   * Graceful stop: no new connections or requests, `shutdown` to everyone, drain, close storage.
+   * Another reason during a drain's delay (a SIGTERM from a supervisor) ends the delay now.
+   */
   shutdown(reason: string, by: string | null): Promise<void> {
+    if (reason !== RESTART_REASON) this.endDrainDelay?.();
     this.shuttingDown ??= this.drain(reason, by);
     return this.shuttingDown;
   }
@@ -382,7 +388,12 @@ export class SuperServer implements ConnectionHost, FigureSource {
     this.tcp?.close();
     if (!this.draining) this.http?.close();
     // While a drain waits for the load balancer, the connections it has are served on.
-    if (this.draining) await waitAtMost(new Promise(() => {}), config.server.drain_delay_s * 1000);
+    if (this.draining) {
+      const cut = new Promise<void>((resolve) => {
+        this.endDrainDelay = resolve;
+      });
+      await waitAtMost(cut, config.server.drain_delay_s * 1000);
+    }
     this.accepting = false;
     clearInterval(this.sweepTimer);
     clearInterval(this.pendingTimer);

@@ -65,6 +65,20 @@ describe('drain for a restart (SIGUSR2)', () => {
     expect(srv.output.stdout).toContain('draining for a restart');
   }, 60_000);
 
+  it('cuts the drain delay short on SIGTERM (a supervisor stopping the node)', async () => {
+    // A delay no test waits out: the clients are told only because SIGTERM ended it.
+    const srv = await startServer({ config: { server: { drain_delay_s: 3_600 } } });
+    const name = uniqueName('drain_term');
+    const c = await registerClient(TCP.endpoint(srv), name, PASSWORD, emailFor(name));
+    srv.proc.kill('SIGUSR2');
+    let health = await healthz(srv);
+    for (let i = 0; i < 100 && health.status === 200; i++) health = await healthz(srv);
+    expect(health.status).toBe(503);
+    srv.proc.kill('SIGTERM');
+    expect((await c.nextEvent('shutdown', 15_000)).data).toEqual({ reason: 'restart', by: null });
+    expect((await waitExit(srv, 15_000)).code).toBe(0);
+  }, 60_000);
+
   it('drains every worker of --workers 2 when the primary gets SIGUSR2', async () => {
     const srv = await startServer({
       args: ['--workers', '2'],
