@@ -67,7 +67,10 @@ export class ClientCore extends Emitter<ClientEvents> {
   private sessionToken: string | undefined;
   /** the tag of the set_user in flight: its token is taken as the reply arrives */
   private setUserTag: string | undefined;
-  /** Why the server said it is closing (disconnect reason, 'shutdown', a tag-less error code). */
+  /**
+   * Why the server said it is closing (disconnect reason, 'shutdown', 'restart' for a
+   * `shutdown` whose reason is `restart`, a tag-less error code).
+   */
   private serverReason: string | undefined;
   private serverError: ServerError | undefined;
   /** The username a registration waits to confirm (never the password). */
@@ -267,8 +270,11 @@ export class ClientCore extends Emitter<ClientEvents> {
       const account = this.current.account;
       if (name === 'permission_changed' && account && typeof d.level === 'string') {
         account.level = d.level;
-      } else if (name === 'shutdown') this.serverReason ??= 'shutdown';
-      else if (name === 'disconnect') {
+      } else if (name === 'shutdown') {
+        // A drain for a restart: the node goes, the service stays (reconnect elsewhere).
+        this.serverReason ??=
+          (data as { reason?: unknown }).reason === 'restart' ? 'restart' : 'shutdown';
+      } else if (name === 'disconnect') {
         this.serverReason ??= typeof d.reason === 'string' ? d.reason : 'disconnect';
       }
       this.deliver(name as KnownEvent, tag, data);

@@ -17,7 +17,7 @@ export class ServerError extends Error {
 
 /**
  * The connection ended (or was never open) before the request was answered. `reason` is the
- * server's disconnect reason, 'shutdown', 'heartbeat_timeout', 'connection_lost',
+ * server's disconnect reason, 'shutdown', 'restart' (a drained node: reconnect), 'heartbeat_timeout', 'connection_lost',
  * 'client_closed', 'not_connected', 'hello_timeout', 'server_speaks_tls' (a plain connection
  * reached a TLS server), or the code of a tag-less error reply (e.g. 'server_busy').
  */

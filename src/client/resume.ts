@@ -20,6 +20,7 @@ const RETRY_REASONS = new Set([
   'heartbeat_timeout',
   'hello_timeout',
   'shutdown',
+  'restart',
   'slow_consumer',
   'server_busy',
 ]);

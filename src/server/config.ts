@@ -26,6 +26,9 @@ const ServerSection = z.strictObject({
   data_dir: z.string().min(1).default('./data'),
   name: z.string().min(1).default('super-server'),
   shutdown_grace_s: seconds.default(4),
+  // On a drain for a restart (SIGUSR2): how long /healthz answers 503 before the clients
+  // are told, so a load balancer's health check notices first.
+  drain_delay_s: z.number().min(0).max(3_600).default(0),
   // Server processes sharing the port (Node's cluster); 1 serves from this process.
   workers: z.number().int().min(1).max(64).default(1),
   // This node's name among several (broker.driver redis); random when not set.

@@ -11,7 +11,7 @@ import { serveMetrics } from './metrics/http.ts';
 import { startProcessMetrics } from './metrics/process-metrics.ts';
 import { renderRegistry } from './metrics/render.ts';
 import { prepareDummyHash } from './security/passwords.ts';
-import { SuperServer } from './server.ts';
+import { RESTART_REASON, SuperServer } from './server.ts';
 import { openSharedBroker, type Shared } from './shared-broker.ts';
 
 /** The SQLite database file inside the data directory. */
@@ -26,6 +26,9 @@ export function warnIfDataDirOpen(config: Config, log: Logger): void {
     'data directory is open to other users; chmod 700 it (the database holds password hashes)',
   );
 }
+
+/** The signal that drains the node for a restart: clients get `shutdown {reason: "restart"}`. */
+export const DRAIN_SIGNAL = 'SIGUSR2';
 
 /** How a worker of a multi-process server differs from a server that is one process. */
 export interface WorkerRole {
@@ -78,6 +81,8 @@ export async function runServer(config: Config, role?: WorkerRole): Promise<void
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void server.shutdown(signal, null));
   }
+  // SIGUSR2 drains for a restart (SIGUSR1 is Node's: it starts the inspector).
+  process.once(DRAIN_SIGNAL, () => void server.shutdown(RESTART_REASON, null));
   if (role) {
     role.exposeMetrics(server.metrics.registry);
     role.announce(port, httpPort);

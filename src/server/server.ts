@@ -73,13 +73,19 @@ export interface ServerOptions {
   limiters?: MakeLimiter;
 }
 
+/** The shutdown reason of a drain for a restart: clients reconnect (to another node). */
+export const RESTART_REASON = 'restart';
+
 /** The running server. */
 export class SuperServer implements ConnectionHost, FigureSource {
   readonly registry: ActionRegistry;
   readonly services: Services;
   /** This server's metrics registry; main.ts adds the process figures and serves it. */
   readonly metrics: ServerMetrics;
+  /** False once shutdown began: no new requests are started (connection.ts reads it). */
   accepting = true;
+  /** False once shutdown or a drain began: new connections are refused, /healthz says 503. */
+  private admitting = true;
   /** Resolves once shutdown has finished draining and storage is closed. */
   readonly stopped: Promise<void>;
 
@@ -98,6 +104,10 @@ export class SuperServer implements ConnectionHost, FigureSource {
   private sweepTimer: NodeJS.Timeout | undefined;
   private pendingTimer: NodeJS.Timeout | undefined;
   private shuttingDown: Promise<void> | undefined;
+  /** True while draining for a restart (reason RESTART_REASON). */
+  private draining = false;
+  /** Set during a drain's delay; ends it early. */
+  private endDrainDelay: (() => void) | undefined;
   /** Set during shutdown; called when the last connection has closed. */
   private onDrained: (() => void) | undefined;
   private markStopped!: () => void;
@@ -256,7 +266,7 @@ export class SuperServer implements ConnectionHost, FigureSource {
     const tls = loadTls(config);
     this.http = await listenHttp(
       config,
-      { ws, renderMetrics, accepting: () => this.accepting },
+      { ws, renderMetrics, accepting: () => this.admitting, draining: () => this.draining },
       tls,
     );
     return this.http.port;
@@ -287,7 +297,7 @@ export class SuperServer implements ConnectionHost, FigureSource {
 
   private refusal(ip: string): string | undefined {
     const { limits } = this.services.config;
-    if (!this.accepting) return 'the server is shutting down';
+    if (!this.admitting) return 'the server is shutting down';
     if (this.connections.size >= limits.max_connections) return 'too many connections';
     if (this.unauthenticated >= limits.max_unauthenticated)
       return 'too many connections waiting to log in';
@@ -355,22 +365,39 @@ export class SuperServer implements ConnectionHost, FigureSource {
     }
   }
 
-  /** Graceful stop: no new connections or requests, `shutdown` to everyone, drain, close storage. */
+  /**
+   * Graceful stop: no new connections or requests, `shutdown` to everyone, drain, close storage.
+   * Another reason during a drain's delay (a SIGTERM from a supervisor) ends the delay now.
+   */
   shutdown(reason: string, by: string | null): Promise<void> {
+    if (reason !== RESTART_REASON) this.endDrainDelay?.();
     this.shuttingDown ??= this.drain(reason, by);
     return this.shuttingDown;
   }
 
+  /**
+   * With reason RESTART_REASON the HTTP listener stays open until the clients are gone
+   * (/healthz answers 503 `draining`), and server.drain_delay_s passes before they are told.
+   */
   private async drain(reason: string, by: string | null): Promise<void> {
     const { config, log } = this.services;
-    const deadline = Date.now() + config.server.shutdown_grace_s * 1000;
-    log.info({ reason, by }, 'shutting down');
+    this.draining = reason === RESTART_REASON;
+    log.info({ reason, by }, this.draining ? 'draining for a restart' : 'shutting down');
     this.services.audit.record({ actor: by, action: 'shutdown', outcome: 'ok', detail: reason });
-    this.accepting = false;
+    this.admitting = false;
     this.tcp?.close();
-    this.http?.close();
+    if (!this.draining) this.http?.close();
+    // While a drain waits for the load balancer, the connections it has are served on.
+    if (this.draining) {
+      const cut = new Promise<void>((resolve) => {
+        this.endDrainDelay = resolve;
+      });
+      await waitAtMost(cut, config.server.drain_delay_s * 1000);
+    }
+    this.accepting = false;
     clearInterval(this.sweepTimer);
     clearInterval(this.pendingTimer);
+    const deadline = Date.now() + config.server.shutdown_grace_s * 1000;
     const requestsDone = new Promise<void>((resolve) => {
       this.onRequestsDone = resolve;
       if (this.requestsInFlight === 0) resolve();
@@ -382,6 +409,7 @@ export class SuperServer implements ConnectionHost, FigureSource {
     const farewell = event('shutdown', 'system', { reason, by });
     for (const conn of [...this.connections]) conn.closeWith(farewell);
     if (this.connections.size > 0) await waitAtMost(drained, deadline - Date.now());
+    if (this.draining) this.http?.close();
     await this.services.conversations.flush();
     await this.services.audit.flush();
     await this.options.storage.close();

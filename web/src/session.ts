@@ -66,6 +66,8 @@ export async function startSession(c: Client): Promise<void> {
 function closeNotice(reason: string | undefined): string {
   if (reason === 'logged_out' || reason === 'client_closed') return '';
   if (reason === 'shutdown') return 'The server was stopped.';
+  // Only when the session could not be resumed: a restart is otherwise reconnected.
+  if (reason === 'restart') return 'The server restarted: sign in again.';
   return `Disconnected: ${reason ?? 'unknown'}`;
 }
 

@@ -83,6 +83,7 @@ const REASONS: Record<string, string> = {
   server_speaks_tls: 'the server speaks TLS: use --tls',
   hello_timeout: 'the server sent no hello (is it a super-server? if it speaks TLS: use --tls)',
   shutdown: 'the server is shutting down',
+  restart: 'the server node is restarting',
   connection_lost: 'the connection was lost',
   client_closed: 'the client closed the connection',
   not_connected: 'not connected',

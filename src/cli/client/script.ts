@@ -109,6 +109,7 @@ async function listen(client: Client, opts: ScriptOptions): Promise<number> {
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   if (opts.json) opts.stdout.write(`${JSON.stringify({ type: 'closed', reason: info.reason })}\n`);
-  if (['client_closed', 'shutdown', 'logged_out'].includes(info.reason ?? '')) return EXIT.ok;
+  if (['client_closed', 'shutdown', 'restart', 'logged_out'].includes(info.reason ?? ''))
+    return EXIT.ok;
   throw new ClientError(`connection closed: ${describeReason(info.reason)}`, EXIT.connection);
 }

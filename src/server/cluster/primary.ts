@@ -12,10 +12,11 @@ import { openStorage } from '../../storage/open.ts';
 import type { Config } from '../config.ts';
 import { logListening } from '../listening.ts';
 import { createLogger } from '../logger.ts';
-import { warnIfDataDirOpen } from '../main.ts';
+import { DRAIN_SIGNAL, warnIfDataDirOpen } from '../main.ts';
 import { serveMetrics } from '../metrics/http.ts';
 import { startProcessMetrics } from '../metrics/process-metrics.ts';
 import { type MetricsJson, renderMerged } from '../metrics/render.ts';
+import { RESTART_REASON } from '../server.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
 
 const START_TIMEOUT_MS = 30_000;
@@ -118,7 +119,7 @@ export async function runPrimary(config: Config): Promise<number> {
       () => {
         for (const w of workers.values()) w.process.kill('SIGKILL');
       },
-      config.server.shutdown_grace_s * 1000 + 3_000,
+      (config.server.drain_delay_s + config.server.shutdown_grace_s) * 1000 + 3_000,
     );
     force.unref();
   };
@@ -186,6 +187,7 @@ export async function runPrimary(config: Config): Promise<number> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => stop(signal, null));
   }
+  process.once(DRAIN_SIGNAL, () => stop(RESTART_REASON, null));
   const http = config.metrics.enabled
     ? await serveMetrics(config.metrics.host, config.metrics.port, renderMerged(collect))
     : undefined;

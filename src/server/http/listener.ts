@@ -24,6 +24,8 @@ export interface HttpRoutes {
   renderMetrics?: () => Promise<RenderedMetrics>;
   /** False once the server is shutting down: /healthz answers 503 and upgrades are refused. */
   accepting(): boolean;
+  /** True while draining for a restart: /healthz's 503 then says `draining`. */
+  draining?(): boolean;
 }
 
 /** Certificate and key (PEM) for HTTPS/wss, and the TLS handshake limit. */
@@ -126,7 +128,8 @@ export async function listenHttp(
     }
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/healthz') {
-      return routes.accepting() ? plain(res, 200, 'ok\n') : plain(res, 503, 'shutting down\n');
+      if (routes.accepting()) return plain(res, 200, 'ok\n');
+      return plain(res, 503, routes.draining?.() ? 'draining\n' : 'shutting down\n');
     }
     if (path === '/metrics' && routes.renderMetrics) {
       const { contentType, body } = await routes.renderMetrics();
