@@ -6,6 +6,9 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
+    // Most files wait on the server processes they start, so three at once keep two
+    // cores busy (vitest's default here is cores - 1 = 1: the whole suite in series).
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Servers that tests start (and their children inherit this) bind the HTTP
