@@ -57,6 +57,8 @@ export function useClusterServices(skipped: boolean): () => ClusterServices {
 /** Nodes of one cluster: same database, same Redis prefix. */
 export interface Cluster {
   nodes: ServerHandle[];
+  /** The PostgreSQL database every node stores in. */
+  databaseUrl: string;
   /** Stops every node still running. */
   stop(): Promise<void>;
 }
@@ -79,9 +81,10 @@ export async function startCluster(
   extra: Record<string, unknown> = {},
 ): Promise<Cluster> {
   const run = ++clusters;
+  const databaseUrl = await services.pg.createDatabase();
   const config = deepMerge(
     {
-      storage: { driver: 'postgres', postgres_url: await services.pg.createDatabase() },
+      storage: { driver: 'postgres', postgres_url: databaseUrl },
       broker: { driver: 'redis', redis_url: services.redis.url, redis_prefix: `c${run}:` },
     },
     extra,
@@ -100,7 +103,11 @@ export async function startCluster(
       startServer({ config, args: ['--node-id', `c${run}-${i + 1}`], listenTimeoutMs: 60_000 }),
     ),
   );
-  return { nodes, stop: async () => void (await Promise.all(nodes.map((s) => s.stop()))) };
+  return {
+    nodes,
+    databaseUrl,
+    stop: async () => void (await Promise.all(nodes.map((s) => s.stop()))),
+  };
 }
 
 /** The usernames `who` lists on the node `c` is connected to. */
