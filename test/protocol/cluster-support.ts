@@ -86,6 +86,9 @@ export async function startCluster(
     {
       storage: { driver: 'postgres', postgres_url: databaseUrl },
       broker: { driver: 'redis', redis_url: services.redis.url, redis_prefix: `c${run}:` },
+      // The test clients only read while they wait and send no heartbeat: on a loaded machine
+      // a wait can pass the default 15 s, and these suites test nodes, not idle clients.
+      session: { heartbeat_interval_s: 30, heartbeat_timeout_s: 300 },
     },
     extra,
   );
