@@ -28,7 +28,10 @@ export interface RedisBrokerOptions {
 /** A published command and the node it came from (a node ignores its own). */
 interface Envelope {
   from: string;
-  cmd: NodeCommand;
+  /** absent in a resync notice */
+  cmd?: NodeCommand;
+  /** The sender reconnected: what it published while cut off was lost, so every node resyncs. */
+  resync?: true;
 }
 
 /** Publishes in flight beyond which send() asks its caller to wait. */
@@ -271,6 +274,10 @@ export class RedisBroker implements Broker {
     if (this.closed || !this.everConnected) return;
     try {
       await this.restore();
+      // Another node may have resynced before this one could publish again: tell it to read
+      // once more what this node committed (and could not publish) while it was cut off.
+      const notice: Envelope = { from: this.options.nodeId, resync: true };
+      await this.cmd.publish(this.channel('all'), JSON.stringify(notice));
     } catch (err) {
       this.options.onError?.(err as Error);
     }
@@ -294,6 +301,8 @@ export class RedisBroker implements Broker {
     } catch {
       return;
     }
-    if (envelope.from !== this.options.nodeId) this.handler(envelope.cmd);
+    if (envelope.from === this.options.nodeId) return;
+    if (envelope.resync) this.resyncHandler();
+    else if (envelope.cmd) this.handler(envelope.cmd);
   }
 }
