@@ -6,11 +6,10 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
-    // Most files wait on the server processes they start, so three at once keep two
-    // cores busy (vitest's default here is cores - 1 = 1: the whole suite in series).
-    maxWorkers: 3,
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // One file at a time (vitest's default on 2 cores): three at once starved the
+    // server and CLI processes the files start (each through tsx) into timeouts.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     // Servers that tests start (and their children inherit this) bind the HTTP
     // listener to a free port, not 8080: many run at once.
     env: { SUPER_SERVER__HTTP__PORT: '0' },
