@@ -9,7 +9,7 @@ import {
   ServerError,
 } from '../../src/client/index.ts';
 import { type ServerHandle, startServer } from '../protocol/harness.ts';
-import { PASS, WAIT_MS } from './helpers.ts';
+import { PASS, registerSdk, WAIT_MS } from './helpers.ts';
 
 const made = new Set<Client>();
 
@@ -59,6 +59,26 @@ export function inbox(c: Client): ChatMessage[] {
   const got: ChatMessage[] = [];
   c.on('message', (m) => got.push(m));
   return got;
+}
+
+/** Backoff short enough for a test to watch several reconnects. */
+export const FAST_RECONNECT = { initialDelayMs: 50, maxDelayMs: 400 };
+
+/**
+ * Two accounts registered on `port` (named from `prefix`), then a reconnecting sender `ca`
+ * and a reconnecting receiver `cb` (acking quickly) logged in as them; `got` is cb's inbox.
+ */
+export async function reconnectingPair(port: number, prefix: string) {
+  const { name: a, client: ra } = await registerSdk(port, `${prefix}_a`);
+  const { name: b, client: rb } = await registerSdk(port, `${prefix}_b`);
+  ra.close();
+  rb.close();
+  const { client: ca } = cuttableClient({ reconnect: FAST_RECONNECT });
+  const { client: cb } = cuttableClient({ reconnect: FAST_RECONNECT, ackDelayMs: 20 });
+  const got: ChatMessage[] = inbox(cb);
+  await connectAndLogin(ca, port, a);
+  await connectAndLogin(cb, port, b);
+  return { a, b, ca, cb, got };
 }
 
 const WAKE = ['event', 'synced', 'online', 'offline', 'reconnecting', 'close'] as const;

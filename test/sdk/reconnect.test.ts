@@ -1,14 +1,14 @@
 // Reconnecting: sends survive a kill -9 of the server (resent with the same client_id, each
 // received once), and the waits between attempts follow the backoff (on a fake clock).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type ChatMessage, ManualClock, type SentMessage } from '../../src/client/index.ts';
+import { ManualClock, type SentMessage } from '../../src/client/index.ts';
 import { cleanup, startServer } from '../protocol/harness.ts';
 import { sleep } from '../protocol/util.ts';
 import {
   closeDurable,
   connectAndLogin,
   cuttableClient,
-  inbox,
+  reconnectingPair,
   restartOnSamePort,
   until,
 } from './durable.ts';
@@ -20,20 +20,10 @@ afterEach(() => {
 });
 afterAll(cleanup);
 
-const FAST = { initialDelayMs: 50, maxDelayMs: 400 };
-
 describe('sdk reconnect across kill -9', () => {
   it('resends unanswered sends with the same client_id; the recipient gets each once, in order', async () => {
     let server = await startServer();
-    const { name: a, client: first } = await registerSdk(server.port, 'rs_a');
-    const { name: b, client: firstB } = await registerSdk(server.port, 'rs_b');
-    first.close();
-    firstB.close();
-    const { client: ca } = cuttableClient({ reconnect: FAST });
-    const { client: cb } = cuttableClient({ reconnect: FAST, ackDelayMs: 20 });
-    const got: ChatMessage[] = inbox(cb);
-    await connectAndLogin(ca, server.port, a);
-    await connectAndLogin(cb, server.port, b);
+    const { b, ca, cb, got } = await reconnectingPair(server.port, 'rs');
     let offline = 0;
     ca.on('offline', () => offline++);
 

@@ -2,17 +2,10 @@
 // offline with reason `restart`, reconnect with backoff to the same address, where the next
 // node (same data dir) now listens, and go on: nothing sent meanwhile is lost or doubled.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { ChatMessage, CloseInfo, SentMessage, Shutdown } from '../../src/client/index.ts';
+import type { CloseInfo, SentMessage, Shutdown } from '../../src/client/index.ts';
 import { cleanup, startServer, waitExit } from '../protocol/harness.ts';
-import {
-  closeDurable,
-  connectAndLogin,
-  cuttableClient,
-  inbox,
-  restartOnSamePort,
-  until,
-} from './durable.ts';
-import { closeAllSdk, registerSdk, within } from './helpers.ts';
+import { closeDurable, reconnectingPair, restartOnSamePort, until } from './durable.ts';
+import { closeAllSdk, within } from './helpers.ts';
 
 afterEach(() => {
   closeAllSdk();
@@ -20,20 +13,10 @@ afterEach(() => {
 });
 afterAll(cleanup);
 
-const FAST = { initialDelayMs: 50, maxDelayMs: 400 };
-
 describe('sdk across a rolling restart', () => {
   it('reconnects after `shutdown {reason: restart}` and loses nothing sent meanwhile', async () => {
     const first = await startServer();
-    const { name: a, client: ra } = await registerSdk(first.port, 'rr_a');
-    const { name: b, client: rb } = await registerSdk(first.port, 'rr_b');
-    ra.close();
-    rb.close();
-    const { client: ca } = cuttableClient({ reconnect: FAST });
-    const { client: cb } = cuttableClient({ reconnect: FAST, ackDelayMs: 20 });
-    const got: ChatMessage[] = inbox(cb);
-    await connectAndLogin(ca, first.port, a);
-    await connectAndLogin(cb, first.port, b);
+    const { b, ca, cb, got } = await reconnectingPair(first.port, 'rr');
     const told: Shutdown[] = [];
     const offline: CloseInfo[] = [];
     for (const c of [ca, cb]) {
