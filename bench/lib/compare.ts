@@ -2,7 +2,8 @@
 // storage variant in turn (stored, the in-memory reference, stored with sync
 // full); `--vs-baseline` and `--vs-bin PATH` run the server under test and a
 // reference server in turn; `--vs-transport` runs one server with TCP clients and
-// with WebSocket clients in turn. --runs rounds of every variant, so a drifting machine
+// with WebSocket clients in turn; `--vs-storage` runs it on SQLite and on PostgreSQL in
+// turn. --runs rounds of every variant, so a drifting machine
 // skews them alike; each round's records carry `cpu_ratio` (this variant's CPU per
 // delivered message ÷ the reference's in the same round); one table of medians ends it.
 import type { MachineInfo } from './machine.ts';
@@ -41,8 +42,15 @@ export function cpuFigure(options: BenchOptions): string {
   return options.scenario === 'group-fanout' ? 'server_us_per_delivery' : 'server_us_per_msg';
 }
 
-/** The comparison `options` asks for (--compare store, --vs-baseline, --vs-bin or --vs-transport). */
+/** The comparison `options` asks for (--compare store, --vs-baseline, --vs-bin, --vs-transport or --vs-storage). */
 function comparisonOf(options: BenchOptions): Comparison {
+  if (options.versusStorage) {
+    const variants = (['sqlite', 'postgres'] as const).map((storage) => ({
+      name: storage,
+      options: { ...options, storage },
+    }));
+    return { title: 'postgres vs sqlite', variants, reference: 'sqlite', relation: 'ratio' };
+  }
   if (options.versusTransport) {
     const variants = (['tcp', 'ws'] as const).map((transport) => ({
       name: transport,

@@ -4,6 +4,7 @@ import { parseServerFrame } from '../../src/client/index.ts';
 import type { BenchClient } from './bench-client.ts';
 import { nowUs } from './bench-client.ts';
 import { type HistogramData, LatencyHistogram } from './histogram.ts';
+import { convAndSeq, logSeq, type SeqLog } from './seq-log.ts';
 
 /** Tag prefixes of the requests the generator sends in the measured phase. */
 export const MESSAGE_TAG = 'm';
@@ -80,6 +81,8 @@ export class LoadState {
   expectShutdown = false;
   /** True once the thread closes its own sockets; closes after that are not errors. */
   closing = false;
+  /** Set (failover): the (conv, seq) of every acknowledged send and every received message. */
+  seqLog: SeqLog | undefined;
 
   constructor(clients: number) {
     this.shutdownAtUs = new Float64Array(clients).fill(Number.NaN);
@@ -101,6 +104,7 @@ export class LoadState {
       this.onMessageLine(client, line);
     } else if (line.startsWith(`{"tag":"${PING_TAG}`) && line.includes('"ok":true')) {
       this.pongs += 1;
+      client.onPong?.();
     } else if (line.startsWith(`{"tag":"${ACK_TAG}`) && line.includes('"ok":true')) {
       this.ackReplies += 1;
     } else {
@@ -122,6 +126,7 @@ export class LoadState {
         this.onMessageReply(client, delivered, code, line);
       } else if (tag.startsWith(PING_TAG) && reply.ok) {
         this.pongs += 1;
+        client.onPong?.();
       } else if (tag.startsWith(SYNC_TAG) && reply.ok) {
         this.onSynced(client, (reply.data as { more?: unknown }).more === true);
       } else {
@@ -151,6 +156,10 @@ export class LoadState {
     if (errorCode !== undefined) this.fail(`reply:${errorCode}`, line);
     else if (delivered) this.acked += 1;
     else this.fail('reply:not_delivered', line);
+    if (errorCode === undefined && this.seqLog) {
+      const { conv, seq } = convAndSeq(line);
+      if (conv !== '' && Number.isInteger(seq)) logSeq(this.seqLog.acked, conv, seq);
+    }
     this.onReplySlot?.(client);
   }
 
@@ -166,6 +175,11 @@ export class LoadState {
       return;
     }
     const conv = line.slice(convAt + 8, line.indexOf('"', convAt + 8));
+    if (client.ownFrom !== '' && line.includes(client.ownFrom, convAt)) {
+      // protocol.md section 10: the sending session has the reply and never gets the event.
+      this.fail('own_message_to_sending_session', line);
+      return;
+    }
     const seqAt = line.indexOf('"seq":', convAt);
     const seq = seqAt < 0 ? Number.NaN : Number.parseInt(line.slice(seqAt + 6, seqAt + 24), 10);
     let cursor = client.cursors.get(conv);
@@ -180,6 +194,7 @@ export class LoadState {
       return;
     }
     cursor.received = seq;
+    if (this.seqLog) logSeq(this.seqLog.received, conv, seq);
     if (cursor.received - cursor.acked >= ACK_EVERY) this.sendAck(client, conv, cursor);
     else if (!this.unacked.has(client)) {
       this.unacked.add(client);

@@ -15,6 +15,8 @@ const STOP_TIMEOUT_MS = 5_000;
 export interface RedisService {
   url: string;
   port: number;
+  /** The redis-server's pid while it runs, else undefined. */
+  pid(): number | undefined;
   /** Stops it for good and removes its directory. */
   stop(): Promise<void>;
   /** Stops it (its data is gone: no persistence) and starts it again on the same port. */
@@ -119,6 +121,7 @@ export async function startRedis(): Promise<RedisService> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: () => (proc && proc.exitCode === null ? proc.pid : undefined),
     start,
     kill,
     restart: async () => {
