@@ -25,7 +25,8 @@ const SERVE_MARGIN_MS = 60_000;
 function quantile(values: number[], q: number): number {
   const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+  const rank = Math.max(0, Math.ceil(q * sorted.length) - 1);
+  return sorted[Math.min(sorted.length - 1, rank)] as number;
 }
 
 /** One failover run with `clients` clients on node 1. */
