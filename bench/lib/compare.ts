@@ -137,7 +137,10 @@ function printComparison(comparison: Comparison, records: RunRecord[], key: stri
   const unit = key === 'server_us_per_delivery' ? 'µs/delivery' : 'µs/msg';
   const relation =
     comparison.relation === 'ratio' ? `÷ ${comparison.reference}` : `vs ${comparison.reference}`;
+  // With PostgreSQL or Redis in a variant: their CPU per message too, and the total.
+  const services = records.some((r) => typeof r.figures.services_us_per_msg === 'number');
   const head = ['variant', unit, relation, 'delivered/s', 'p99 ms', 'lag max ms'];
+  if (services) head.push('+pg/redis µs', 'total µs/msg');
   const width = Math.max(10, ...comparison.variants.map((v) => v.name.length + 2));
   console.log(`  ${head.map((h, i) => (i === 0 ? h.padEnd(width) : h.padStart(14))).join('')}`);
   for (const { name } of comparison.variants) {
@@ -153,6 +156,12 @@ function printComparison(comparison: Comparison, records: RunRecord[], key: stri
       formatNumber(medianOf(records, name, 'latency_p99_ms')),
       formatNumber(medianOf(records, name, 'lag_max_ms')),
     ];
+    if (services) {
+      const extra = medianOf(records, name, 'services_us_per_msg');
+      cells.push(formatNumber(Number.isNaN(extra) ? 0 : extra));
+      const total = medianOf(records, name, 'total_us_per_msg');
+      cells.push(formatNumber(Number.isNaN(total) ? us : total));
+    }
     console.log(`  ${name.padEnd(width)}${cells.map((c) => c.padStart(14)).join('')}`);
   }
 }

@@ -100,6 +100,12 @@ export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<R
       setup_s: setupSeconds,
       transport_sessions: transportSessions,
     };
+    const servicesCpu = (use.postgres_cpu_s ?? 0) + (use.redis_cpu_s ?? 0);
+    if (use.postgres_cpu_s !== undefined || use.redis_cpu_s !== undefined) {
+      // PostgreSQL and Redis are part of the cost: their CPU per delivered message, and the sum.
+      figures.services_us_per_msg = (servicesCpu * 1e6) / tally.receivedInWindow;
+      figures.total_us_per_msg = ((use.server_cpu_s + servicesCpu) * 1e6) / tally.receivedInWindow;
+    }
     if (env.nodes.length > 1) {
       figures.cross_node_share = crossNodeShare(clients, env.nodes.length);
       const perNode = await Promise.all(env.nodes.map((node) => nodeSessionsOn(env, node)));
