@@ -89,6 +89,7 @@ export async function withServer(
         seedSeconds,
       };
       const outcome = await body(env);
+      if (Object.keys(outcome.errors).length > 0) outcome.notes.push(...serverLogTails(nodes));
       outcome.figures.seed_s = seedSeconds;
       if (options.nodes > 1) outcome.figures.nodes = options.nodes;
       Object.assign(outcome.figures, prepared);
@@ -100,6 +101,22 @@ export async function withServer(
     await services?.release().catch(() => undefined);
     dir.remove();
   }
+}
+
+/** How many of a node's last log lines a failed run shows (the server logs at warn). */
+const LOG_TAIL_LINES = 3;
+
+/** The last warn/error lines of each node, for the notes of a run that saw errors. */
+function serverLogTails(nodes: BenchServer[]): string[] {
+  return nodes.flatMap((node, i) =>
+    node
+      .output()
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .slice(-LOG_TAIL_LINES)
+      .map((line) => `node ${i + 1} log: ${line.slice(0, 400)}`),
+  );
 }
 
 /** Starts --nodes servers (one without an id when there is one); stops them all if one fails. */
