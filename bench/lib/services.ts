@@ -83,10 +83,18 @@ export function stopServices(): void {
   started = {};
   if (pgService) {
     pgService.stop();
-    rmSync(dirname(pgService.dataDir), { recursive: true, force: true });
+    try {
+      // The postmaster may still be removing its own files for a moment after pg_ctl returns.
+      rmSync(dirname(pgService.dataDir), { recursive: true, force: true, maxRetries: 5 });
+    } catch (err) {
+      console.error(`bench: PostgreSQL's directory was not removed: ${String(err)}`);
+    }
   }
-  // stop() sends SIGTERM at once; the rest (waiting, removing its directory) may not finish.
-  if (redisService) void redisService.stop();
+  if (redisService) {
+    // stop() sends SIGTERM at once; its wait may not finish at exit, so remove the dir here.
+    void redisService.stop();
+    rmSync(redisService.dir, { recursive: true, force: true, maxRetries: 5 });
+  }
 }
 
 process.on('exit', stopServices);
