@@ -4,7 +4,7 @@
 // Without PostgreSQL or Redis a suite skips with one line; under CI the helpers throw instead.
 import { afterAll, beforeAll } from 'vitest';
 import { type PostgresService, postgresMissing, startPostgres } from '../services/postgres.ts';
-import { type RedisService, redisSkipReason, startRedis } from '../services/redis.ts';
+import { type RedisService, redisMissing, startRedis } from '../services/redis.ts';
 import { closeAllClients, loginClient, type TestClient } from './client.ts';
 import {
   BASE_CONFIG,
@@ -18,10 +18,12 @@ import {
 } from './harness.ts';
 import { deepMerge, emailFor, expectOk, PASSWORD, pollUntil, sleep } from './util.ts';
 
-/** Why the cluster suites cannot run here (one line), or undefined when they can. */
+/** Why the cluster suites cannot run here, printed as one line; undefined when they can. */
 export function clusterSkipReason(): string | undefined {
-  const why = postgresMissing() ?? redisSkipReason();
-  if (why) console.log(`cluster suites skipped: ${why}`);
+  const missing = [postgresMissing(), redisMissing()].filter((why) => why !== undefined);
+  if (missing.length === 0) return undefined;
+  const why = missing.join('; ');
+  console.log(`cluster suites skipped: ${why}`);
   return why;
 }
 
