@@ -221,9 +221,16 @@ async function writeBatch(
   runs: readonly SenderRun[],
 ): Promise<void> {
   if (placed.length === 0) return;
+  // The messages, and the places of the client_ids claimed at the start of the transaction
+  // (claimClientIds), in one statement.
   await t.q(
-    `INSERT INTO messages (conv_id, seq, sender_id, text, sent_at, client_id)
-     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[])`,
+    `WITH stored AS (
+       INSERT INTO messages (conv_id, seq, sender_id, text, sent_at, client_id)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[])
+       RETURNING conv_id, seq, sender_id, client_id
+     )
+     UPDATE client_ids i SET conv_id = v.conv_id, seq = v.seq FROM stored v
+     WHERE v.client_id IS NOT NULL AND i.sender_id = v.sender_id AND i.client_id = v.client_id`,
     [
       placed.map((p) => p.convId),
       placed.map((p) => p.seq),
@@ -234,23 +241,6 @@ async function writeBatch(
     ],
     'append_messages',
   );
-  const withId = placed.filter((p) => p.message.clientId !== null);
-  if (withId.length > 0) {
-    // Claimed at the start of the transaction (claimClientIds): now the place is known.
-    await t.q(
-      `UPDATE client_ids i SET conv_id = v.conv_id, seq = v.seq
-       FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[])
-         AS v(sender_id, client_id, conv_id, seq)
-       WHERE i.sender_id = v.sender_id AND i.client_id = v.client_id`,
-      [
-        withId.map((p) => p.message.senderId),
-        withId.map((p) => p.message.clientId),
-        withId.map((p) => p.convId),
-        withId.map((p) => p.seq),
-      ],
-      'append_client_ids_put',
-    );
-  }
   await t.q(
     `UPDATE conversations c SET last_seq = v.last_seq, last_at = v.last_at
      FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(id, last_seq, last_at)
