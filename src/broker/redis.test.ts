@@ -1,6 +1,7 @@
 // What only the Redis broker does: surviving a Redis outage or restart (the node
-// keeps its own users, restores them in Redis and asks for a resync), and
-// restoring its part when its lease was taken while it lived.
+// keeps its own users, restores them in Redis and asks for a resync), telling
+// the other nodes it is back after it alone was cut off, and restoring its part
+// when its lease was taken while it lived.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   alice,
@@ -45,6 +46,24 @@ describe.skipIf(noRedis)('RedisBroker when Redis goes away', () => {
     a.broker.send({ kind: 'deliver', userId: bob.id, frame: 'back\n' });
     await eventually(() => b.got.length > 0);
     expect(b.got).toEqual([{ kind: 'deliver', userId: bob.id, frame: 'back\n' }]);
+  });
+
+  it('tells the other nodes it is back after only it was cut off, so they re-read storage', async () => {
+    const { nodes, brokers } = await redisNodes(redis.url, { perUser: 1, capacity: 10 }, 3);
+    const [a, b, c] = nodes as [(typeof nodes)[0], (typeof nodes)[0], (typeof nodes)[0]];
+    const [brokerA, brokerB] = brokers as [(typeof brokers)[0], (typeof brokers)[0]];
+    expect(await a.broker.claim(alice)).toBe('ok');
+    // Cut node a's command connection alone: what it published meanwhile was lost, and the
+    // others, still connected, would never know (their own subscriptions never broke).
+    const id = await brokerA.client.client('ID');
+    expect(await brokerB.client.client('KILL', 'ID', String(id))).toBe(1);
+    await eventually(() => b.resyncs > 0 && c.resyncs > 0);
+    expect([b.resyncs, c.resyncs]).toEqual([1, 1]);
+    // Its presence is back in Redis too, and routing goes on.
+    expect(await b.broker.find('alice')).toEqual({ ...alice, sessions: 1 });
+    b.broker.send({ kind: 'deliver', userId: alice.id, frame: 'after\n' });
+    await eventually(() => a.got.length > 0);
+    expect(a.got).toEqual([{ kind: 'deliver', userId: alice.id, frame: 'after\n' }]);
   });
 
   it('puts its users back when it finds its lease taken while it lived', async () => {

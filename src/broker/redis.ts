@@ -1,15 +1,15 @@
 // The broker of several server nodes on one Redis: presence and the session caps
-// in Redis (atomic Lua scripts, per-node leases renewed by a heartbeat), and
-// commands over pub/sub — a channel per user, subscribed by the nodes holding
-// that user's sessions, and one channel every node hears (shutdown, groups).
+// in Redis (redis/sessions.ts: atomic Lua scripts, per-node leases renewed by a
+// heartbeat), and commands over pub/sub here — a channel per user, subscribed by
+// the nodes holding that user's sessions, and one channel every node hears
+// (shutdown, groups, and a node's notice that it is back on Redis).
 // Redis carries live traffic only: while it is down local delivery goes on, and
 // after it is back each node restores its presence and re-reads from storage
 // what its live sessions missed (onResync).
 import { Redis } from 'ioredis';
-import { usernameKey } from '../storage/storage.ts';
 import type { Broker, ClaimResult, NodeCommand, SessionCaps } from './broker.ts';
-import { type OnlineUser, Presence, type PresentUser } from './presence.ts';
-import { SCRIPTS } from './redis/scripts.ts';
+import type { OnlineUser, PresentUser } from './presence.ts';
+import { RedisSessions } from './redis/sessions.ts';
 
 /** What a RedisBroker needs to know. */
 export interface RedisBrokerOptions {
@@ -37,20 +37,14 @@ interface Envelope {
 /** Publishes in flight beyond which send() asks its caller to wait. */
 const PUBLISH_HIGH_WATER = 1_000;
 
-type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
-
 /** A Broker over Redis, for nodes on several machines (broker.driver: redis). */
 export class RedisBroker implements Broker {
   private readonly cmd: Redis;
   private readonly sub: Redis;
   private readonly prefix: string;
-  private readonly scripts: Record<keyof typeof SCRIPTS, ScriptCall>;
-  /** Sessions this node holds, the truth restored to Redis after an outage. */
-  private readonly local = new Presence();
+  private readonly sessions: RedisSessions;
   /** Claims asked and not answered, per user: their channel stays subscribed. */
   private readonly wanted = new Map<number, number>();
-  /** The tail of the claims and restores, which run one at a time. */
-  private queue: Promise<unknown> = Promise.resolve();
   private handler: (command: NodeCommand) => void = () => {};
   private resyncHandler: () => void = () => {};
   private publishing = 0;
@@ -70,13 +64,13 @@ export class RedisBroker implements Broker {
     this.sub = new Redis(options.url, { lazyConnect: true });
     this.cmd.on('error', onError);
     this.sub.on('error', onError);
-    for (const [name, lua] of Object.entries(SCRIPTS)) {
-      this.cmd.defineCommand(name, { numberOfKeys: 0, lua });
-    }
-    const commands = this.cmd as unknown as Record<string, ScriptCall>;
-    this.scripts = Object.fromEntries(
-      Object.keys(SCRIPTS).map((name) => [name, (commands[name] as ScriptCall).bind(this.cmd)]),
-    ) as Record<keyof typeof SCRIPTS, ScriptCall>;
+    this.sessions = new RedisSessions(this.cmd, {
+      caps: options.caps,
+      nodeId: options.nodeId,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      prefix: this.prefix,
+      onError,
+    });
     this.sub.on('message', (_channel: string, text: string) => this.receive(text));
   }
 
@@ -89,12 +83,14 @@ export class RedisBroker implements Broker {
   async start(): Promise<void> {
     await Promise.all([this.cmd.connect(), this.sub.connect()]);
     await this.sub.subscribe(this.channel('all'));
-    await this.restore();
+    await this.sessions.restore();
     this.everConnected = true;
     this.cmd.on('ready', () => void this.afterReconnect());
     this.sub.on('ready', () => void this.afterResubscribe());
     const every = Math.max(50, Math.floor(this.options.heartbeatTimeoutMs / 3));
-    this.beatTimer = setInterval(() => void this.beat(), every);
+    this.beatTimer = setInterval(() => {
+      if (this.cmd.status === 'ready') void this.sessions.beat();
+    }, every);
     this.beatTimer.unref();
   }
 
@@ -102,7 +98,9 @@ export class RedisBroker implements Broker {
     if (this.cmd.status !== 'ready') return 'server_busy';
     this.want(user.id, +1);
     try {
-      return await this.serially(() => this.claimNow(user));
+      return await this.sessions.claim(user, () =>
+        this.sub.subscribe(this.channel(`u:${user.id}`)),
+      );
     } catch (err) {
       this.options.onError?.(err as Error);
       return 'server_busy';
@@ -112,39 +110,15 @@ export class RedisBroker implements Broker {
   }
 
   release(user: OnlineUser): void {
-    if (!this.local.get(user.id)) return;
-    this.local.add(user, -1);
-    this.want(user.id, 0);
-    this.scripts.release(this.prefix, this.options.nodeId, user.id).catch(() => {
-      // Redis is down: the restore after the reconnect puts the right count back.
-    });
+    if (this.sessions.release(user)) this.want(user.id, 0);
   }
 
-  async find(username: string): Promise<PresentUser | undefined> {
-    try {
-      const found = (await this.scripts.find(this.prefix, usernameKey(username))) as
-        | [string, string, string]
-        | null;
-      if (!found) return undefined;
-      return { id: Number(found[0]), username: found[1], sessions: Number(found[2]) };
-    } catch {
-      // Redis is down: this node's own users are still known.
-      return this.local.find(username);
-    }
+  find(username: string): Promise<PresentUser | undefined> {
+    return this.sessions.find(username);
   }
 
-  async list(limit: number, after?: string): Promise<{ users: OnlineUser[]; total: number }> {
-    try {
-      const cursor = after === undefined ? '' : usernameKey(after);
-      const out = (await this.scripts.list(this.prefix, limit, cursor)) as string[];
-      const users: OnlineUser[] = [];
-      for (let i = 1; i < out.length; i += 2) {
-        users.push({ id: Number(out[i]), username: out[i + 1] as string });
-      }
-      return { users, total: Number(out[0]) };
-    } catch {
-      return this.local.list(limit, after);
-    }
+  list(limit: number, after?: string): Promise<{ users: OnlineUser[]; total: number }> {
+    return this.sessions.list(limit, after);
   }
 
   send(command: NodeCommand): Promise<void> | undefined {
@@ -181,7 +155,7 @@ export class RedisBroker implements Broker {
       quit();
       return;
     }
-    this.scripts.leave(this.prefix, this.options.nodeId).then(quit, quit);
+    this.sessions.leave().then(quit, quit);
   }
 
   /** Stops the heartbeat and drops the connections without leaving: a node that died (tests). */
@@ -196,84 +170,20 @@ export class RedisBroker implements Broker {
     return `${this.prefix}${name}`;
   }
 
-  /** Subscribes before the claim, so nothing sent right after it is granted is missed. */
-  private async claimNow(user: OnlineUser): Promise<ClaimResult> {
-    await this.sub.subscribe(this.channel(`u:${user.id}`));
-    const args = [this.options.nodeId, this.options.heartbeatTimeoutMs, user.id, user.username];
-    const caps = [
-      usernameKey(user.username),
-      this.options.caps.perUser,
-      this.options.caps.capacity,
-    ];
-    let result = (await this.scripts.claim(this.prefix, ...args, ...caps)) as ClaimResult | 'lost';
-    if (result === 'lost') {
-      await this.restoreNow();
-      result = (await this.scripts.claim(this.prefix, ...args, ...caps)) as ClaimResult | 'lost';
-    }
-    if (result === 'lost') return 'server_busy';
-    // Counted here, inside the turn: the next restore in line sees it.
-    if (result === 'ok') this.local.add(user, +1);
-    return result;
-  }
-
-  /**
-   * Runs claims and restores one at a time: a restore then always sees the
-   * answers of the claims before it, and no claim is in flight while it runs.
-   */
-  private serially<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task);
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
   /** Counts claims in flight; a user with neither those nor local sessions is unsubscribed. */
   private want(userId: number, delta: number): void {
     const wanted = (this.wanted.get(userId) ?? 0) + delta;
     if (wanted > 0) this.wanted.set(userId, wanted);
     else this.wanted.delete(userId);
-    if (wanted <= 0 && !this.local.get(userId) && !this.closed) {
+    if (wanted <= 0 && !this.sessions.holds(userId) && !this.closed) {
       this.sub.unsubscribe(this.channel(`u:${userId}`)).catch(() => {});
-    }
-  }
-
-  /** Puts this node's sessions back into Redis as they are here, in turn with the claims. */
-  private restore(): Promise<void> {
-    return this.serially(() => this.restoreNow());
-  }
-
-  private async restoreNow(): Promise<void> {
-    const users = this.local
-      .all()
-      .flatMap((u) => [u.id, u.username, usernameKey(u.username), u.sessions]);
-    await this.scripts.restore(
-      this.prefix,
-      this.options.nodeId,
-      this.options.heartbeatTimeoutMs,
-      ...users,
-    );
-  }
-
-  private async beat(): Promise<void> {
-    if (this.cmd.status !== 'ready') return;
-    try {
-      const alive = await this.scripts.beat(
-        this.prefix,
-        this.options.nodeId,
-        this.options.heartbeatTimeoutMs,
-      );
-      if (alive === 0) await this.restore();
-    } catch (err) {
-      this.options.onError?.(err as Error);
     }
   }
 
   private async afterReconnect(): Promise<void> {
     if (this.closed || !this.everConnected) return;
     try {
-      await this.restore();
+      await this.sessions.restore();
       // Another node may have resynced before this one could publish again: tell it to read
       // once more what this node committed (and could not publish) while it was cut off.
       const notice: Envelope = { from: this.options.nodeId, resync: true };

@@ -23,6 +23,7 @@ import {
   ServerMetrics,
 } from './metrics/server-metrics.ts';
 import { AddressSet } from './security/addresses.ts';
+import type { FailureCounts } from './security/failure-counts.ts';
 import { HashGate } from './security/hash-gate.ts';
 import { type MakeLimiter, memoryLimiters } from './security/limiter-store.ts';
 import { Accounts } from './services/accounts.ts';
@@ -71,6 +72,8 @@ export interface ServerOptions {
   broker?: Broker;
   /** Where login, registration and reset limits count; by default this process. */
   limiters?: MakeLimiter;
+  /** Where failed logins of names without an account count; by default this process. */
+  loginFailures?: FailureCounts;
 }
 
 /** The shutdown reason of a drain for a restart: clients reconnect (to another node). */
@@ -131,7 +134,13 @@ export class SuperServer implements ConnectionHost, FigureSource {
       });
     const sessions = new Sessions(this.broker, random, config.session.on_conflict);
     const limiters = options.limiters ?? memoryLimiters;
-    const throttle = new LoginThrottle(config.login, exempt, clock, limiters);
+    const throttle = new LoginThrottle(
+      config.login,
+      exempt,
+      clock,
+      limiters,
+      options.loginFailures,
+    );
     const accounts = new Accounts({
       storage,
       levels,

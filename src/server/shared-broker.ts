@@ -1,16 +1,18 @@
 // The one place config chooses what nodes share: the broker (presence, caps,
-// routing) and, with it, the store of the login, registration and reset limits.
+// routing) and, with it, the stores of the login, registration and reset limits.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.ts';
 import { RedisBroker } from '../broker/redis.ts';
 import type { Config } from './config.ts';
+import { type FailureCounts, RedisFailureCounts } from './security/failure-counts.ts';
 import { type MakeLimiter, redisLimiters } from './security/limiter-store.ts';
 
-/** What a node shares with the others; both undefined: this process alone. */
+/** What a node shares with the others; all undefined: this process alone. */
 export interface Shared {
   broker?: Broker;
   limiters?: MakeLimiter;
+  loginFailures?: FailureCounts;
 }
 
 /** This node's id: server.node_id, else a random one (a restarted node is a new node). */
@@ -44,5 +46,9 @@ export async function openSharedBroker(config: Config, log: Logger): Promise<Sha
     throw new Error(`cannot reach Redis (broker.redis_url): ${(err as Error).message}`);
   }
   log.info({ node_id: nodeId }, 'redis broker connected');
-  return { broker: redis, limiters: redisLimiters(redis.client, broker.redis_prefix) };
+  return {
+    broker: redis,
+    limiters: redisLimiters(redis.client, broker.redis_prefix),
+    loginFailures: new RedisFailureCounts(redis.client, broker.redis_prefix),
+  };
 }

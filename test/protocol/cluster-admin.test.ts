@@ -1,7 +1,7 @@
 // Admin actions across real nodes on one PostgreSQL database and one Redis (issue 15): an
 // admin on node A kicks, re-levels and bans users on nodes B and C, and kill_server stops
 // every node (docs/protocol.md: every live client gets `shutdown`, each process exits 0).
-// The login throttle and the registration limit count one address on every node.
+// The limits across nodes are in cluster-limits.test.ts.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllClients, connectClient } from './client.ts';
 import {
@@ -14,7 +14,7 @@ import {
   whoBecomes,
 } from './cluster-support.ts';
 import { waitExit } from './harness.ts';
-import { codeOf, emailFor, expectOk, PASSWORD, uniqueName } from './util.ts';
+import { codeOf, expectOk, PASSWORD, uniqueName } from './util.ts';
 
 const skipped = clusterSkipReason() !== undefined;
 const services = useClusterServices(skipped);
@@ -90,49 +90,4 @@ describe.skipIf(skipped)('admin actions across three nodes', () => {
     for (const node of cluster.nodes)
       expect(await waitExit(node, 20_000)).toEqual({ code: 0, signal: null });
   }, 90_000);
-});
-
-describe.skipIf(skipped)('shared limits on a PostgreSQL cluster', () => {
-  let cluster: Cluster;
-  const known = uniqueName('ct_known');
-  beforeAll(async () => {
-    // Not exempt, so the per-address limits apply to the tests' 127.0.0.1.
-    cluster = await startCluster(services(), 2, [seedUser(known)], {
-      limits: { exempt_cidrs: [], registrations_per_ip: 2 },
-      login: { ip_failures: 4 },
-    });
-  }, 180_000);
-  const ports = () => cluster.nodes.map((n) => n.port) as [number, number];
-
-  it('counts registrations from one address on both nodes', async () => {
-    const [a, b] = ports();
-    const register = async (port: number) => {
-      const c = await connectClient(port);
-      const name = uniqueName('ct_reg');
-      const reply = await c.request('create_user', [name, PASSWORD, emailFor(name)], c.helloToken);
-      c.destroy();
-      return codeOf(reply);
-    };
-    expect(await register(a)).toBe('OK');
-    expect(await register(b)).toBe('OK');
-    // One on each so far: either node alone would take another.
-    expect(await register(a)).toBe('rate_limited');
-    expect(await register(b)).toBe('rate_limited');
-  });
-
-  // Last: it blocks the tests' address on both nodes.
-  it('counts failed logins from one address on both nodes', async () => {
-    const [a, b] = ports();
-    const attempt = async (port: number, login: string, password: string) => {
-      const c = await connectClient(port);
-      const code = codeOf(await c.request('veus', [login, password], c.helloToken));
-      c.destroy();
-      return code;
-    };
-    for (const p of [a, a, b, b])
-      expect(await attempt(p, uniqueName('spray'), 'spray-password')).toBe('invalid_credentials');
-    // Two failures on each: either node alone would still let the address in.
-    expect(await attempt(b, known, PASSWORD)).toBe('rate_limited');
-    expect(await attempt(a, known, PASSWORD)).toBe('rate_limited');
-  }, 60_000);
 });

@@ -2,7 +2,6 @@
 // the killed node's client reconnects to another node and gets every message its sender had
 // `ok` for, in seq order without gaps (docs/protocol.md section 11), and the dead node's users
 // leave `who` once its lease (broker.heartbeat_timeout_s) runs out.
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient } from './client.ts';
 import {
@@ -11,6 +10,7 @@ import {
   loginWhenFree,
   seedUser,
   startCluster,
+  storedCursor,
   useClusterServices,
   whoBecomes,
 } from './cluster-support.ts';
@@ -116,22 +116,6 @@ describe.skipIf(skipped)('kill -9 of a node under load', () => {
     );
   }, 180_000);
 });
-
-/** The highest delivery cursor stored for `username` in any conversation. */
-async function storedCursor(databaseUrl: string, username: string): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query(
-      `SELECT coalesce(max(m.delivered_seq), 0) AS seq FROM conv_members m
-       JOIN users u ON u.id = m.user_id WHERE u.username = $1`,
-      [username],
-    );
-    return Number(rows[0]?.seq ?? 0);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The order `who` lists users in: by username, case-insensitively. */
 function byName(a: string, b: string): number {

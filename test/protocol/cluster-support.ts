@@ -2,9 +2,10 @@
 // starts PostgreSQL and Redis once (useClusterServices), then clusters of N processes, each
 // with its own --node-id, seeded with accounts through `user add` on the same database.
 // Without PostgreSQL or Redis a suite skips with one line; under CI the helpers throw instead.
+import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { type PostgresService, postgresMissing, startPostgres } from '../services/postgres.ts';
-import { type RedisService, redisSkipReason, startRedis } from '../services/redis.ts';
+import { type RedisService, redisMissing, startRedis } from '../services/redis.ts';
 import { closeAllClients, loginClient, type TestClient } from './client.ts';
 import {
   BASE_CONFIG,
@@ -18,10 +19,12 @@ import {
 } from './harness.ts';
 import { deepMerge, emailFor, expectOk, PASSWORD, pollUntil, sleep } from './util.ts';
 
-/** Why the cluster suites cannot run here (one line), or undefined when they can. */
+/** Why the cluster suites cannot run here, printed as one line; undefined when they can. */
 export function clusterSkipReason(): string | undefined {
-  const why = postgresMissing() ?? redisSkipReason();
-  if (why) console.log(`cluster suites skipped: ${why}`);
+  const missing = [postgresMissing(), redisMissing()].filter((why) => why !== undefined);
+  if (missing.length === 0) return undefined;
+  const why = missing.join('; ');
+  console.log(`cluster suites skipped: ${why}`);
   return why;
 }
 
@@ -59,6 +62,8 @@ export interface Cluster {
   nodes: ServerHandle[];
   /** The PostgreSQL database every node stores in. */
   databaseUrl: string;
+  /** Starts node `i` again (same config and --node-id, a new port) after it exited. */
+  restart(i: number): Promise<ServerHandle>;
   /** Stops every node still running. */
   stop(): Promise<void>;
 }
@@ -101,14 +106,17 @@ export async function startCluster(
     if (r.code !== 0) throw new Error(`user add ${u.username} failed: ${r.stderr}${r.stdout}`);
   }
   // Several tsx processes on a loaded machine: give each longer than the default to start.
-  const nodes = await Promise.all(
-    Array.from({ length: n }, (_, i) =>
-      startServer({ config, args: ['--node-id', `c${run}-${i + 1}`], listenTimeoutMs: 60_000 }),
-    ),
-  );
+  const startNode = (i: number) =>
+    startServer({ config, args: ['--node-id', `c${run}-${i + 1}`], listenTimeoutMs: 60_000 });
+  const nodes = await Promise.all(Array.from({ length: n }, (_, i) => startNode(i)));
   return {
     nodes,
     databaseUrl,
+    restart: async (i) => {
+      const node = await startNode(i);
+      nodes[i] = node;
+      return node;
+    },
     stop: async () => void (await Promise.all(nodes.map((s) => s.stop()))),
   };
 }
@@ -138,5 +146,21 @@ export async function loginWhenFree(port: number, username: string, timeoutMs = 
       if (Date.now() > end || !String(err).includes('already_logged_in')) throw err;
       await sleep(200);
     }
+  }
+}
+
+/** The highest delivery cursor stored for `username` in any conversation. */
+export async function storedCursor(databaseUrl: string, username: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT coalesce(max(m.delivered_seq), 0) AS seq FROM conv_members m
+       JOIN users u ON u.id = m.user_id WHERE u.username = $1`,
+      [username],
+    );
+    return Number(rows[0]?.seq ?? 0);
+  } finally {
+    await client.end();
   }
 }

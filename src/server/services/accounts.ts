@@ -120,14 +120,14 @@ export class Accounts {
     // A name without an account is throttled like one with, so refusals reveal nothing.
     const unknownKey = byId ? `#${Number(login.slice(1))}` : usernameKey(login);
     if (user) this.throttle.checkAccount(user);
-    else this.throttle.checkUnknown(unknownKey);
+    else await this.throttle.checkUnknown(unknownKey);
     const normalized = normalizePassword(password);
     const ok = await this.gate.run(() =>
       user ? verifyPassword(user.passwordHash, normalized) : verifyAgainstDummy(normalized),
     );
     if (!user || !ok) {
       if (user) await this.countFailure(user, ip);
-      else this.throttle.unknownFailed(unknownKey);
+      else await this.throttle.unknownFailed(unknownKey);
       await this.throttle.addressFailed(ip);
       // The same reply whatever failed, so it tells nothing about the account.
       throw new ActionError('invalid_credentials', 'wrong username or password');

@@ -30,25 +30,25 @@ describe('LoginThrottle', () => {
     await expect(t.checkAddress('127.0.0.1')).resolves.toBeUndefined();
   });
 
-  it('locks a name without an account after 100 failures, as it would an account', () => {
+  it('locks a name without an account after 100 failures, as it would an account', async () => {
     const clock = new ManualClock(0);
     const t = throttle([], clock);
-    for (let i = 0; i < 100; i++) t.unknownFailed('ghost');
-    const refusal = (fn: () => void) => {
+    for (let i = 0; i < 100; i++) await t.unknownFailed('ghost');
+    const refusal = async (fn: () => void | Promise<void>) => {
       try {
-        fn();
+        await fn();
         return undefined;
       } catch (e) {
         return e;
       }
     };
-    const ghostRefusal = refusal(() => t.checkUnknown('ghost'));
+    const ghostRefusal = await refusal(() => t.checkUnknown('ghost'));
     expect(ghostRefusal).toMatchObject({ code: 'forbidden' });
     expect(ghostRefusal).toEqual(
-      refusal(() => t.checkAccount({ failedLogins: 100, lastFailedAt: 0 } as UserRecord)),
+      await refusal(() => t.checkAccount({ failedLogins: 100, lastFailedAt: 0 } as UserRecord)),
     );
     // Remembered for a day after the last failure, then forgotten.
     clock.advance(24 * 3_600_000 + 1);
-    expect(refusal(() => t.checkUnknown('ghost'))).toBeUndefined();
+    expect(await refusal(() => t.checkUnknown('ghost'))).toBeUndefined();
   });
 });

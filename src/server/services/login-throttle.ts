@@ -1,37 +1,28 @@
 // Login throttling: per account, a doubling backoff after repeated failures
 // and a lock after many; per address, a block after many failures in a window.
-// Names with no account get the same backoff and lock (kept in memory), so the
-// throttle's answers do not tell which usernames exist.
+// Names with no account get the same backoff and lock (counted in the store the
+// server chose: security/failure-counts.ts), so the throttle's answers do not
+// tell which usernames exist.
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { ActionError } from '../../protocol/errors.ts';
 import type { UserRecord } from '../../storage/storage.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { type AddressSet, plainAddress } from '../security/addresses.ts';
+import { type FailureCounts, MemoryFailureCounts } from '../security/failure-counts.ts';
 import { type MakeLimiter, memoryLimiters } from '../security/limiter-store.ts';
-
-/** Consecutive failures and when the last one happened (ms). */
-interface FailureCount {
-  failures: number;
-  lastFailedAt: number;
-}
-
-// Names without an account whose failures are remembered; beyond it the oldest is forgotten.
-const MAX_UNKNOWN_NAMES = 100_000;
-// How long a name without an account remembers its failures after the last one.
-const UNKNOWN_NAME_TTL_MS = 24 * 3_600_000;
 
 /** Decides whether a login may be tried now; records failures per address and unknown name. */
 export class LoginThrottle {
   private readonly failuresByIp: RateLimiterAbstract;
-  /** by login key (see Accounts), in order of last failure: oldest first */
-  private readonly unknownNames = new Map<string, FailureCount>();
 
   constructor(
     private readonly config: Config['login'],
     private readonly exempt: AddressSet,
     private readonly clock: Clock,
     limiters: MakeLimiter = memoryLimiters,
+    /** by login key (see Accounts) */
+    private readonly unknownNames: FailureCounts = new MemoryFailureCounts(),
   ) {
     this.failuresByIp = limiters({
       keyPrefix: 'login_failures_ip',
@@ -71,29 +62,14 @@ export class LoginThrottle {
   }
 
   /** The same refusals for a login name that has no account, from its remembered failures. */
-  checkUnknown(key: string): void {
-    const count = this.unknownCount(key);
+  async checkUnknown(key: string): Promise<void> {
+    const count = await this.unknownNames.get(key, this.clock.now());
     if (count) this.check(count.failures, count.lastFailedAt);
   }
 
   /** Counts a failed login for a name that has no account. */
-  unknownFailed(key: string): void {
-    const failures = (this.unknownCount(key)?.failures ?? 0) + 1;
-    this.unknownNames.delete(key);
-    this.unknownNames.set(key, { failures, lastFailedAt: this.clock.now() });
-    if (this.unknownNames.size > MAX_UNKNOWN_NAMES) {
-      const oldest = this.unknownNames.keys().next().value;
-      if (oldest !== undefined) this.unknownNames.delete(oldest);
-    }
-  }
-
-  private unknownCount(key: string): FailureCount | undefined {
-    const count = this.unknownNames.get(key);
-    if (count && this.clock.now() - count.lastFailedAt > UNKNOWN_NAME_TTL_MS) {
-      this.unknownNames.delete(key);
-      return undefined;
-    }
-    return count;
+  async unknownFailed(key: string): Promise<void> {
+    await this.unknownNames.add(key, this.clock.now());
   }
 
   private check(failedLogins: number, lastFailedAt: number | null): void {

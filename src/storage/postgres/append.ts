@@ -2,18 +2,12 @@
 // event-loop turn). Seqs are gapless and ordered per conversation under concurrent nodes:
 // the conversations' rows are locked (FOR UPDATE, in id order, so two nodes cannot
 // deadlock) and their last_seq moved in the same transaction as the multi-row inserts.
+// A client_id is claimed first, on client_ids' unique (sender_id, client_id) index: two
+// nodes sending one client_id at once meet on that index, the second waits for the first
+// to commit and then answers its message as a duplicate (docs/protocol.md section 10).
 import type { AppendResult, NewMessage } from '../conversations.ts';
+import { claimClientIds, idOf } from './client-ids.ts';
 import type { Queryable } from './db.ts';
-
-interface ClientIdRow {
-  sender_id: number;
-  client_id: string;
-  conv_id: number;
-  seq: number;
-  at: number;
-  delivered: number;
-  key: string | null;
-}
 
 /** One message of the batch that will be stored, and where. */
 interface Placed {
@@ -39,49 +33,62 @@ export async function appendBatch(
   dedupSince: number,
 ): Promise<AppendResult[]> {
   const results: Array<AppendResult | undefined> = new Array(messages.length);
-  const seen = await clientIdsOf(t, messages);
-  // Which messages are resends: of a stored client_id in the window, or of one earlier in this batch.
-  const fresh: Array<{ index: number; message: NewMessage }> = [];
+  // Which messages are resends of one earlier in this batch; the first of each client_id claims it.
   const firstOf = new Map<string, number>();
   const resends: Array<{ index: number; first: number }> = [];
+  const claims: Array<{ index: number; message: NewMessage }> = [];
+  const fresh: Array<{ index: number; message: NewMessage }> = [];
   messages.forEach((m, index) => {
     if (m.clientId === null) {
       fresh.push({ index, message: m });
       return;
     }
-    const id = `${m.senderId}\u0000${m.clientId}`;
+    const id = idOf(m.senderId, m.clientId);
     const first = firstOf.get(id);
     if (first !== undefined) {
       resends.push({ index, first });
       return;
     }
-    const row = seen.get(id);
-    if (row && row.at >= dedupSince) {
-      results[index] = {
-        convId: row.conv_id,
-        conv: row.key ?? m.key,
-        seq: row.seq,
-        sentAt: row.at,
-        duplicate: true,
-        delivered: row.delivered === 1,
-        online: row.delivered,
-      };
-      return;
-    }
     firstOf.set(id, index);
-    fresh.push({ index, message: m });
+    claims.push({ index, message: m });
   });
+  const stored = await claimClientIds(
+    t,
+    claims.map((c) => c.message),
+    dedupSince,
+  );
+  for (const claim of claims) {
+    const m = claim.message;
+    const row = stored.get(idOf(m.senderId, m.clientId as string));
+    if (row === undefined) {
+      fresh.push(claim);
+      continue;
+    }
+    // Sent before, inside the window (by this node or another): its place, nothing stored.
+    results[claim.index] = {
+      convId: row.conv_id,
+      conv: row.key ?? m.key,
+      seq: row.seq,
+      sentAt: row.at,
+      duplicate: true,
+      delivered: row.delivered === 1,
+      online: row.delivered,
+    };
+  }
+  fresh.sort((x, y) => x.index - y.index);
 
   const convs = await lockConversations(
     t,
     fresh.map((f) => f.message),
   );
   const placed: Placed[] = [];
+  const unclaimed: NewMessage[] = [];
   const runs = new Map<string, SenderRun>();
   for (const { index, message: m } of fresh) {
     const conv = convs.get(m.key);
     if (!conv) {
-      // A group deleted before its message was committed: nothing is stored.
+      // A group deleted before its message was committed: nothing is stored, nor claimed.
+      if (m.clientId !== null) unclaimed.push(m);
       results[index] = {
         convId: 0,
         conv: m.key,
@@ -120,36 +127,25 @@ export async function appendBatch(
     [...convs.values()].filter((c) => c.dirty),
     [...runs.values()],
   );
+  if (unclaimed.length > 0) {
+    await t.q(
+      `DELETE FROM client_ids i USING unnest($1::bigint[], $2::text[]) AS b(sender_id, client_id)
+       WHERE i.sender_id = b.sender_id AND i.client_id = b.client_id`,
+      [unclaimed.map((m) => m.senderId), unclaimed.map((m) => m.clientId)],
+      'append_unclaim',
+    );
+  }
   // A resend within the batch answers the first one's place, as a stored client_id would.
   for (const { index, first } of resends) {
     const original = results[first] as AppendResult;
     const m = messages[first] as NewMessage;
     const kept = m.online ?? (m.delivered ? 1 : 0);
-    results[index] = original.gone
-      ? original
-      : { ...original, duplicate: true, delivered: kept === 1, online: kept };
+    results[index] =
+      original.gone || original.duplicate
+        ? original
+        : { ...original, duplicate: true, delivered: kept === 1, online: kept };
   }
   return results as AppendResult[];
-}
-
-/** The stored client_ids of the batch's messages, by sender and client_id, with their conv key. */
-async function clientIdsOf(
-  t: Queryable,
-  messages: readonly NewMessage[],
-): Promise<Map<string, ClientIdRow>> {
-  const withId = messages.filter((m) => m.clientId !== null);
-  const found = new Map<string, ClientIdRow>();
-  if (withId.length === 0) return found;
-  const { rows } = await t.q<ClientIdRow>(
-    `SELECT i.sender_id, i.client_id, i.conv_id, i.seq, i.at, i.delivered, c.key
-     FROM client_ids i JOIN unnest($1::bigint[], $2::text[]) AS b(sender_id, client_id)
-       ON i.sender_id = b.sender_id AND i.client_id = b.client_id
-     LEFT JOIN conversations c ON c.id = i.conv_id`,
-    [withId.map((m) => m.senderId), withId.map((m) => m.clientId)],
-    'append_client_ids',
-  );
-  for (const r of rows) found.set(`${r.sender_id}\u0000${r.client_id}`, r);
-  return found;
 }
 
 interface ConvState {
@@ -225,9 +221,16 @@ async function writeBatch(
   runs: readonly SenderRun[],
 ): Promise<void> {
   if (placed.length === 0) return;
+  // The messages, and the places of the client_ids claimed at the start of the transaction
+  // (claimClientIds), in one statement.
   await t.q(
-    `INSERT INTO messages (conv_id, seq, sender_id, text, sent_at, client_id)
-     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[])`,
+    `WITH stored AS (
+       INSERT INTO messages (conv_id, seq, sender_id, text, sent_at, client_id)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[])
+       RETURNING conv_id, seq, sender_id, client_id
+     )
+     UPDATE client_ids i SET conv_id = v.conv_id, seq = v.seq FROM stored v
+     WHERE v.client_id IS NOT NULL AND i.sender_id = v.sender_id AND i.client_id = v.client_id`,
     [
       placed.map((p) => p.convId),
       placed.map((p) => p.seq),
@@ -238,25 +241,6 @@ async function writeBatch(
     ],
     'append_messages',
   );
-  const withId = placed.filter((p) => p.message.clientId !== null);
-  if (withId.length > 0) {
-    // An expired client_id (outside the window) is taken over by the new message.
-    await t.q(
-      `INSERT INTO client_ids (sender_id, client_id, conv_id, seq, at, delivered)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::int[])
-       ON CONFLICT (sender_id, client_id) DO UPDATE SET conv_id = excluded.conv_id,
-         seq = excluded.seq, at = excluded.at, delivered = excluded.delivered`,
-      [
-        withId.map((p) => p.message.senderId),
-        withId.map((p) => p.message.clientId),
-        withId.map((p) => p.convId),
-        withId.map((p) => p.seq),
-        withId.map((p) => p.message.sentAt),
-        withId.map((p) => p.message.online ?? (p.message.delivered ? 1 : 0)),
-      ],
-      'append_client_ids_put',
-    );
-  }
   await t.q(
     `UPDATE conversations c SET last_seq = v.last_seq, last_at = v.last_at
      FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(id, last_seq, last_at)

@@ -27,6 +27,68 @@ import type { PgDb } from './db.ts';
 const CONV = 'id, key, kind, last_seq, last_at';
 const AFTER = `SELECT ${MSG} FROM messages WHERE conv_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`;
 
+/**
+ * The backlog (ConversationStore.backlog) in one statement: per conversation with messages
+ * above the user's cursor (or above $2/$3's sent-up-to seq when higher), its first pending
+ * message gives the conversation's place; then at most $4 messages of each, all ordered by
+ * that place and seq, of which the caller keeps $4 - 1 (one more tells that there is more).
+ */
+const BACKLOG = `
+  WITH pending AS (
+    SELECT m.conv_id, c.key, c.last_seq,
+      greatest(m.delivered_seq, coalesce(s.seq, 0)) AS from_seq
+    FROM conv_members m JOIN conversations c ON c.id = m.conv_id
+    LEFT JOIN unnest($2::bigint[], $3::bigint[]) AS s(conv_id, seq) ON s.conv_id = m.conv_id
+    WHERE m.user_id = $1 AND c.last_seq > m.delivered_seq
+  ), placed AS (
+    SELECT p.conv_id, p.key, p.last_seq, p.from_seq, f.sent_at AS first_at
+    FROM pending p CROSS JOIN LATERAL (
+      SELECT seq, sent_at FROM messages
+      WHERE conv_id = p.conv_id AND seq > p.from_seq ORDER BY seq LIMIT 1
+    ) f
+    WHERE p.from_seq < p.last_seq AND f.seq <= p.last_seq
+  )
+  SELECT p.conv_id, p.key, x.seq, x.sender_id, x.text, x.sent_at, x.client_id
+  FROM placed p CROSS JOIN LATERAL (
+    SELECT ${MSG} FROM messages
+    WHERE conv_id = p.conv_id AND seq > p.from_seq AND seq <= p.last_seq ORDER BY seq LIMIT $4
+  ) x
+  ORDER BY p.first_at, p.conv_id, x.seq
+  LIMIT $4`;
+
+/** A row of MY_CONVERSATIONS: the membership, its newest message (l_*), members, the count. */
+interface ListedRow extends MemberRow {
+  l_seq: number | null;
+  l_sender_id: number | null;
+  l_text: string | null;
+  l_sent_at: number | null;
+  l_client_id: string | null;
+  /** bigint[] arrives as strings */
+  members: string[] | null;
+  total: number;
+}
+
+/**
+ * One page of the user's conversations (ConversationStore.listConversations) in one
+ * statement: most recent first below ($2, $3), each with its newest message and, for a
+ * direct one, its members (a group's list can be long and is not needed here).
+ */
+const MY_CONVERSATIONS = `
+  SELECT ${MEMBER},
+    l.seq AS l_seq, l.sender_id AS l_sender_id, l.text AS l_text, l.sent_at AS l_sent_at,
+    l.client_id AS l_client_id,
+    CASE WHEN c.kind = 'direct' THEN
+      (SELECT array_agg(o.user_id ORDER BY o.user_id) FROM conv_members o WHERE o.conv_id = c.id)
+    END AS members,
+    (SELECT count(*) FROM conv_members t WHERE t.user_id = $1) AS total
+  FROM conv_members m JOIN conversations c ON c.id = m.conv_id
+  LEFT JOIN LATERAL (
+    SELECT ${MSG} FROM messages WHERE conv_id = c.id ORDER BY seq DESC LIMIT 1
+  ) l ON true
+  WHERE m.user_id = $1 AND (coalesce(c.last_at, 0), c.id) < ($2::bigint, $3::bigint)
+  ORDER BY coalesce(c.last_at, 0) DESC, c.id DESC
+  LIMIT $4`;
+
 /** The PostgreSQL implementation of ConversationStore. */
 export class PgConversations implements ConversationStore {
   constructor(private readonly db: PgDb) {}
@@ -69,55 +131,14 @@ export class PgConversations implements ConversationStore {
     sentUpTo: ReadonlyMap<number, number>,
     limit: number,
   ): Promise<MessagePage> {
-    const { rows: waiting } = await this.db.q<{
-      conv_id: number;
-      key: string;
-      delivered_seq: number;
-      last_seq: number;
-    }>(
-      `SELECT m.conv_id, c.key, m.delivered_seq, c.last_seq FROM conv_members m
-       JOIN conversations c ON c.id = m.conv_id
-       WHERE m.user_id = $1 AND c.last_seq > m.delivered_seq`,
-      [userId],
-      'backlog_pending',
+    // One round trip, whatever the number of conversations: see BACKLOG.
+    const { rows } = await this.db.q<MessageRow & { conv_id: number; key: string }>(
+      BACKLOG,
+      [userId, [...sentUpTo.keys()], [...sentUpTo.values()], limit + 1],
+      'backlog',
     );
-    const pending: Array<{ convId: number; key: string; from: number; to: number; at: number }> =
-      [];
-    for (const row of waiting) {
-      const from = Math.max(row.delivered_seq, sentUpTo.get(row.conv_id) ?? 0);
-      if (from >= row.last_seq) continue;
-      const { rows } = await this.db.q<{ seq: number; sent_at: number }>(
-        'SELECT seq, sent_at FROM messages WHERE conv_id = $1 AND seq > $2 ORDER BY seq LIMIT 1',
-        [row.conv_id, from],
-        'backlog_first',
-      );
-      const first = rows[0];
-      if (!first || first.seq > row.last_seq) continue;
-      pending.push({
-        convId: row.conv_id,
-        key: row.key,
-        from,
-        to: row.last_seq,
-        at: first.sent_at,
-      });
-    }
-    pending.sort((a, b) => a.at - b.at || a.convId - b.convId);
-    const messages: StoredMessage[] = [];
-    let more = false;
-    for (const p of pending) {
-      const room = limit - messages.length;
-      if (room <= 0) {
-        more = true;
-        break;
-      }
-      const { rows } = await this.db.q<MessageRow>(
-        AFTER,
-        [p.convId, p.from, p.to, room + 1],
-        'messages_after',
-      );
-      if (rows.length > room) more = true;
-      for (const r of rows.slice(0, room)) messages.push(toMessage(p.convId, p.key, r));
-    }
+    const more = rows.length > limit;
+    const messages = rows.slice(0, limit).map((r) => toMessage(r.conv_id, r.key, r));
     return { messages, more };
   }
 
@@ -162,42 +183,36 @@ export class PgConversations implements ConversationStore {
         id = from.id;
       }
     }
-    const { rows } = await this.db.q<MemberRow>(
-      `SELECT ${MEMBER} FROM conv_members m JOIN conversations c ON c.id = m.conv_id
-       WHERE m.user_id = $1 AND (coalesce(c.last_at, 0), c.id) < ($2::bigint, $3::bigint)
-       ORDER BY coalesce(c.last_at, 0) DESC, c.id DESC LIMIT $4`,
+    // One statement for the page, each row with its newest message and (direct) members.
+    const { rows } = await this.db.q<ListedRow>(
+      MY_CONVERSATIONS,
       [userId, at, id, limit],
       'my_convs',
     );
-    const items = [];
-    for (const row of rows) {
-      const { rows: last } = await this.db.q<MessageRow>(
-        `SELECT ${MSG} FROM messages WHERE conv_id = $1 ORDER BY seq DESC LIMIT 1`,
-        [row.id],
-        'last_message',
+    const items = rows.map((row) => ({
+      ...toMembership(row),
+      members: row.members?.map(Number) ?? [],
+      last:
+        row.l_seq === null
+          ? null
+          : toMessage(row.id, row.key, {
+              seq: row.l_seq,
+              sender_id: row.l_sender_id as number,
+              text: row.l_text as string,
+              sent_at: row.l_sent_at as number,
+              client_id: row.l_client_id,
+            }),
+    }));
+    let total = rows[0]?.total;
+    if (total === undefined) {
+      const { rows: count } = await this.db.q<{ n: number }>(
+        'SELECT count(*) AS n FROM conv_members WHERE user_id = $1',
+        [userId],
+        'my_conv_count',
       );
-      // A group's member list can be long and is not needed here.
-      const members =
-        row.kind === 'direct'
-          ? (
-              await this.db.q<{ user_id: number }>(
-                'SELECT user_id FROM conv_members WHERE conv_id = $1 ORDER BY user_id',
-                [row.id],
-              )
-            ).rows.map((m) => m.user_id)
-          : [];
-      const newest = last[0];
-      items.push({
-        ...toMembership(row),
-        members,
-        last: newest ? toMessage(row.id, row.key, newest) : null,
-      });
+      total = count[0]?.n ?? 0;
     }
-    const { rows: count } = await this.db.q<{ n: number }>(
-      'SELECT count(*) AS n FROM conv_members WHERE user_id = $1',
-      [userId],
-    );
-    return { items, total: count[0]?.n ?? 0 };
+    return { items, total };
   }
 
   async saveCursors(updates: readonly CursorUpdate[]): Promise<void> {

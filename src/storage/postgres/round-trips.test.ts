@@ -1,0 +1,106 @@
+// PostgreSQL reads that used to cost one round trip per conversation (a backlog after a
+// login, a page of the conversation list) now cost a fixed number, however many
+// conversations the user has: counted on the storage's own pool, against a real server.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  type PostgresService,
+  postgresMissing,
+  startPostgres,
+} from '../../../test/services/postgres.ts';
+import { directKey, type NewMessage } from '../conversations.ts';
+import { PgConversations } from './conversations.ts';
+import { PgDb } from './db.ts';
+import { migrate } from './migrations.ts';
+
+const missing = postgresMissing();
+if (missing) console.log(`PostgreSQL round-trip tests skipped: ${missing}`);
+
+const ME = 1;
+const PEERS = Array.from({ length: 40 }, (_, i) => i + 2);
+const dm = (from: number, text: string, sentAt: number): NewMessage => ({
+  key: directKey(ME, from),
+  kind: 'direct',
+  members: [ME, from].sort((a, b) => a - b),
+  senderId: from,
+  text,
+  sentAt,
+  clientId: null,
+  delivered: false,
+});
+
+describe.skipIf(missing !== undefined)('PostgreSQL round trips per read', () => {
+  let service: PostgresService;
+  let db: PgDb;
+  let conversations: PgConversations;
+  beforeAll(async () => {
+    service = await startPostgres();
+    db = new PgDb({ url: await service.createDatabase(), poolMax: 2 });
+    await migrate(db.pool);
+    conversations = new PgConversations(db);
+    // Forty conversations, each with two messages waiting for ME; the newest peer wrote last.
+    for (const [i, peer] of PEERS.entries())
+      await conversations.append(
+        [dm(peer, `${peer}a`, 1_000 + i), dm(peer, `${peer}b`, 1_000 + i)],
+        0,
+      );
+  }, 120_000);
+  afterAll(async () => {
+    await db?.close();
+    service?.stop();
+  });
+
+  /** The statements `read` sends, counted on the pool's query method. */
+  async function statementsOf<T>(
+    read: () => Promise<T>,
+  ): Promise<{ result: T; statements: number }> {
+    const q = vi.spyOn(db, 'q');
+    try {
+      const result = await read();
+      return { result, statements: q.mock.calls.length };
+    } finally {
+      q.mockRestore();
+    }
+  }
+
+  it('reads the backlog of forty conversations in one statement', async () => {
+    const { result, statements } = await statementsOf(() =>
+      conversations.backlog(ME, new Map(), 1_000),
+    );
+    expect(statements).toBe(1);
+    expect(result.more).toBe(false);
+    expect(result.messages.map((m) => m.text)).toEqual(PEERS.flatMap((p) => [`${p}a`, `${p}b`]));
+    // Within a limit, and above what the session was already sent.
+    const first = await conversations.findConversation(directKey(ME, 2));
+    const page = await statementsOf(() =>
+      conversations.backlog(ME, new Map([[first?.id as number, 1]]), 5),
+    );
+    expect(page.statements).toBe(1);
+    expect(page.result.more).toBe(true);
+    expect(page.result.messages.map((m) => m.text)).toEqual(['2b', '3a', '3b', '4a', '4b']);
+  });
+
+  it('lists a page of forty conversations in one statement, the next page in two', async () => {
+    const { result, statements } = await statementsOf(() =>
+      conversations.listConversations(ME, 40),
+    );
+    expect(statements).toBe(1);
+    expect(result.total).toBe(40);
+    const newest = PEERS.at(-1) as number;
+    expect(result.items[0]).toMatchObject({
+      key: directKey(ME, newest),
+      members: [ME, newest],
+      last: { text: `${newest}b`, seq: 2, senderId: newest },
+    });
+    expect(result.items.map((i) => i.key)).toEqual(
+      [...PEERS].reverse().map((p) => directKey(ME, p)),
+    );
+    const next = await statementsOf(() =>
+      conversations.listConversations(ME, 10, directKey(ME, 3)),
+    );
+    expect(next.statements).toBe(2);
+    expect(next.result.items.map((i) => i.key)).toEqual([directKey(ME, 2)]);
+    expect(next.result.total).toBe(40);
+    const beyond = await conversations.listConversations(ME, 10, directKey(ME, 2));
+    expect(beyond).toEqual({ items: [], total: 40 });
+  });
+});
