@@ -5,10 +5,10 @@
 // Without PostgreSQL or Redis the file is skipped with one line (CI fails instead).
 import { describe, expect, it } from 'vitest';
 import { postgresMissing } from '../services/postgres.ts';
-import { redisSkipReason } from '../services/redis.ts';
+import { redisMissing } from '../services/redis.ts';
 import { type BenchRecord, benchCli } from './cli.ts';
 
-const skipReason = postgresMissing() ?? redisSkipReason();
+const skipReason = postgresMissing() ?? redisMissing();
 if (skipReason) console.log(`bench cluster smoke tests skipped: ${skipReason}`);
 
 /** A run starts PostgreSQL (initdb) and up to two nodes: slow on a loaded machine. */
