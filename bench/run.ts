@@ -21,6 +21,7 @@ import { USAGE } from './lib/usage.ts';
 import type { Scenario } from './scenarios/common.ts';
 import { dmLatency } from './scenarios/dm-latency.ts';
 import { dmThroughput } from './scenarios/dm-throughput.ts';
+import { failover } from './scenarios/failover.ts';
 import { fanout } from './scenarios/fanout.ts';
 import { groupFanout } from './scenarios/group-fanout.ts';
 import { idleSessions } from './scenarios/idle-sessions.ts';
@@ -38,6 +39,7 @@ const SCENARIO_RUNNERS: Record<Exclude<ScenarioName, 'sweep'>, Scenario> = {
   fanout,
   replay,
   'group-fanout': groupFanout,
+  failover,
 };
 
 /** Open files to ask for: two sockets per client (both ends are on this machine), plus headroom. */
@@ -74,9 +76,12 @@ function reexecWithRaisedLimit(clients: number): number | undefined {
 function runBudgetSeconds(options: BenchOptions, clients: number): number {
   const logins = clients / 20;
   const stored = options.scenario === 'replay' ? (clients * options.messages) / 20_000 : 0;
-  const pairs = options.versus !== undefined || options.versusTransport;
+  const pairs = options.versus !== undefined || options.versusTransport || options.versusStorage;
   const variants = options.compare !== undefined ? 3 : pairs ? 2 : 1;
-  return variants * (90 + clients / 1_000 + logins + stored + options.warmup + options.duration);
+  // failover: the lease must run out and the SDK's backoff (up to 30 s a wait) must come round.
+  const lease = options.scenario === 'failover' ? (options.heartbeatTimeoutS ?? 15) + 90 : 0;
+  const work = options.warmup + options.duration + lease;
+  return variants * (90 + clients / 1_000 + logins + stored + work);
 }
 
 /** Kills the servers and exits 2 when the whole bench overruns its time bound. */
@@ -157,7 +162,10 @@ async function main(): Promise<number> {
   const records: RunRecord[] = [];
   for (const clients of options.clientsList) {
     const compared =
-      options.compare !== undefined || options.versus !== undefined || options.versusTransport;
+      options.compare !== undefined ||
+      options.versus !== undefined ||
+      options.versusTransport ||
+      options.versusStorage;
     const run = compared ? runComparison : runConfiguration;
     records.push(...(await run(options, scenario, clients, machine)));
   }

@@ -63,6 +63,8 @@ export class BenchClient {
   outstanding = 0;
   /** The username this client sends its direct messages to. */
   partner = '';
+  /** `"from":"<own username>"`, set at login: the sending session never gets its own message. */
+  ownFrom = '';
   /** Per conversation received in this session: the highest seq received and the highest acked. */
   readonly cursors = new Map<string, { received: number; acked: number }>();
   /** True once this session saw the end of its replay (synced, then sync until more is false). */
@@ -73,6 +75,8 @@ export class BenchClient {
   onLine: ((line: string) => void) | undefined;
   /** Called once when the socket closes. */
   onClose: (() => void) | undefined;
+  /** Called when a ping of this client is answered (after login). */
+  onPong: (() => void) | undefined;
 
   /** True while this turn's sends are corked (WebSocket input: uncorked on the next tick). */
   private corkedForTurn = false;

@@ -2,7 +2,8 @@
 // storage variant in turn (stored, the in-memory reference, stored with sync
 // full); `--vs-baseline` and `--vs-bin PATH` run the server under test and a
 // reference server in turn; `--vs-transport` runs one server with TCP clients and
-// with WebSocket clients in turn. --runs rounds of every variant, so a drifting machine
+// with WebSocket clients in turn; `--vs-storage` runs it on SQLite and on PostgreSQL in
+// turn. --runs rounds of every variant, so a drifting machine
 // skews them alike; each round's records carry `cpu_ratio` (this variant's CPU per
 // delivered message ÷ the reference's in the same round); one table of medians ends it.
 import type { MachineInfo } from './machine.ts';
@@ -41,8 +42,15 @@ export function cpuFigure(options: BenchOptions): string {
   return options.scenario === 'group-fanout' ? 'server_us_per_delivery' : 'server_us_per_msg';
 }
 
-/** The comparison `options` asks for (--compare store, --vs-baseline, --vs-bin or --vs-transport). */
+/** The comparison `options` asks for (--compare store, --vs-baseline, --vs-bin, --vs-transport or --vs-storage). */
 function comparisonOf(options: BenchOptions): Comparison {
+  if (options.versusStorage) {
+    const variants = (['sqlite', 'postgres'] as const).map((storage) => ({
+      name: storage,
+      options: { ...options, storage },
+    }));
+    return { title: 'postgres vs sqlite', variants, reference: 'sqlite', relation: 'ratio' };
+  }
   if (options.versusTransport) {
     const variants = (['tcp', 'ws'] as const).map((transport) => ({
       name: transport,
@@ -129,7 +137,10 @@ function printComparison(comparison: Comparison, records: RunRecord[], key: stri
   const unit = key === 'server_us_per_delivery' ? 'µs/delivery' : 'µs/msg';
   const relation =
     comparison.relation === 'ratio' ? `÷ ${comparison.reference}` : `vs ${comparison.reference}`;
+  // With PostgreSQL or Redis in a variant: their CPU per message too, and the total.
+  const services = records.some((r) => typeof r.figures.services_us_per_msg === 'number');
   const head = ['variant', unit, relation, 'delivered/s', 'p99 ms', 'lag max ms'];
+  if (services) head.push('+pg/redis µs', 'total µs/msg');
   const width = Math.max(10, ...comparison.variants.map((v) => v.name.length + 2));
   console.log(`  ${head.map((h, i) => (i === 0 ? h.padEnd(width) : h.padStart(14))).join('')}`);
   for (const { name } of comparison.variants) {
@@ -145,6 +156,12 @@ function printComparison(comparison: Comparison, records: RunRecord[], key: stri
       formatNumber(medianOf(records, name, 'latency_p99_ms')),
       formatNumber(medianOf(records, name, 'lag_max_ms')),
     ];
+    if (services) {
+      const extra = medianOf(records, name, 'services_us_per_msg');
+      cells.push(formatNumber(Number.isNaN(extra) ? 0 : extra));
+      const total = medianOf(records, name, 'total_us_per_msg');
+      cells.push(formatNumber(Number.isNaN(total) ? us : total));
+    }
     console.log(`  ${name.padEnd(width)}${cells.map((c) => c.padStart(14)).join('')}`);
   }
 }

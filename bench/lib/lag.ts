@@ -54,3 +54,24 @@ export async function startLagWindow(
     },
   };
 }
+
+/**
+ * The lag window of several nodes: each node's histogram measured alone, then the largest
+ * p99 and the largest max of them (one node's stall is the run's stall).
+ */
+export async function startNodesLagWindow(env: {
+  nodes: Array<{ metricsPort: number | undefined }>;
+}): Promise<{ stop(): Promise<LagFigures> }> {
+  const windows = await Promise.all(env.nodes.map((node) => startLagWindow(node.metricsPort)));
+  return {
+    async stop() {
+      const all = await Promise.all(windows.map((w) => w.stop()));
+      const worst = (key: 'lag_p99_ms' | 'lag_max_ms') => Math.max(...all.map((f) => f[key]));
+      return {
+        lag_p99_ms: worst('lag_p99_ms'),
+        lag_max_ms: worst('lag_max_ms'),
+        note: all.find((f) => f.note !== undefined)?.note,
+      };
+    },
+  };
+}

@@ -4,6 +4,7 @@ import { parseServerFrame } from '../../src/client/index.ts';
 import type { BenchClient } from './bench-client.ts';
 import { nowUs } from './bench-client.ts';
 import { type HistogramData, LatencyHistogram } from './histogram.ts';
+import { convAndSeq, logSeq, type SeqLog } from './seq-log.ts';
 
 /** Tag prefixes of the requests the generator sends in the measured phase. */
 export const MESSAGE_TAG = 'm';
@@ -80,6 +81,8 @@ export class LoadState {
   expectShutdown = false;
   /** True once the thread closes its own sockets; closes after that are not errors. */
   closing = false;
+  /** Set (failover): the (conv, seq) of every acknowledged send and every received message. */
+  seqLog: SeqLog | undefined;
 
   constructor(clients: number) {
     this.shutdownAtUs = new Float64Array(clients).fill(Number.NaN);
@@ -101,6 +104,7 @@ export class LoadState {
       this.onMessageLine(client, line);
     } else if (line.startsWith(`{"tag":"${PING_TAG}`) && line.includes('"ok":true')) {
       this.pongs += 1;
+      client.onPong?.();
     } else if (line.startsWith(`{"tag":"${ACK_TAG}`) && line.includes('"ok":true')) {
       this.ackReplies += 1;
     } else {
@@ -122,6 +126,7 @@ export class LoadState {
         this.onMessageReply(client, delivered, code, line);
       } else if (tag.startsWith(PING_TAG) && reply.ok) {
         this.pongs += 1;
+        client.onPong?.();
       } else if (tag.startsWith(SYNC_TAG) && reply.ok) {
         this.onSynced(client, (reply.data as { more?: unknown }).more === true);
       } else {
@@ -151,6 +156,10 @@ export class LoadState {
     if (errorCode !== undefined) this.fail(`reply:${errorCode}`, line);
     else if (delivered) this.acked += 1;
     else this.fail('reply:not_delivered', line);
+    if (errorCode === undefined && this.seqLog) {
+      const { conv, seq } = convAndSeq(line);
+      if (conv !== '' && Number.isInteger(seq)) logSeq(this.seqLog.acked, conv, seq);
+    }
     this.onReplySlot?.(client);
   }
 
@@ -179,7 +188,17 @@ export class LoadState {
       this.fail('message_twice_or_out_of_order', line);
       return;
     }
+    const replayed = line.endsWith('"replayed":true}}');
+    if (client.ownFrom !== '' && line.includes(client.ownFrom, convAt)) {
+      // One session per user: a live frame of one's own message went to the sending session,
+      // which has the reply and never gets the event (protocol.md section 10). Replayed, it is
+      // what an earlier session sent (failover): in order, but no delivery to count.
+      if (!replayed) this.fail('own_message_to_sending_session', line);
+      else cursor.received = seq;
+      return;
+    }
     cursor.received = seq;
+    if (this.seqLog) logSeq(this.seqLog.received, conv, seq);
     if (cursor.received - cursor.acked >= ACK_EVERY) this.sendAck(client, conv, cursor);
     else if (!this.unacked.has(client)) {
       this.unacked.add(client);
@@ -188,7 +207,7 @@ export class LoadState {
         setTimeout(() => this.flushClient(client), delay / 2 + (delay / 2) * Math.random());
       }
     }
-    if (line.endsWith('"replayed":true}}')) {
+    if (replayed) {
       this.received += 1;
       this.replayed += 1;
       return;

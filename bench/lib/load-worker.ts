@@ -4,15 +4,23 @@ import { parentPort, workerData } from 'node:worker_threads';
 import {
   authenticate,
   BenchClient,
+  type Endpoint,
   finishLogin,
   LoginError,
   nowUs,
   readHello,
   sleep,
 } from './bench-client.ts';
+import { type FailoverContext, runFailover } from './failover-clients.ts';
 import { runRateLoad, runWindowLoad } from './load-patterns.ts';
 import { LoadState, PING_TAG } from './load-state.ts';
-import type { ReceiveCommand, StormTally, WorkerCommand, WorkerSetup } from './pool-protocol.ts';
+import {
+  nodeOfClient,
+  type ReceiveCommand,
+  type StormTally,
+  type WorkerCommand,
+  type WorkerSetup,
+} from './pool-protocol.ts';
 import { userName } from './seed.ts';
 
 const setup = workerData as WorkerSetup;
@@ -46,20 +54,36 @@ async function forEachSlot(limit: number, task: (slot: number) => Promise<void>)
   await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
 }
 
+/** The endpoint of the node client `slot` of this thread connects to. */
+function endpointOf(slot: number): Endpoint {
+  const node = nodeOfClient(setup.first + slot, setup.total, setup.endpoints.length);
+  return setup.endpoints[node] as Endpoint;
+}
+
 async function connectWithHello(slot: number): Promise<BenchClient> {
-  const client = await BenchClient.connectTo(setup.endpoint);
+  const client = await BenchClient.connectTo(endpointOf(slot));
   clients[slot] = client;
   await readHello(client);
   return client;
 }
 
-/** Hands a logged-in client to the hot line handler. */
-function goLive(client: BenchClient, slot: number): void {
+/** Hands a logged-in client to the hot line handler; `onClose` replaces the default. */
+function goLive(client: BenchClient, slot: number, onClose = () => state.onClosed(slot)): void {
   client.partner = partnerOf(slot);
-  client.onClose = () => state.onClosed(slot);
+  client.ownFrom = `"from":"${userName(setup.first + slot)}"`;
+  client.onClose = onClose;
   client.goLive((line) => state.onLine(client, slot, line));
-  if (client.closed) state.onClosed(slot);
+  if (client.closed) onClose();
 }
+
+/** What the failover run of this thread works with. */
+const failoverContext: FailoverContext = {
+  clients,
+  state,
+  goLive,
+  username: (slot) => userName(setup.first + slot),
+  password: setup.password,
+};
 
 /** Recipients ack what they received at least this often (and every ACK_EVERY messages). */
 const ACK_INTERVAL_MS = 100;
@@ -228,6 +252,9 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     case 'rate':
       ackLikeTheSdk(command.ackIntervalMs);
       return runRateLoad(live(), state, command);
+    case 'failover':
+      clearInterval(ackTimer);
+      return runFailover(failoverContext, command);
     case 'tally':
       return state.tally();
     case 'close':

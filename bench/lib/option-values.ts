@@ -14,10 +14,12 @@ export const BOUNDS: Record<string, [number, number, boolean]> = {
   timeout: [1, 86_400, false],
   messages: [1, 100_000, true],
   'ack-ms': [10, 60_000, true],
+  nodes: [1, 8, true],
+  'heartbeat-timeout': [1, 3_600, true],
 };
 
 /** Options that take no value. */
-export const FLAGS = new Set(['vs-baseline', 'vs-transport']);
+export const FLAGS = new Set(['vs-baseline', 'vs-transport', 'vs-storage']);
 /** Options that take a path. */
 export const PATHS = new Set(['json', 'server-bin', 'vs-bin']);
 
@@ -27,6 +29,8 @@ export const CHOICES: Record<string, readonly string[]> = {
   sync: ['normal', 'full'],
   compare: ['store'],
   transport: ['tcp', 'ws'],
+  storage: ['sqlite', 'postgres'],
+  broker: ['redis'],
 };
 
 /** The word given for option `name` (or `fallback`), checked against CHOICES. */

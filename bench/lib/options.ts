@@ -1,5 +1,6 @@
 // The bench command line: `run.ts <scenario> [--option value]…`, checked against bounds.
 import type { BenchTransport } from './bench-client.ts';
+import { type ClusterOptions, clusterOptions } from './cluster-options.ts';
 import {
   BOUNDS,
   CHOICES,
@@ -22,6 +23,7 @@ export const SCENARIOS = [
   'replay',
   'group-fanout',
   'sweep',
+  'failover',
 ] as const;
 
 /** How the server keeps messages: stored (the default) or the in-memory path (benchmark only). */
@@ -66,8 +68,8 @@ export const TRANSPORT_SCENARIOS: readonly ScenarioName[] = [
 /** One of SCENARIOS. */
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-/** Everything a scenario run is configured by. */
-export interface BenchOptions {
+/** Everything a scenario run is configured by (with --storage, --nodes … of cluster-options.ts). */
+export interface BenchOptions extends ClusterOptions {
   scenario: ScenarioName;
   clients: number;
   /** sweep only: the client counts to run dm-throughput at. */
@@ -115,6 +117,7 @@ const DEFAULT_CLIENTS: Record<ScenarioName, string> = {
   replay: '1000',
   'group-fanout': '1000',
   sweep: '50,100,200,500,1000',
+  failover: '200',
 };
 
 /** Parses `argv` (without node and the script); throws UsageError. */
@@ -143,8 +146,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     const text = given.get(key);
     return text === undefined ? fallback : numberOption(key, text);
   };
-  if (given.has('ack-ms') && name !== 'group-fanout' && name !== 'dm-latency') {
-    throw new UsageError('--ack-ms is for the group-fanout and dm-latency scenarios');
+  if (given.has('ack-ms') && !['group-fanout', 'dm-latency', 'failover'].includes(name)) {
+    throw new UsageError('--ack-ms is for the group-fanout, dm-latency and failover scenarios');
   }
   if (given.has('members') && name !== 'group-fanout') {
     throw new UsageError('--members is for the group-fanout scenario');
@@ -181,6 +184,14 @@ export function parseOptions(argv: string[]): BenchOptions {
   const transport = transportOption(given, name, compare !== undefined || versus !== undefined);
   if (transport === 'ws' && versus?.kind === 'baseline') {
     throw new UsageError('the baseline speaks TCP only: --transport ws does not apply');
+  }
+  const cluster = clusterOptions(
+    given,
+    name,
+    compare !== undefined || versus !== undefined || given.has('vs-transport'),
+  );
+  if (name === 'failover' && clientsList[0] !== undefined && clientsList[0] < 2) {
+    throw new UsageError('failover needs at least 2 clients (each sends to another)');
   }
   if (given.has('messages') && name !== 'replay') {
     throw new UsageError('--messages is for the replay scenario');
@@ -221,6 +232,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     versus,
     messages: num('messages', 1_000),
     ackMs: num('ack-ms', 1_000),
+    ...cluster,
   };
 }
 

@@ -1,15 +1,24 @@
 // The messages between the main thread and the load-generator threads.
 import type { Endpoint } from './bench-client.ts';
+import type { FailoverCommand } from './failover-clients.ts';
 
 /** What a generator thread is started with. */
 export interface WorkerSetup {
-  /** The server's transport and port the thread's clients connect to. */
-  endpoint: Endpoint;
+  /** Where clients connect: one endpoint per node; client i on nodeOfClient(i, total, n). */
+  endpoints: Endpoint[];
   password: string;
   /** The thread's clients are global indexes first … first+count-1 of total. */
   first: number;
   count: number;
   total: number;
+}
+
+/**
+ * The node (index into the endpoints) of client `index` of `total` on `nodes` nodes: clients
+ * in blocks of total ÷ nodes, so a client's partner half the clients away is on another node.
+ */
+export function nodeOfClient(index: number, total: number, nodes: number): number {
+  return Math.min(nodes - 1, Math.floor((index * nodes) / total));
 }
 
 /** Closed-loop load: each client keeps `window` message_user requests outstanding. */
@@ -56,6 +65,7 @@ export type WorkerCommand =
   | ReceiveCommand
   | WindowCommand
   | RateCommand
+  | FailoverCommand
   | { cmd: 'tally' }
   | { cmd: 'close' };
 

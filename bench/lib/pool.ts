@@ -44,15 +44,24 @@ export class LoadPool {
     }
   }
 
-  /** Starts `threads` generator threads for `total` clients of the server at `endpoint`. */
-  static start(endpoint: Endpoint, total: number, threads: number, password: string): LoadPool {
+  /**
+   * Starts `threads` generator threads for `total` clients of the server at `endpoint`, or
+   * spread over the nodes at `endpoint[]` (see nodeOfClient).
+   */
+  static start(
+    endpoint: Endpoint | Endpoint[],
+    total: number,
+    threads: number,
+    password: string,
+  ): LoadPool {
+    const endpoints = Array.isArray(endpoint) ? endpoint : [endpoint];
     const entry = workerEntry();
     const workers: Worker[] = [];
     const n = Math.max(1, Math.min(threads, total));
     for (let t = 0; t < n; t++) {
       const first = Math.floor((t * total) / n);
       const count = Math.floor(((t + 1) * total) / n) - first;
-      const setup: WorkerSetup = { endpoint, password, first, count, total };
+      const setup: WorkerSetup = { endpoints, password, first, count, total };
       workers.push(new Worker(entry, { workerData: setup, execArgv: [] }));
     }
     return new LoadPool(workers);

@@ -67,6 +67,31 @@ function cpuSecondsOf(pid: number): number | undefined {
   return Number.isFinite(ticks) ? ticks / clockTicksPerSecond() : 0;
 }
 
+/**
+ * cutime + stime of one process in seconds: what its children that exited and were reaped
+ * used (PostgreSQL's short-lived workers); 0 once it is gone.
+ */
+function reapedChildrenCpuSecondsOf(pid: number): number {
+  const stat = readOrEmpty(`/proc/${pid}/stat`);
+  if (stat === '') return 0;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // cutime and cstime are fields 16 and 17 of the line.
+  const ticks = Number(fields[13] ?? 0) + Number(fields[14] ?? 0);
+  return Number.isFinite(ticks) ? ticks / clockTicksPerSecond() : 0;
+}
+
+/**
+ * CPU seconds of a service's process tree (e.g. the postmaster and its backends, or
+ * redis-server): utime + stime of every live process, plus what the root's exited children
+ * used. NaN when `pid` is undefined or gone.
+ */
+export function serviceCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const tree = sampleTree(pid);
+  if (tree.processes === 0) return Number.NaN;
+  return tree.cpuSeconds + reapedChildrenCpuSecondsOf(pid);
+}
+
 /** VmRSS of one process in bytes; 0 once it is gone. */
 function rssBytesOf(pid: number): number {
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(readOrEmpty(`/proc/${pid}/status`));

@@ -5,7 +5,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { normalizePassword } from '../../src/server/security/password-policy.ts';
 import { hashPassword } from '../../src/server/security/passwords.ts';
+import { openPostgresStorage } from '../../src/storage/postgres/postgres-storage.ts';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage.ts';
+import type { Storage } from '../../src/storage/storage.ts';
 
 /** The password of every benchmark account (plain ASCII, so NFKC leaves it as is). */
 export const BENCH_PASSWORD = 'bench-password-123';
@@ -49,8 +51,42 @@ export interface StorageChoice {
   sync: 'normal' | 'full';
 }
 
-/** Writes the benchmark's server config for `clients` clients into `root`; returns its path. */
-export function writeBenchConfig(root: string, clients: number, storage: StorageChoice): string {
+/** Where the run's nodes store and broker: PostgreSQL and Redis when set (services.ts). */
+export interface ClusterChoice {
+  postgresUrl: string | undefined;
+  redis: { url: string; prefix: string } | undefined;
+  /** broker.heartbeat_timeout_s with Redis; undefined: the server's default. */
+  heartbeatTimeoutS: number | undefined;
+}
+
+/** The storage and broker settings of the config for `cluster`; none for SQLite alone. */
+function clusterConfig(cluster: ClusterChoice | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (cluster?.postgresUrl) out.storage = { driver: 'postgres', postgres_url: cluster.postgresUrl };
+  if (cluster?.redis) {
+    const broker: Record<string, unknown> = {
+      driver: 'redis',
+      redis_url: cluster.redis.url,
+      redis_prefix: cluster.redis.prefix,
+    };
+    if (cluster.heartbeatTimeoutS !== undefined) {
+      broker.heartbeat_timeout_s = cluster.heartbeatTimeoutS;
+    }
+    out.broker = broker;
+  }
+  return out;
+}
+
+/**
+ * Writes the benchmark's server config for `clients` clients into `root` (on PostgreSQL and
+ * Redis when `cluster` says so); returns its path.
+ */
+export function writeBenchConfig(
+  root: string,
+  clients: number,
+  storage: StorageChoice,
+  cluster?: ClusterChoice,
+): string {
   // Flood controls lifted: every benchmark client connects from 127.0.0.1 and
   // sends far faster than a person, so the per-connection rate limits (chat,
   // default, auth) and the connection caps would measure the limiter instead of
@@ -71,6 +107,9 @@ export function writeBenchConfig(root: string, clients: number, storage: Storage
     messages: { store: storage.store === 'on' },
     storage: { sync: storage.sync },
   };
+  const { storage: pgStorage, broker } = clusterConfig(cluster);
+  if (pgStorage) Object.assign(config.storage, pgStorage);
+  if (broker) Object.assign(config, { broker });
   const file = join(root, 'config.json');
   writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
@@ -84,10 +123,27 @@ export function benchPasswordHash(): Promise<string> {
   return hashOnce;
 }
 
+/** Where accounts are seeded: the data directory's SQLite, or the run's PostgreSQL database. */
+export interface SeedTarget {
+  dataDir: string;
+  postgresUrl?: string | undefined;
+}
+
+/** Opens the target's (or a data directory's) storage through the server's own class. */
+function openSeedStorage(where: SeedTarget | string): Promise<Storage> | Storage {
+  const target = typeof where === 'string' ? { dataDir: where } : where;
+  if (target.postgresUrl) return openPostgresStorage({ url: target.postgresUrl, poolMax: 4 });
+  return openSqliteStorage(join(target.dataDir, 'super-server.db'));
+}
+
 /** Creates users u00001…u<count> (and the admin when asked) before the server starts. */
-export async function seedUsers(dataDir: string, count: number, withAdmin: boolean): Promise<void> {
+export async function seedUsers(
+  target: SeedTarget | string,
+  count: number,
+  withAdmin: boolean,
+): Promise<void> {
   const passwordHash = await benchPasswordHash();
-  const storage = openSqliteStorage(join(dataDir, 'super-server.db'));
+  const storage = await openSeedStorage(target);
   try {
     const createdAt = new Date().toISOString();
     const base = { phone: null, passwordHash, createdAt, pendingUntil: null };
@@ -106,9 +162,9 @@ export async function seedUsers(dataDir: string, count: number, withAdmin: boole
 }
 
 /** Adds one basic user (e.g. the group-fanout sender) to a seeded database; it joins #global. */
-export async function seedExtraUser(dataDir: string, username: string): Promise<void> {
+export async function seedExtraUser(target: SeedTarget | string, username: string): Promise<void> {
   const passwordHash = await benchPasswordHash();
-  const storage = openSqliteStorage(join(dataDir, 'super-server.db'));
+  const storage = await openSeedStorage(target);
   try {
     await storage.createUser({
       username,

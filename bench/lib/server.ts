@@ -36,6 +36,8 @@ export interface ServerSpec {
   target?: ServerTarget | undefined;
   /** The baseline's accounts file (bench/lib/baseline-accounts.ts); required for it. */
   accountsPath?: string | undefined;
+  /** Passed as `--node-id ID` when set (several nodes on one broker). */
+  nodeId?: string | undefined;
 }
 
 /** A running server. */
@@ -51,6 +53,8 @@ export interface BenchServer {
   output(): string;
   /** SIGTERM, then SIGKILL after a grace period; resolves when it is gone. */
   stop(): Promise<ExitInfo>;
+  /** SIGKILL to the process (kill -9: a node that dies); `exited` says when it is gone. */
+  kill(): void;
 }
 
 const live = new Set<ChildProcess>();
@@ -104,6 +108,7 @@ function serverArgs(program: string, spec: ServerSpec, unknown: ReadonlySet<stri
   args.push('--data-dir', spec.dataDir, '--config', spec.configPath, '--log-level', 'warn');
   if (!unknown.has('--metrics-port')) args.push('--metrics-port', '0');
   if (spec.workers !== undefined) args.push('--workers', String(spec.workers));
+  if (spec.nodeId !== undefined) args.push('--node-id', spec.nodeId);
   return args;
 }
 
@@ -165,6 +170,7 @@ function launch(args: string[]): Promise<BenchServer> {
           exited,
           output: () => tail,
           stop: () => stopChild(child, exited),
+          kill: () => child.kill('SIGKILL'),
         });
       }
     });

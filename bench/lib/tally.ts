@@ -4,7 +4,7 @@ import { sleep } from './bench-client.ts';
 import { LatencyHistogram } from './histogram.ts';
 import type { LoadTally } from './load-state.ts';
 import type { LoadPool } from './pool.ts';
-import { machineBusySeconds, sampleTree } from './proc.ts';
+import { machineBusySeconds, sampleTree, serviceCpuSeconds } from './proc.ts';
 
 /** The threads' tallies added together. */
 export interface MergedTally extends Omit<LoadTally, 'latency' | 'shutdownAtUs'> {
@@ -88,28 +88,66 @@ export interface WindowUse {
   generator_rss_mib: number;
   /** CPU seconds used by everything else on the machine: a busy neighbour skews the figures. */
   other_cpu_s: number;
+  /** CPU seconds of PostgreSQL (the postmaster and its children), when the run stores there. */
+  postgres_cpu_s?: number;
+  /** CPU seconds of redis-server, when the run's broker is Redis. */
+  redis_cpu_s?: number;
 }
 
-/** Starts measuring the server process tree `pid` and this process; stop() returns the use. */
-export function startMeter(pid: number): { stop(): WindowUse } {
-  const server = sampleTree(pid);
+/** The services a meter measures beside the server: their root pids, read at start and stop. */
+export type ServicePids = () => { postgres: number | undefined; redis: number | undefined };
+
+/** Sums the server trees of `pids` (several nodes: all of them). */
+function sampleServers(pids: number[]) {
+  const samples = pids.map(sampleTree);
+  return {
+    cpuSeconds: samples.reduce((a, s) => a + s.cpuSeconds, 0),
+    rssBytes: samples.reduce((a, s) => a + s.rssBytes, 0),
+    processes: samples.reduce((a, s) => a + s.processes, 0),
+    allAlive: samples.every((s) => s.processes > 0),
+  };
+}
+
+/**
+ * Starts measuring the server process tree `pid` (or every node's), this process and the
+ * services (PostgreSQL, Redis) when given; stop() returns the use over the window.
+ */
+export function startMeter(pid: number | number[], services?: ServicePids): { stop(): WindowUse } {
+  const pids = Array.isArray(pid) ? pid : [pid];
+  const server = sampleServers(pids);
+  const servicesAt = () => {
+    const p = services?.();
+    return { postgres: serviceCpuSeconds(p?.postgres), redis: serviceCpuSeconds(p?.redis) };
+  };
+  const servicesStart = servicesAt();
   const generator = process.cpuUsage();
   const machine = machineBusySeconds();
   return {
     stop() {
-      const end = sampleTree(pid);
+      const end = sampleServers(pids);
       const cpu = process.cpuUsage(generator);
-      const alive = end.processes > 0 && server.processes > 0;
+      const alive = end.allAlive && server.allAlive;
       const serverCpu = alive ? end.cpuSeconds - server.cpuSeconds : Number.NaN;
       const generatorCpu = (cpu.user + cpu.system) / 1e6;
-      return {
+      const servicesEnd = servicesAt();
+      const use: WindowUse = {
         server_cpu_s: serverCpu,
         server_rss_mib: alive ? end.rssBytes / 2 ** 20 : Number.NaN,
         server_processes: end.processes,
         generator_cpu_s: generatorCpu,
         generator_rss_mib: process.memoryUsage.rss() / 2 ** 20,
-        other_cpu_s: Math.max(0, machineBusySeconds() - machine - serverCpu - generatorCpu),
+        other_cpu_s: 0,
       };
+      let servicesCpu = 0;
+      for (const key of ['postgres', 'redis'] as const) {
+        const used = servicesEnd[key] - servicesStart[key];
+        if (Number.isNaN(servicesStart[key])) continue;
+        use[`${key}_cpu_s`] = used;
+        if (Number.isFinite(used)) servicesCpu += used;
+      }
+      const busy = machineBusySeconds() - machine;
+      use.other_cpu_s = Math.max(0, busy - serverCpu - generatorCpu - servicesCpu);
+      return use;
     },
   };
 }

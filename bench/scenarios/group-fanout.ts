@@ -12,9 +12,9 @@ import { startLagWindow } from '../lib/lag.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { startPingProbe } from '../lib/ping-probe.ts';
 import type { RunOutcome } from '../lib/report.ts';
-import { BENCH_PASSWORD, seedExtraUser } from '../lib/seed.ts';
-import { collect, type MergedTally, startMeter } from '../lib/tally.ts';
-import { loggedInPool, sleepUntilUs, withServer } from './common.ts';
+import { BENCH_PASSWORD, type SeedTarget, seedExtraUser } from '../lib/seed.ts';
+import { collect, type MergedTally } from '../lib/tally.ts';
+import { loggedInPool, sleepUntilUs, startRunMeter, withServer } from './common.ts';
 
 /** The group: #global holds every seeded account, so the N members plus the sender. */
 const GROUP = '#global';
@@ -45,8 +45,8 @@ async function settleDeliveries(
 
 /** One group-fanout run with `members` online members. */
 export function groupFanout(options: BenchOptions, members: number): Promise<RunOutcome> {
-  const prepare = async (dataDir: string) => {
-    await seedExtraUser(dataDir, SENDER_NAME);
+  const prepare = async (target: SeedTarget) => {
+    await seedExtraUser(target, SENDER_NAME);
     return {};
   };
   return withServer(
@@ -67,7 +67,7 @@ export function groupFanout(options: BenchOptions, members: number): Promise<Run
         await sleepUntilUs(fromUs);
         const lagWindow = await startLagWindow(server.metricsPort);
         const probe = await startPingProbe(server.port);
-        const meter = startMeter(server.pid);
+        const meter = startRunMeter(env);
         await sleepUntilUs(untilUs);
         const use = meter.stop();
         const sent = await sending;

@@ -4,8 +4,8 @@ import { sleep } from '../lib/bench-client.ts';
 import type { BenchOptions } from '../lib/options.ts';
 import { sampleTree } from '../lib/proc.ts';
 import type { RunOutcome } from '../lib/report.ts';
-import { collect, startMeter } from '../lib/tally.ts';
-import { loggedInPool, withServer } from './common.ts';
+import { collect } from '../lib/tally.ts';
+import { loggedInPool, startRunMeter, withServer } from './common.ts';
 
 /** Quiet time after start-up (the server hashes its dummy password then) before the first sample. */
 const STARTUP_SETTLE_MS = 1_000;
@@ -17,11 +17,11 @@ export function idleSessions(options: BenchOptions, clients: number): Promise<Ru
   return withServer(options, clients, false, async (env) => {
     await sleep(STARTUP_SETTLE_MS);
     const before = sampleTree(env.server.pid);
-    const setupMeter = startMeter(env.server.pid);
+    const setupMeter = startRunMeter(env);
     const { pool, setupSeconds } = await loggedInPool(env);
     try {
       const setup = setupMeter.stop();
-      const idleMeter = startMeter(env.server.pid);
+      const idleMeter = startRunMeter(env);
       await sleep(SETTLE_MS);
       const after = sampleTree(env.server.pid);
       const use = idleMeter.stop();

@@ -10,15 +10,16 @@ import { LoadPool } from '../lib/pool.ts';
 import type { StormTally } from '../lib/pool-protocol.ts';
 import type { RunOutcome } from '../lib/report.ts';
 import { BENCH_PASSWORD } from '../lib/seed.ts';
-import { collect, startMeter } from '../lib/tally.ts';
-import { withServer } from './common.ts';
+import { collect } from '../lib/tally.ts';
+import { startRunMeter, withServer } from './common.ts';
 
 /** Lead time between telling the threads and the storm, so they all start together. */
 const STORM_LEAD_US = 200_000;
 
 /** One login-storm run with `clients` connections. */
 export function loginStorm(options: BenchOptions, clients: number): Promise<RunOutcome> {
-  return withServer(options, clients, false, async ({ server }) => {
+  return withServer(options, clients, false, async (env) => {
+    const { server } = env;
     const threads = threadsFor(options, clients);
     const pool = LoadPool.start(
       { transport: 'tcp', port: server.port },
@@ -32,7 +33,7 @@ export function loginStorm(options: BenchOptions, clients: number): Promise<RunO
       await pool.all({ cmd: 'hello' });
       const setupSeconds = (performance.now() - setupStart) / 1000;
       const lagWindow = await startLagWindow(server.metricsPort);
-      const meter = startMeter(server.pid);
+      const meter = startRunMeter(env);
       const atUs = nowUs() + STORM_LEAD_US;
       const storms = await pool.all<StormTally>({ cmd: 'storm', atUs });
       const use = meter.stop();

@@ -1,12 +1,18 @@
 // The measured direct-message run both dm scenarios share: warm up, measure,
 // stop sending, wait for the replies and the last deliveries, account for loss.
 import { nowUs } from '../lib/bench-client.ts';
-import { startLagWindow } from '../lib/lag.ts';
+import { startNodesLagWindow } from '../lib/lag.ts';
 import { scrapeMetrics, sumSeries } from '../lib/metrics.ts';
-import type { LoadEnd, RateCommand, WindowCommand } from '../lib/pool-protocol.ts';
+import {
+  type LoadEnd,
+  nodeOfClient,
+  type RateCommand,
+  type WindowCommand,
+} from '../lib/pool-protocol.ts';
 import type { RunOutcome } from '../lib/report.ts';
-import { collect, settle, startMeter } from '../lib/tally.ts';
-import { loggedInPool, type RunEnv, sleepUntilUs } from './common.ts';
+import type { BenchServer } from '../lib/server.ts';
+import { collect, settle } from '../lib/tally.ts';
+import { loggedInPool, type RunEnv, sleepUntilUs, startRunMeter } from './common.ts';
 
 /**
  * The sessions the server counts on the run's --transport once everyone is logged
@@ -14,11 +20,27 @@ import { loggedInPool, type RunEnv, sleepUntilUs } from './common.ts';
  * a metrics endpoint or that gauge (the baseline).
  */
 async function sessionsOn(env: RunEnv): Promise<number> {
-  const port = env.server.metricsPort;
+  const counts = await Promise.all(env.nodes.map((node) => nodeSessionsOn(env, node)));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/** The sessions one node counts on the run's --transport (NaN without its gauge). */
+async function nodeSessionsOn(env: RunEnv, node: BenchServer): Promise<number> {
+  const port = node.metricsPort;
   if (port === undefined) return Number.NaN;
   const text = await scrapeMetrics(port).catch(() => '');
   const labels = [`transport="${env.options.transport}"`, 'state="session"'];
   return sumSeries(text, 'super_server_connections', labels);
+}
+
+/** The share of clients whose partner (half the clients away) is on another node. */
+function crossNodeShare(clients: number, nodes: number): number {
+  let cross = 0;
+  for (let i = 0; i < clients; i++) {
+    const partner = (i + Math.floor(clients / 2)) % clients;
+    if (nodeOfClient(i, clients, nodes) !== nodeOfClient(partner, clients, nodes)) cross++;
+  }
+  return cross / clients;
 }
 
 /** How the clients send: a window of outstanding requests, or a fixed rate. */
@@ -34,7 +56,7 @@ export type SendPattern =
  * wait between half of --ack-ms and all of it.
  */
 export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<RunOutcome> {
-  const { options, clients, server } = env;
+  const { options, clients } = env;
   const { pool, setupSeconds } = await loggedInPool(env);
   try {
     const transportSessions = await sessionsOn(env);
@@ -44,8 +66,8 @@ export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<R
     const command: WindowCommand | RateCommand = { ...pattern, fromUs, untilUs };
     const sending = pool.all<LoadEnd>(command);
     await sleepUntilUs(fromUs);
-    const lagWindow = await startLagWindow(server.metricsPort);
-    const meter = startMeter(server.pid);
+    const lagWindow = await startNodesLagWindow(env);
+    const meter = startRunMeter(env);
     await sleepUntilUs(untilUs);
     const use = meter.stop();
     const lag = await lagWindow.stop();
@@ -78,6 +100,17 @@ export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<R
       setup_s: setupSeconds,
       transport_sessions: transportSessions,
     };
+    const servicesCpu = (use.postgres_cpu_s ?? 0) + (use.redis_cpu_s ?? 0);
+    if (use.postgres_cpu_s !== undefined || use.redis_cpu_s !== undefined) {
+      // PostgreSQL and Redis are part of the cost: their CPU per delivered message, and the sum.
+      figures.services_us_per_msg = (servicesCpu * 1e6) / tally.receivedInWindow;
+      figures.total_us_per_msg = ((use.server_cpu_s + servicesCpu) * 1e6) / tally.receivedInWindow;
+    }
+    if (env.nodes.length > 1) {
+      figures.cross_node_share = crossNodeShare(clients, env.nodes.length);
+      const perNode = await Promise.all(env.nodes.map((node) => nodeSessionsOn(env, node)));
+      figures.node_sessions_min = Math.min(...perNode);
+    }
     if (pattern.cmd === 'rate') {
       figures.offered_per_s = clients * pattern.rate;
       figures.send_late_max_ms = tally.maxSendLateUs / 1000;

@@ -11,7 +11,7 @@ import { threadsFor } from '../lib/options.ts';
 import { startPingProbe } from '../lib/ping-probe.ts';
 import { LoadPool } from '../lib/pool.ts';
 import type { RunOutcome } from '../lib/report.ts';
-import { BENCH_PASSWORD } from '../lib/seed.ts';
+import { BENCH_PASSWORD, type SeedTarget } from '../lib/seed.ts';
 import { fillMessages } from '../lib/seed-messages.ts';
 import { collect, startMeter } from '../lib/tally.ts';
 import { withServer } from './common.ts';
@@ -22,8 +22,8 @@ const STORM_LEAD_US = 200_000;
 /** One replay run with `clients` users of `options.messages` stored messages each. */
 export function replay(options: BenchOptions, clients: number): Promise<RunOutcome> {
   const perUser = options.messages;
-  const prepare = (dataDir: string) =>
-    fillMessages(join(dataDir, 'super-server.db'), clients, perUser, options.sync);
+  const prepare = (target: SeedTarget) =>
+    fillMessages(join(target.dataDir, 'super-server.db'), clients, perUser, options.sync);
   return withServer(
     options,
     clients,

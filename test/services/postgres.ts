@@ -2,7 +2,7 @@
 // 127.0.0.1, stop afterwards. As root it runs as the `postgres` user (PostgreSQL refuses
 // root). Without binaries a suite is skipped with one line, except under CI, where it fails.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,10 @@ export interface PostgresService {
   /** postgres://… URL of the `postgres` database (superuser, no password, 127.0.0.1). */
   url: string;
   port: number;
+  /** The PostgreSQL data directory (postmaster.pid holds the postmaster's pid). */
+  dataDir: string;
+  /** The postmaster's pid while it runs (its children are the backends), else undefined. */
+  pid(): number | undefined;
   /** A URL of another database on the same server. */
   urlOf(database: string): string;
   /** Creates a fresh, empty database and returns its URL. */
@@ -60,8 +64,17 @@ function freePort(): Promise<number> {
   });
 }
 
+/** How startPostgres sets up the server. */
+export interface PostgresStartOptions {
+  /**
+   * Keep PostgreSQL's stock durability (fsync on, as a deployment runs it) instead of the
+   * tests' fsync=off; the benchmarks ask for it.
+   */
+  durable?: boolean;
+}
+
 /** Starts a fresh PostgreSQL; call stop() in afterAll (and on a failed start it stops itself). */
-export async function startPostgres(): Promise<PostgresService> {
+export async function startPostgres(opts: PostgresStartOptions = {}): Promise<PostgresService> {
   const bin = findPostgresBinaries();
   if (!bin) throw new Error(postgresMissing() ?? 'PostgreSQL binaries not found');
   const root = process.getuid?.() === 0;
@@ -82,7 +95,8 @@ export async function startPostgres(): Promise<PostgresService> {
   };
   run('initdb', ['-D', data, '-U', USER, '-A', 'trust', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  const fsync = opts.durable ? '' : ' -c fsync=off';
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${fsync} -c max_connections=200`;
   const start = async () => {
     run('pg_ctl', ['start', '-w', '-t', '60', '-D', data, '-l', join(dir, 'log'), '-o', options]);
     await waitReady(`postgres://${USER}@127.0.0.1:${port}/postgres`);
@@ -106,6 +120,8 @@ export async function startPostgres(): Promise<PostgresService> {
   return {
     url: urlOf('postgres'),
     port,
+    dataDir: data,
+    pid: () => postmasterPid(data),
     urlOf,
     async createDatabase() {
       made++;
@@ -127,6 +143,16 @@ export async function startPostgres(): Promise<PostgresService> {
       halt('fast');
     },
   };
+}
+
+/** The first line of postmaster.pid, or undefined when the server is not running. */
+function postmasterPid(data: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Waits (bounded) until a connection succeeds. */

@@ -15,6 +15,10 @@ const STOP_TIMEOUT_MS = 5_000;
 export interface RedisService {
   url: string;
   port: number;
+  /** Its temporary directory (logs; no data: no persistence). */
+  dir: string;
+  /** The redis-server's pid while it runs, else undefined. */
+  pid(): number | undefined;
   /** Stops it for good and removes its directory. */
   stop(): Promise<void>;
   /** Stops it (its data is gone: no persistence) and starts it again on the same port. */
@@ -125,6 +129,8 @@ export async function startRedis(): Promise<RedisService> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    dir,
+    pid: () => (proc && proc.exitCode === null ? proc.pid : undefined),
     start,
     kill,
     restart: async () => {

@@ -189,6 +189,26 @@ describe('Delivery', () => {
     expect(seqs).toEqual([1, 2, 4]);
     await t.storage.close();
   });
+
+  it("never sends its own message noted while a gap's read is on its way (an async store)", async () => {
+    const t = await setup();
+    t.delivery.begin(t.session, 100)();
+    await t.settle();
+    const [one] = await t.send(1);
+    const conv = one?.convId as number;
+    t.delivery.route(t.session, t.frame(conv, 1));
+    await t.settle();
+    await t.send(1, BEN);
+    await t.send(1);
+    // Ann's 3 comes first: the gap fill starts reading 2 (Ben's own) from storage ...
+    t.delivery.route(t.session, t.frame(conv, 3));
+    // ... and the reply to Ben's send of 2 is handled before that read returns.
+    t.delivery.noteSent(t.session, conv, 2);
+    await t.settle();
+    const seqs = t.got.filter((g) => typeof g !== 'string').map((g) => (g as { seq: number }).seq);
+    expect(seqs).toEqual([1, 3]);
+    await t.storage.close();
+  });
 });
 
 describe('CursorWriter', () => {

@@ -241,6 +241,9 @@ export class Delivery {
     }
     if (seq > base + 1) {
       for (const m of await this.deps.store.range(convId, base, seq - 1, seq - 1 - base)) {
+        // Passed while the read ran (an async store: PostgreSQL): the sending session's own
+        // message, noted by its reply meanwhile, is never sent to it.
+        if (m.seq <= (feed.sent.get(convId) ?? base)) continue;
         this.send(session, feed, await this.deps.frame(m, false), convId, m.seq);
       }
     }
