@@ -31,6 +31,8 @@ interface ControlState {
   lastDeviceCode: string | undefined;
   tokenRequests: number;
   deviceAuthorizations: number;
+  /** Claims set by a test per login, over the rule-based ones. */
+  extraClaims: Map<string, Record<string, unknown>>;
 }
 
 function arg(name: string, fallback: number): number {
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     lastDeviceCode: undefined,
     tokenRequests: 0,
     deviceAuthorizations: 0,
+    extraClaims: new Map(),
   };
   const interval = arg('interval', 1);
   const http = createServer();
@@ -91,7 +94,10 @@ async function main(): Promise<void> {
       deviceFlow: { enabled: true },
     },
     async findAccount(_ctx, id) {
-      return { accountId: id, claims: () => testUserClaims(id) as { sub: string } };
+      return {
+        accountId: id,
+        claims: () => ({ ...testUserClaims(id), ...state.extraClaims.get(id), sub: id }),
+      };
     },
   });
   // Any loopback http redirect URI ending in /callback: the server's port is known only later.
@@ -177,6 +183,11 @@ function control(req: IncomingMessage, res: ServerResponse, state: ControlState)
         return reply(200, {});
       case '/__test/token-errors':
         state.tokenErrors.push(...((body.errors as string[]) ?? []));
+        return reply(200, {});
+      case '/__test/claims':
+        if (typeof body.login !== 'string' || typeof body.claims !== 'object')
+          return reply(400, { error: 'login, claims' });
+        state.extraClaims.set(body.login, body.claims as Record<string, unknown>);
         return reply(200, {});
       case '/__test/replay-device-code':
         state.replayDeviceCode = true;

@@ -41,6 +41,8 @@ export interface IdpService {
   tamper(mode: TamperMode): Promise<void>;
   /** The next token requests fail with these OAuth errors, in order (e.g. slow_down). */
   failTokenRequests(errors: string[]): Promise<void>;
+  /** From now on the ID tokens of `login` carry these claims over the rule-based ones (null removes one). */
+  setClaims(login: string, claims: Record<string, unknown>): Promise<void>;
   /** The next device authorization hands out the previous (already used) device code again. */
   replayDeviceCode(): Promise<void>;
   stats(): Promise<IdpStats>;
@@ -97,6 +99,7 @@ export async function startIdp(opts: IdpOptions = {}): Promise<IdpService> {
     },
     tamper: async (mode) => void (await control('tamper', { mode })),
     failTokenRequests: async (errors) => void (await control('token-errors', { errors })),
+    setClaims: async (login, claims) => void (await control('claims', { login, claims })),
     replayDeviceCode: async () => void (await control('replay-device-code')),
     stats: async () => (await control('stats')) as IdpStats,
     pause: () => void child?.kill('SIGSTOP'),

@@ -178,6 +178,21 @@ export function oidcCases(wire: Wire): void {
         level: 'admin',
       });
     });
+
+    it('takes a mapped level away at the next login when the claim no longer gives it', async () => {
+      const login = uniqueName('admin-y');
+      const c = await connectClient(wire.endpoint(server()));
+      await deviceLogin(c, login);
+      expectOk(await c.request('oidc_register', [login], c.helloToken), 'oidc_register');
+      c.destroy();
+      await idp.setClaims(login, { groups: ['other'] });
+      const d = await connectClient(wire.endpoint(server()));
+      expect((await deviceLogin(d, login)).data).toMatchObject({ username: login, level: 'basic' });
+      d.destroy();
+      await idp.setClaims(login, { groups: 'chat-admins' });
+      const e = await connectClient(wire.endpoint(server()));
+      expect((await deviceLogin(e, login)).data).toMatchObject({ username: login, level: 'admin' });
+    });
   });
 
   describe('hello token during a device flow', () => {
