@@ -161,6 +161,12 @@ export class Connection implements SessionPeer, TransportSink {
     this.session = session;
     this.helloHash = undefined;
     this.verified = undefined;
+    this.pendingIdentity = undefined;
+    // An ID login still running is of no use once logged in: stop polling the IdP.
+    if (this.deviceFlow?.purpose.kind === 'login') {
+      this.deviceFlow.abort.abort();
+      this.deviceFlow = undefined;
+    }
     this.framer.setLimit(this.host.services.config.limits.max_frame_bytes);
     this.host.onSessionStarted(this);
   }
