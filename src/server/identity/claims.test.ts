@@ -48,6 +48,13 @@ describe('verifiedIdentity', () => {
         levels,
       ).emailVerified,
     ).toBe(false);
+    const long = `${'a'.repeat(300)}@example.com`;
+    const tooLong = verifiedIdentity(
+      provider,
+      { iss: 'i', sub: 's', email: long, email_verified: true },
+      levels,
+    );
+    expect(tooLong).toMatchObject({ email: null, emailVerified: false });
     expect(
       verifiedIdentity(provider, { iss: 'i', sub: 's', preferred_username: 'Ann B' }, levels),
     ).toMatchObject({

@@ -1,6 +1,7 @@
 // What the server keeps of a checked ID token: who (issuer, subject), the email if the IdP
 // says it is verified, a name to suggest, and the level its claims map to. Small, JSON-safe,
 // with no token in it, so the web flow can hold it for its one-time login code.
+import { Email } from '../actions/inputs.ts';
 import type { ProviderSettings } from '../identity-config.ts';
 import type { Levels } from '../levels.ts';
 
@@ -25,10 +26,9 @@ export function verifiedIdentity(
   claims: Record<string, unknown>,
   levels: Levels,
 ): VerifiedIdentity {
-  const email =
-    typeof claims.email === 'string' && claims.email.includes('@')
-      ? claims.email.trim().toLowerCase()
-      : null;
+  // An email the server's own rules would refuse (too long, malformed) counts as none.
+  const parsed = Email.safeParse(claims.email);
+  const email = parsed.success ? parsed.data : null;
   const preferred =
     typeof claims.preferred_username === 'string' ? claims.preferred_username : null;
   return {

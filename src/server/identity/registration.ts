@@ -59,7 +59,14 @@ export async function registerWithIdentity(
   try {
     await storage.deleteExpiredPending(clock.now());
     if (await storage.isTaken('username', username)) throw taken('username');
-    if (await storage.isTaken('email', email)) throw taken('email');
+    if (await storage.isTaken('email', email)) {
+      throw verifiedEmail
+        ? new ActionError(
+            'email_taken',
+            'email is already registered: log in to that account and link_identity',
+          )
+        : taken('email');
+    }
     user = await storage.createUser({
       username,
       email,

@@ -107,6 +107,21 @@ export function oidcCases(wire: Wire): void {
       expect(reg.data).toMatchObject({ username: `${login}2`, confirm: false });
     });
 
+    it('a verified email already on a password account is email_taken, with a hint to link instead', async () => {
+      const login = uniqueName('idmail');
+      const owner = await connectClient(endpoint());
+      const mail = `${login}@example.test`;
+      expectOk(
+        await owner.request('create_user', [uniqueName('owner'), PASSWORD, mail], owner.helloToken),
+        'create_user',
+      );
+      const c = await connectClient(endpoint());
+      expect((await deviceLogin(c, login)).data.link).toBe('new');
+      const r = await c.request('oidc_register', [login], c.helloToken);
+      expect(codeOf(r)).toBe('email_taken');
+      expect(r.error?.message).toMatch(/link_identity/);
+    });
+
     it('without a verified email claim oidc_register needs an email; a verified one needs none', async () => {
       for (const login of [uniqueName('noemail-x'), uniqueName('unverified-x')]) {
         const c = await connectClient(endpoint());
