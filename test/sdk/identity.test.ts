@@ -119,8 +119,9 @@ describe('ID login through the SDK', () => {
     expect(await c.identities()).toHaveLength(1);
   });
 
-  it('keeps a session through a link wait longer than the heartbeat timeout', async () => {
-    const { client } = await registerSdk(srv.port, 'idslow');
+  it('keeps a session through a link wait longer than the heartbeat and request timeouts', async () => {
+    // A 2 s request timeout: oidc_wait's own comes from the flow's expires_in instead.
+    const { client } = await registerSdk(srv.port, 'idslow', { requestTimeoutMs: 2_000 });
     const closed: string[] = [];
     client.on('close', (info) => closed.push(info.reason ?? '?'));
     const flow = await client.linkIdentity(PROVIDER);
