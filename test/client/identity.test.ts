@@ -79,7 +79,7 @@ describe('login --id at the prompt', () => {
       new RegExp(`${PROVIDER}\\s+${login}@example\\.test\\s+since \\d{4}-\\d\\d-\\d\\d`),
     );
     await c.waitScreen(`(${idp.issuer}, subject ${login})`);
-    await c.run('unlink testidp', 'it would leave the account with no way to log in');
+    await c.run('unlink testidp', 'this is your only way to log in');
     await c.run('exit', 'logged out');
 
     // The same identity again: the same account, no questions.

@@ -132,7 +132,7 @@ async function registerIdentity(client: Client, d: IdDialog, r: NewIdentity): Pr
 
 /** The server wants an email with the username: the identity had no verified email claim. */
 function needsEmail(err: unknown): boolean {
-  return isCode(err, 'invalid_input') && /email/i.test((err as Error).message);
+  return isCode(err, 'invalid_input') && /verified email/i.test((err as Error).message);
 }
 
 /** `link <provider>`: the device flow in a session; resolves with the provider linked. */
