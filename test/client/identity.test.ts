@@ -106,6 +106,20 @@ describe('login --id at the prompt', () => {
     await c.run(mine, `registered and logged in as ${mine} (#`);
   });
 
+  it('asks for an email when the provider vouches for none', async () => {
+    const login = uniqueName('noemail');
+    const c = await connected();
+    const mark = c.plain().length;
+    c.type(`login --id ${PROVIDER}\r`);
+    await signInFromScreen(c, login, mark);
+    await c.waitCursorLine(`username (Enter for ${login}): `);
+    await c.run('', 'the provider gave no verified email: type one (a code is sent to it)');
+    await c.waitCursorLine('email: ');
+    await c.run('not-an-email', 'that is not an email address');
+    await c.run(`${login}@example.org`, `registered and logged in as ${login} (#`);
+    await c.run('identities', '1 identity tied to your account:');
+  });
+
   it('Ctrl-C while waiting gives up and disconnects; the client goes on', async () => {
     const c = await connected();
     await c.run(`login --id ${PROVIDER}`, 'waiting for you to sign in');

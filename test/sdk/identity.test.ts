@@ -81,6 +81,18 @@ describe('ID login through the SDK', () => {
     expect(codeOf(await rejection(pw.login(login, PASS)))).toBe('invalid_credentials');
   });
 
+  it('without a verified email from the provider, oidc_register wants one', async () => {
+    const login = uniqueName('noemail');
+    const c = await connectSdk(srv.port);
+    const flow = await c.oidcStart(PROVIDER);
+    await Promise.all([c.oidcWait(), signIn(flow, login)]);
+    expect(codeOf(await rejection(c.oidcRegister(login)))).toBe('invalid_input');
+    expect(c.isLoggedIn).toBe(false);
+    const reg = await c.oidcRegister(login, `${login}@example.org`);
+    expect(reg).toMatchObject({ username: login, confirm: false }); // the test server confirms no email
+    expect(await c.userInfo(login)).toMatchObject({ email: `${login}@example.org` });
+  });
+
   it('links an identity to a password account, lists it, refuses it twice, and unlinks it', async () => {
     const { name, client } = await registerSdk(srv.port, 'idlink');
     expect(await client.identities()).toEqual([]);
