@@ -107,7 +107,7 @@ describe('login --id at the prompt', () => {
   });
 
   it('asks for an email when the provider vouches for none', async () => {
-    const login = uniqueName('noemail');
+    const login = `noemail-${uniqueName('n')}`; // the test IdP gives noemail-… no email
     const c = await connected();
     const mark = c.plain().length;
     c.type(`login --id ${PROVIDER}\r`);

@@ -82,7 +82,7 @@ describe('ID login through the SDK', () => {
   });
 
   it('without a verified email from the provider, oidc_register wants one', async () => {
-    const login = uniqueName('noemail');
+    const login = `noemail-${uniqueName('n')}`; // the test IdP gives noemail-… no email
     const c = await connectSdk(srv.port);
     const flow = await c.oidcStart(PROVIDER);
     await Promise.all([c.oidcWait(), signIn(flow, login)]);
