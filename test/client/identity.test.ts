@@ -67,7 +67,7 @@ describe('login --id at the prompt', () => {
       mark,
     );
     await c.waitOutput('or scan this with your phone:', mark);
-    expect(c.plain().slice(mark)).toMatch(/[█▀▄]{7}/); // the QR code's finder pattern
+    await c.waitOutput(/[█▀▄]{7}/, mark); // the QR code's finder pattern
     await signInFromScreen(c, login, mark);
 
     await c.waitOutput(`no account is tied to this ${PROVIDER} identity yet: creating one`, mark);
@@ -179,6 +179,24 @@ describe('one-shot --id', () => {
     expect(run.stdout()).toContain(login);
     expect(run.stderr()).toContain(`sign in with ${PROVIDER}: open `);
     expect(run.stderr()).not.toContain('█'); // no QR code in one-shot mode
+  });
+
+  it('links one-shot with a password login: the page and code on stderr, the result on stdout', async () => {
+    const run = spawnClient([
+      '--port',
+      String(server.port),
+      '--user',
+      'rita',
+      '--password-stdin',
+      'link',
+      PROVIDER,
+    ]);
+    const exited = new Promise<number | null>((resolve) => run.child.on('exit', resolve));
+    run.child.stdin.end(`${PASSWORD}\n`);
+    await pollUntil(async () => LINK.test(run.stderr()), 10_000);
+    await completeDeviceFlow(LINK.exec(run.stderr())?.[1] ?? '', { login: uniqueName('rlink') });
+    expect(await exited).toBe(0);
+    expect(run.stdout()).toBe(`your ${PROVIDER} identity is now tied to this account\n`);
   });
 
   it('a new identity cannot make its account one-shot: exit 2, pointing at the prompt', async () => {

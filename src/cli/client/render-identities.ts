@@ -1,4 +1,4 @@
-// How the identity commands' replies look: identities (one line each) and unlink.
+// How the identity commands' replies look: identities (one line each), link (one-shot), unlink.
 import type { Style } from './style.ts';
 
 type Str = (v: unknown) => string;
@@ -6,7 +6,7 @@ type Str = (v: unknown) => string;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The text for `identities` and `unlink`, or undefined for other commands. */
+/** The text for `identities`, `link` and `unlink`, or undefined for other commands. */
 export function formatIdentityReply(
   command: string,
   args: string[],
@@ -14,6 +14,9 @@ export function formatIdentityReply(
   s: Style,
   str: Str,
 ): string | undefined {
+  if (command === 'link' && isObject(data)) {
+    return `your ${s.bold(str(data.linked))} identity is now tied to this account`;
+  }
   if (command === 'unlink')
     return `your ${s.bold(str(args[0]))} identity is no longer tied to this account`;
   if (command !== 'identities') return undefined;
