@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.ts';
 import { Heartbeat } from './heartbeat.ts';
 
-function setup() {
+function setup(expectSilence?: () => boolean) {
   const clock = new ManualClock();
   const log: string[] = [];
   let hb: Heartbeat | undefined;
@@ -16,6 +16,7 @@ function setup() {
       hb?.sent();
     },
     onDead: () => log.push(`dead@${clock.now()}`),
+    expectSilence,
   });
   return { clock, log, hb };
 }
@@ -53,5 +54,16 @@ describe('Heartbeat', () => {
     expect(clock.pending).toBe(0);
     clock.advance(10_000);
     expect(log).toEqual([]);
+  });
+
+  it('keeps pinging, less often, and stays alive while a long request holds the server silent', () => {
+    let waiting = true;
+    const { clock, log } = setup(() => waiting);
+    clock.advance(10_000);
+    // Every timeout - interval (2 s): enough for the server, fewer frames queued behind the wait.
+    expect(log).toEqual(['ping@2000', 'ping@4000', 'ping@6000', 'ping@8000', 'ping@10000']);
+    waiting = false; // the answer came; from now on silence counts again (the timer set at 10 s stands)
+    clock.advance(10_000);
+    expect(log.slice(5)).toEqual(['ping@12000', 'dead@13000']);
   });
 });

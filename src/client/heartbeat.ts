@@ -10,6 +10,14 @@ export interface HeartbeatOptions {
   clock: ClientClock;
   sendPing(): void;
   onDead(): void;
+  /**
+   * True while the server is expected to be silent: a request it answers only when something
+   * outside happens (oidc_wait) holds back the replies after it. Pings still go out (the
+   * server counts what it receives), but silence does not count as a dead connection, and
+   * they go only as often as the server's timeout needs (every timeoutMs - intervalMs, if
+   * longer than intervalMs): each one waits in the server's inbox until the answer.
+   */
+  expectSilence?: () => boolean;
 }
 
 /**
@@ -46,9 +54,15 @@ export class Heartbeat {
     this.timer = undefined;
   }
 
+  /** How long after the last send the next ping is due. */
+  private pingEvery(): number {
+    const { intervalMs, timeoutMs } = this.opts;
+    return this.opts.expectSilence?.() ? Math.max(intervalMs, timeoutMs - intervalMs) : intervalMs;
+  }
+
   private schedule(now: number): void {
-    const { intervalMs, timeoutMs, clock } = this.opts;
-    const due = Math.min(this.lastSent + intervalMs, this.lastReceived + timeoutMs);
+    const { timeoutMs, clock } = this.opts;
+    const due = Math.min(this.lastSent + this.pingEvery(), this.lastReceived + timeoutMs);
     this.timer = clock.setTimer(() => this.tick(), Math.max(1, due - now));
   }
 
@@ -56,12 +70,13 @@ export class Heartbeat {
     this.timer = undefined;
     if (this.stopped) return;
     const now = this.opts.clock.now();
+    if (this.opts.expectSilence?.()) this.lastReceived = now;
     if (now - this.lastReceived >= this.opts.timeoutMs) {
       this.stop();
       this.opts.onDead();
       return;
     }
-    if (now - this.lastSent >= this.opts.intervalMs) {
+    if (now - this.lastSent >= this.pingEvery()) {
       this.lastSent = now;
       this.opts.sendPing();
       if (this.stopped) return;
