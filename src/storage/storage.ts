@@ -1,6 +1,7 @@
 // The persistence interface, implemented on SQLite (src/storage/sqlite) and PostgreSQL (src/storage/postgres).
 import type { ConversationStore } from './conversations.ts';
 import type { GroupStore } from './groups.ts';
+import type { LoginCodeStore } from './login-codes.ts';
 
 /** A stored account. `passwordHash` never leaves the server. */
 export interface UserRecord {
@@ -169,6 +170,8 @@ export interface Storage {
   readonly conversations: ConversationStore;
   /** Groups, their members, roles, bans and invitations (src/storage/groups.ts). */
   readonly groups: GroupStore;
+  /** The web ID login's one-time login codes (src/storage/login-codes.ts). */
+  readonly loginCodes: LoginCodeStore;
   close(): Promise<void>;
 }
 

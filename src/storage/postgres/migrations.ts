@@ -107,6 +107,15 @@ export const PG_MIGRATIONS: readonly string[] = [
    INSERT INTO groups (conv_id, name, visibility, created_at)
      SELECT id, 'global', 'public', (extract(epoch FROM now()) * 1000)::bigint
      FROM conversations WHERE key = '#global';`,
+  // One-time login codes of the web ID login (issue 16): hashes only, 60 s, taken once.
+  `CREATE TABLE login_codes (
+     code_hash    TEXT PRIMARY KEY,
+     binding_hash TEXT NOT NULL,
+     provider     TEXT NOT NULL,
+     claims       TEXT NOT NULL,
+     expires_at   BIGINT NOT NULL
+   );
+   CREATE INDEX login_codes_expiry ON login_codes (expires_at);`,
 ];
 
 /** An arbitrary constant: the advisory lock every node takes to migrate. */

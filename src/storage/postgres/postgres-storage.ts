@@ -25,6 +25,7 @@ import {
 import { PgConversations } from './conversations.ts';
 import { PgDb, type PostgresOptions, type Queryable } from './db.ts';
 import { PgGroups } from './groups.ts';
+import { PgLoginCodes } from './login-codes.ts';
 import { migrate } from './migrations.ts';
 
 // At the group's current position: a new member gets no backlog.
@@ -50,10 +51,12 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
 export class PostgresStorage implements Storage {
   readonly conversations: PgConversations;
   readonly groups: PgGroups;
+  readonly loginCodes: PgLoginCodes;
 
   constructor(private readonly db: PgDb) {
     this.conversations = new PgConversations(db);
     this.groups = new PgGroups(db);
+    this.loginCodes = new PgLoginCodes(db);
   }
 
   async createUser(user: NewUser): Promise<UserRecord> {

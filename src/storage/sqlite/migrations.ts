@@ -121,4 +121,13 @@ export const MIGRATIONS: readonly string[] = [
    INSERT INTO conv_members (user_id, conv_id, delivered_seq, read_seq, role)
      SELECT u.id, c.id, c.last_seq, c.last_seq, 'member' FROM users u, conversations c
      WHERE c.key = '#global' AND u.deleted_at IS NULL AND u.pending_until IS NULL;`,
+  // One-time login codes of the web ID login (issue 16): hashes only, 60 s, taken once.
+  `CREATE TABLE login_codes (
+     code_hash    TEXT PRIMARY KEY,
+     binding_hash TEXT NOT NULL,
+     provider     TEXT NOT NULL,
+     claims       TEXT NOT NULL,
+     expires_at   INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX login_codes_expiry ON login_codes (expires_at);`,
 ];
