@@ -2,7 +2,7 @@
 // here and nothing imports a Node module, so a browser bundle can take all of it.
 export { Client } from './client.ts';
 export { type ClientClock, ManualClock, systemClock, type TimerHandle } from './clock.ts';
-export { ClientCore } from './core.ts';
+export { type CallOptions, ClientCore } from './core.ts';
 export { setDefaultTransport } from './default-transport.ts';
 export {
   ConnectionClosedError,
@@ -14,6 +14,10 @@ export {
 export type * from './group-types.ts';
 export { GroupActions, type PageOptions } from './groups.ts';
 export { DEFAULT_HELLO_PROBE_MS } from './hello-probe.ts';
+export { IdentityActions } from './identities.ts';
+// Every ID login type, and the two guards that tell oidcWait()'s answers apart.
+export type * from './identity-types.ts';
+export { isIdentityLinked, isNewIdentity } from './identity-types.ts';
 export {
   type ClientRequest,
   genMessage,

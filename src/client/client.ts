@@ -1,7 +1,7 @@
 // The SDK client: typed actions (login, register, messages, conversations, admin) over
-// GroupActions (groups), ResumingCore (acks, duplicates, reliable sends, reconnect) and
+// IdentityActions (ID login), GroupActions (groups), ResumingCore (acks, duplicates, reliable sends, reconnect) and
 // ClientCore (the connection).
-import { GroupActions } from './groups.ts';
+import { IdentityActions } from './identities.ts';
 import { allConversations, type HistoryOptions, historyBackwards } from './reading.ts';
 import type {
   Account,
@@ -21,7 +21,7 @@ import type {
 } from './types.ts';
 
 /** A connection to a super-server: connect, log in, call actions, receive events. */
-export class Client extends GroupActions {
+export class Client extends IdentityActions {
   /**
    * Logs in (veus, then set_user); the session token is kept. The password is kept in memory
    * only with `reconnect` on and no `relogin`, to log in again after a reconnect.

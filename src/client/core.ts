@@ -42,6 +42,17 @@ type KnownEvent =
 /** Counts a line's UTF-8 bytes in Node and in browsers alike (no Buffer there). */
 const utf8 = new TextEncoder();
 
+/** How one call differs from the client's defaults. */
+export interface CallOptions {
+  /** this request's timeout instead of the client's requestTimeoutMs */
+  timeoutMs?: number;
+  /**
+   * The server answers only when something outside happens (oidc_wait: a person signing in):
+   * while it waits, the heartbeat does not take the server's silence for a dead connection.
+   */
+  long?: boolean;
+}
+
 const KNOWN_EVENTS = new Set(
   'hello message permission_changed shutdown disconnect synced read member'.split(' '),
 );
@@ -51,7 +62,7 @@ const KNOWN_EVENTS = new Set(
  * close. Client adds the typed actions on top.
  */
 export class ClientCore extends Emitter<ClientEvents> {
-  private readonly requestTimeoutMs: number;
+  protected readonly requestTimeoutMs: number;
   private readonly heartbeatEnabled: boolean;
   private readonly openTransport: OpenTransport;
   private readonly helloProbeMs: number;
@@ -76,6 +87,8 @@ export class ClientCore extends Emitter<ClientEvents> {
   /** The username a registration waits to confirm (never the password). */
   protected confirmUsername: string | undefined;
   private current: { hello?: Hello; account?: Account } = {};
+  /** long calls (CallOptions.long) waiting for their reply */
+  private longCalls = 0;
   /** this connection's probe for a TLS server, until the hello */
   private probe: HelloProbe | undefined;
 
@@ -162,7 +175,7 @@ export class ClientCore extends Emitter<ClientEvents> {
   }
 
   /** Sends a request with the right token; resolves with the reply's data. */
-  call(action: string, data: unknown[] = []): Promise<unknown> {
+  call(action: string, data: unknown[] = [], opts: CallOptions = {}): Promise<unknown> {
     const t = this.transport;
     const hello = this.current.hello;
     if (!t || !hello) return Promise.reject(new ConnectionClosedError('not_connected'));
@@ -177,8 +190,14 @@ export class ClientCore extends Emitter<ClientEvents> {
     // A UTF-16 code unit is at most 3 UTF-8 bytes: short lines need no byte count.
     const bytes = line.length * 3 > limit ? utf8.encode(line).length : line.length;
     if (bytes > limit) return Promise.reject(new FrameTooLargeError(action, bytes, limit));
-    const reply = this.pending.add(tag, action);
+    let reply = this.pending.add(tag, action, opts.timeoutMs);
     if (action === 'set_user') this.setUserTag = tag;
+    if (opts.long) {
+      this.longCalls++;
+      reply = reply.finally(() => {
+        this.longCalls--;
+      });
+    }
     t.send(line);
     this.heartbeat?.sent();
     return reply;
@@ -226,6 +245,7 @@ export class ClientCore extends Emitter<ClientEvents> {
         clock: this.clock,
         sendPing: () => void this.call('ping').catch(() => {}),
         onDead: () => this.finish(t, 'heartbeat_timeout'),
+        expectSilence: () => this.longCalls > 0,
       });
     }
     return account;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.ts';
 import { Heartbeat } from './heartbeat.ts';
 
-function setup() {
+function setup(expectSilence?: () => boolean) {
   const clock = new ManualClock();
   const log: string[] = [];
   let hb: Heartbeat | undefined;
@@ -16,6 +16,7 @@ function setup() {
       hb?.sent();
     },
     onDead: () => log.push(`dead@${clock.now()}`),
+    expectSilence,
   });
   return { clock, log, hb };
 }
@@ -53,5 +54,15 @@ describe('Heartbeat', () => {
     expect(clock.pending).toBe(0);
     clock.advance(10_000);
     expect(log).toEqual([]);
+  });
+
+  it('keeps pinging but stays alive while a long request holds the server silent', () => {
+    let waiting = true;
+    const { clock, log } = setup(() => waiting);
+    clock.advance(5_000);
+    expect(log).toEqual(['ping@1000', 'ping@2000', 'ping@3000', 'ping@4000', 'ping@5000']);
+    waiting = false; // the answer came; from now on silence counts again
+    clock.advance(10_000);
+    expect(log.slice(5)).toEqual(['ping@6000', 'ping@7000', 'dead@8000']);
   });
 });

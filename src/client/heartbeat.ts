@@ -10,6 +10,12 @@ export interface HeartbeatOptions {
   clock: ClientClock;
   sendPing(): void;
   onDead(): void;
+  /**
+   * True while the server is expected to be silent: a request it answers only when something
+   * outside happens (oidc_wait) holds back the replies after it. Pings still go out (the
+   * server counts what it receives), but silence does not count as a dead connection.
+   */
+  expectSilence?: () => boolean;
 }
 
 /**
@@ -56,6 +62,7 @@ export class Heartbeat {
     this.timer = undefined;
     if (this.stopped) return;
     const now = this.opts.clock.now();
+    if (this.opts.expectSilence?.()) this.lastReceived = now;
     if (now - this.lastReceived >= this.opts.timeoutMs) {
       this.stop();
       this.opts.onDead();

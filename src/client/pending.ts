@@ -31,13 +31,16 @@ export class PendingRequests {
     return String(this.seq);
   }
 
-  /** Registers a request; the promise settles on its reply, timeout, or failAll. */
-  add(tag: string, action: string): Promise<unknown> {
+  /**
+   * Registers a request; the promise settles on its reply, timeout, or failAll. `timeoutMs`
+   * overrides the client's request timeout for this one request.
+   */
+  add(tag: string, action: string, timeoutMs = this.timeoutMs): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timer = this.clock.setTimer(() => {
         this.entries.delete(tag);
-        reject(new RequestTimeoutError(action, this.timeoutMs));
-      }, this.timeoutMs);
+        reject(new RequestTimeoutError(action, timeoutMs));
+      }, timeoutMs);
       this.entries.set(tag, { action, resolve, reject, timer });
     });
   }
