@@ -56,7 +56,8 @@ export async function redeemLoginCode(): Promise<Redeemed> {
   const c = await connectClient();
   try {
     const outcome = await c.oidcCode(code);
-    if (isNewIdentity(outcome)) return { done: false, client: c, suggested: outcome.suggested_username };
+    if (isNewIdentity(outcome))
+      return { done: false, client: c, suggested: outcome.suggested_username };
     await startSession(c);
     return { done: true };
   } catch (err) {

@@ -109,7 +109,11 @@ export class WebLoginRoutes {
         location: url.href,
         'cache-control': 'no-store',
         'set-cookie': [
-          cookie(FLOW_COOKIE, encodeFlow(flow), { path: '/oidc/', maxAgeS: FLOW_MAX_AGE_S, secure }),
+          cookie(FLOW_COOKIE, encodeFlow(flow), {
+            path: '/oidc/',
+            maxAgeS: FLOW_MAX_AGE_S,
+            secure,
+          }),
           cookie(BINDING_COOKIE, binding, { path: '/', maxAgeS: FLOW_MAX_AGE_S + 120, secure }),
         ],
       })
@@ -172,11 +176,13 @@ export class WebLoginRoutes {
   private failed(res: ServerResponse, provider: WebProvider, err: unknown): void {
     if (err instanceof oidc.AuthorizationResponseError) {
       this.refused(provider, `idp_${err.error}`);
-      return page(res, 400, 'Sign-in cancelled', `${escapeHtml(provider.label)} did not sign you in.`);
+      page(res, 400, 'Sign-in cancelled', `${escapeHtml(provider.label)} did not sign you in.`);
+      return;
     }
     if (isUnreachable(err)) {
       this.refused(provider, 'unreachable');
-      return page(res, 503, 'Sign-in unavailable', unavailable(provider));
+      page(res, 503, 'Sign-in unavailable', unavailable(provider));
+      return;
     }
     this.refused(provider, (err as { code?: string }).code ?? (err as Error).name);
     page(res, 400, 'Sign-in failed', 'The identity provider’s answer did not pass the checks.');
@@ -197,7 +203,9 @@ function isUnreachable(err: unknown): boolean {
   if (err instanceof TypeError && err.message === 'fetch failed') return true;
   const e = err as { name?: string; code?: string };
   return (
-    e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM'
+    e.name === 'TimeoutError' ||
+    e.name === 'AbortError' ||
+    e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM'
   );
 }
 
