@@ -15,12 +15,14 @@ export const ERROR_CODES = [
   'email_taken',
   'phone_taken',
   'name_taken',
+  'identity_taken',
   'weak_password',
   'not_found',
   'not_online',
   'forbidden',
   'rate_limited',
   'server_busy',
+  'provider_unavailable',
   'internal',
 ] as const;
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { BrokerSection, NodeId } from './broker-config.ts';
+import { IdentitySection, providerLevels } from './identity-config.ts';
 import { LevelsSection } from './levels-config.ts';
 import { parseCidr } from './security/addresses.ts';
 
@@ -167,6 +168,9 @@ const AccountsSection = z.strictObject({
   resets_per_ip_window_s: z.number().int().positive().default(3_600),
   resets_per_account: positiveCount.default(3),
   resets_per_account_window_s: z.number().int().positive().default(3_600),
+  // Who may make new accounts: anyone (create_user and ID login), only through ID login
+  // (oidc_register), or nobody (the operator's `user add` only).
+  registration: z.enum(['open', 'identity_only', 'closed']).default('open'),
 });
 
 const MailSection = z.strictObject({
@@ -251,10 +255,18 @@ export const ConfigSchema = z
     storage: StorageSection.default(StorageSection.parse({})),
     groups: GroupsSection.default(GroupsSection.parse({})),
     broker: BrokerSection.default(BrokerSection.parse({})),
+    identity: IdentitySection.default(IdentitySection.parse({})),
   })
   .refine((c) => c.broker.driver === 'memory' || c.server.workers === 1, {
     path: ['broker', 'driver'],
     message: 'redis runs one process per node: start several nodes instead of server.workers > 1',
+  })
+  .superRefine((c, ctx) => {
+    const known = new Set(c.levels.order);
+    for (const { path, level } of providerLevels(c.identity.providers)) {
+      if (!known.has(level))
+        ctx.addIssue({ code: 'custom', path, message: `"${level}" is not in levels.order` });
+    }
   });
 
 /** The validated, frozen configuration. */
@@ -280,9 +292,14 @@ const ENV_PREFIX = 'SUPER_SERVER__';
 /** Loads, merges and validates the configuration; throws ConfigError naming the bad key. */
 export function loadConfig(sources: ConfigSources = {}): Config {
   const tree: Tree = sources.file ? readConfigFile(sources.file) : {};
+  const secrets = new Map<string, string>();
   for (const [name, raw] of Object.entries(sources.env ?? {})) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
     const path = name.slice(ENV_PREFIX.length).toLowerCase().split('__');
+    if (path.length === 3 && path[0] === 'identity' && path[1] === 'client_secret') {
+      secrets.set(path[2] as string, raw);
+      continue;
+    }
     if (path.length !== 2 || path.some((p) => p === '')) {
       throw new ConfigError(`environment variable ${name}: expected ${ENV_PREFIX}SECTION__KEY`);
     }
@@ -291,6 +308,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   for (const [dotted, value] of Object.entries(sources.flags ?? {})) {
     if (value !== undefined) setPath(tree, dotted.split('.'), value);
   }
+  applyProviderSecrets(tree, secrets);
   const result = ConfigSchema.safeParse(tree);
   if (!result.success) {
     const lines = result.error.issues.flatMap((issue) => {
@@ -302,6 +320,22 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return deepFreeze(result.data);
+}
+
+/** Puts SUPER_SERVER__IDENTITY__CLIENT_SECRET__<NAME> values on the providers they name. */
+function applyProviderSecrets(tree: Tree, secrets: Map<string, string>): void {
+  if (secrets.size === 0) return;
+  const providers = (tree.identity as Tree | undefined)?.providers;
+  const list = Array.isArray(providers) ? (providers as Tree[]) : [];
+  for (const [name, secret] of secrets) {
+    const provider = list.find((p) => typeof p === 'object' && p !== null && p.name === name);
+    if (!provider) {
+      throw new ConfigError(
+        `environment variable ${ENV_PREFIX}IDENTITY__CLIENT_SECRET__${name.toUpperCase()}: no provider named "${name}" in identity.providers`,
+      );
+    }
+    provider.client_secret = secret;
+  }
 }
 
 function readConfigFile(file: string): Tree {

@@ -1,5 +1,6 @@
 // One client connection: its login phase, hello token, error budget, ordered
 // request processing and bounded send queue. Knows nothing of sockets.
+
 import {
   type DisconnectReason,
   errorReply,
@@ -12,6 +13,8 @@ import { ActionError, PROTOCOL_ERRORS } from '../protocol/errors.ts';
 import { LineFramer } from '../protocol/ndjson.ts';
 import { dispatch, type Outcome } from './actions/dispatch.ts';
 import type { ActionRegistry } from './actions/registry.ts';
+import type { VerifiedIdentity } from './identity/claims.ts';
+import type { DeviceFlow } from './identity/device-flows.ts';
 import type { BadFrameKind } from './metrics/connection-events.ts';
 import { ReplyQueue } from './reply-queue.ts';
 import { issueToken } from './security/tokens.ts';
@@ -59,6 +62,10 @@ export class Connection implements SessionPeer, TransportSink {
   session: Session | undefined;
   /** True once an account was registered on this connection (one per connection). */
   registered = false;
+  /** The ID login that answered {link: "new"}, awaiting oidc_register (issue 16). */
+  pendingIdentity: VerifiedIdentity | undefined;
+  /** The device flow running for this connection (oidc_start, link_identity). */
+  deviceFlow: DeviceFlow | undefined;
   /** Failed veus attempts on this connection. */
   failedLogins = 0;
   /** This connection's request rate-limit windows. */
@@ -73,7 +80,7 @@ export class Connection implements SessionPeer, TransportSink {
   private readonly replies = new ReplyQueue<Outcome>((outcome) => this.answer(outcome));
   private paused = false;
   private helloHash: string | undefined;
-  private readonly helloExpiresAt: number;
+  private helloExpiresAt: number;
   private protocolErrors = 0;
   /** Whether this connection stays over its rate limits (then: too_many_errors). */
   private readonly excess: ExcessTracker;
@@ -139,6 +146,14 @@ export class Connection implements SessionPeer, TransportSink {
       this.session === undefined &&
       this.host.services.clock.now() < this.helloExpiresAt
     );
+  }
+
+  /**
+   * Keeps the hello token alive for `ms` more from now (a device flow's lifetime); never
+   * shortens it.
+   */
+  extendHello(ms: number): void {
+    this.helloExpiresAt = Math.max(this.helloExpiresAt, this.host.services.clock.now() + ms);
   }
 
   /** True when the hello token ran out before a session was made. */

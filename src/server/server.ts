@@ -1,5 +1,6 @@
 // The server core: accepts transports, enforces connection caps, runs the
 // heartbeat sweep and the graceful shutdown. Wiring lives in main.ts.
+
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 import { createSecureContext } from 'node:tls';
@@ -15,6 +16,7 @@ import { type Clock, type Random, systemClock, systemRandom } from './clock.ts';
 import { type Config, ConfigError } from './config.ts';
 import { Connection, type ConnectionHost } from './connection.ts';
 import { type HttpListener, listenHttp, type RenderedMetrics } from './http/listener.ts';
+import { createIdentityServices } from './identity/index.ts';
 import { Levels } from './levels.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import {
@@ -190,6 +192,7 @@ export class SuperServer implements ConnectionHost, FigureSource {
       moderation: group.moderation,
       registrations: new RegistrationLimits(config.limits, exempt, limiters),
       rateLimits: new RateLimits(config.rate_limits, clock),
+      identity: createIdentityServices(config, levels, log),
       shutdown: (reason, by) => {
         this.broker.send({ kind: 'shutdown', reason, by });
         void this.shutdown(reason, by);
@@ -321,6 +324,7 @@ export class SuperServer implements ConnectionHost, FigureSource {
 
   onClosed(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
+    this.services.identity.deviceFlows.cancel(conn);
     if (conn.session) {
       this.services.sessions.close(conn.session);
       this.services.log.info({ conn: conn.id, user: conn.session.user.username }, 'session ended');

@@ -1,5 +1,6 @@
 // The behaviour every Storage implementation must show; run against each backend.
 import { describe, expect, it } from 'vitest';
+import { describeIdentityContract } from './identity-contract.ts';
 import { LastHolderError, type NewUser, type Storage, UniqueViolation } from './storage.ts';
 
 function user(n: number, over: Partial<NewUser> = {}): NewUser {
@@ -239,4 +240,5 @@ export function describeStorageContract(name: string, open: () => Promise<Storag
       await s.close();
     });
   });
+  describeIdentityContract(name, open);
 }

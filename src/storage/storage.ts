@@ -1,6 +1,7 @@
 // The persistence interface, implemented on SQLite (src/storage/sqlite) and PostgreSQL (src/storage/postgres).
 import type { ConversationStore } from './conversations.ts';
 import type { GroupStore } from './groups.ts';
+import type { IdentityStore, NewIdentity } from './identities.ts';
 import type { LoginCodeStore } from './login-codes.ts';
 
 /** A stored account. `passwordHash` never leaves the server. */
@@ -39,6 +40,8 @@ export interface NewUser {
   createdAt: string;
   /** null for an active account; else when the unconfirmed account expires (ms). */
   pendingUntil: number | null;
+  /** An identity to tie to the new account in the same transaction (ID login, issue 16). */
+  identity?: NewIdentity;
 }
 
 /** What an emailed code is for: confirming a new account's address, or resetting a password. */
@@ -99,8 +102,9 @@ export class StorageUnavailable extends Error {
 /** Accounts storage. All methods are async so a networked database fits the same shape. */
 export interface Storage {
   /**
-   * Inserts a user; throws UniqueViolation on a taken username, email or phone. An active
-   * account (not pending) joins #global in the same transaction.
+   * Inserts a user; throws UniqueViolation on a taken username, email or phone, and
+   * IdentityTaken when `identity` is tied to another account. An active account (not
+   * pending) joins #global in the same transaction. An empty passwordHash: no password.
    */
   createUser(user: NewUser): Promise<UserRecord>;
   /** Finds a user by username, ignoring case; never a deleted account. */
@@ -132,8 +136,8 @@ export interface Storage {
   /** Makes a pending account active, deletes its confirmation code and joins it to #global. */
   activateUser(userId: number): Promise<void>;
   /**
-   * Deletes an account at `at` (ms): its email, phone, password hash, codes and
-   * login failures and group memberships go; its id stays and its name stays taken until
+   * Deletes an account at `at` (ms): its email, phone, password hash, codes,
+   * login failures, identities and group memberships go; its id stays and its name stays taken until
    * releaseDeletedNames. Refuses (LastHolderError) to delete the last active
    * holder of `protectedLevel`.
    */
@@ -170,6 +174,8 @@ export interface Storage {
   readonly conversations: ConversationStore;
   /** Groups, their members, roles, bans and invitations (src/storage/groups.ts). */
   readonly groups: GroupStore;
+  /** Identities at OpenID Connect providers (src/storage/identities.ts). */
+  readonly identities: IdentityStore;
   /** The web ID login's one-time login codes (src/storage/login-codes.ts). */
   readonly loginCodes: LoginCodeStore;
   close(): Promise<void>;

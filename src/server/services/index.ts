@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Storage } from '../../storage/storage.ts';
 import type { Clock, Random } from '../clock.ts';
 import type { Config } from '../config.ts';
+import type { IdentityServices } from '../identity/index.ts';
 import type { Levels } from '../levels.ts';
 import type { ServerMetrics } from '../metrics/server-metrics.ts';
 import type { Accounts } from './accounts.ts';
@@ -37,6 +38,8 @@ export interface Services {
   readonly moderation: GroupModeration;
   readonly registrations: RegistrationLimits;
   readonly rateLimits: RateLimits;
+  /** ID login: the identity providers and the device flows running (src/server/identity/). */
+  readonly identity: IdentityServices;
   readonly clock: Clock;
   readonly random: Random;
   readonly log: Logger;

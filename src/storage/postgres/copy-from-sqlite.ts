@@ -144,6 +144,17 @@ const TABLES: readonly TableCopy[] = [
       ['at', BIG],
     ],
   },
+  {
+    name: 'identities',
+    columns: [
+      ['issuer', TEXT],
+      ['subject', TEXT],
+      ['user_id', BIG],
+      ['provider', TEXT],
+      ['email', TEXT],
+      ['linked_at', BIG],
+    ],
+  },
 ];
 
 /** Rows per multi-row INSERT. */

@@ -107,6 +107,17 @@ export const PG_MIGRATIONS: readonly string[] = [
    INSERT INTO groups (conv_id, name, visibility, created_at)
      SELECT id, 'global', 'public', (extract(epoch FROM now()) * 1000)::bigint
      FROM conversations WHERE key = '#global';`,
+  // ID login (issue 16): identities at OpenID Connect providers, one account each.
+  `CREATE TABLE identities (
+     issuer    TEXT COLLATE "C" NOT NULL,
+     subject   TEXT COLLATE "C" NOT NULL,
+     user_id   BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+     provider  TEXT NOT NULL,
+     email     TEXT,
+     linked_at BIGINT NOT NULL,
+     CONSTRAINT identities_pkey PRIMARY KEY (issuer, subject)
+   );
+   CREATE INDEX identities_user ON identities (user_id);`,
   // One-time login codes of the web ID login (issue 16): hashes only, 60 s, taken once.
   `CREATE TABLE login_codes (
      code_hash    TEXT PRIMARY KEY,

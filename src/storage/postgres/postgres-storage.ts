@@ -1,6 +1,6 @@
 // Storage on PostgreSQL through a pg Pool: the same semantics as the SQLite storage (the
-// reference), each method one statement or one transaction. Accounts here; conversations
-// and groups beside it.
+// reference), each method one statement or one transaction. Accounts here; conversations,
+// groups and identities beside it.
 
 import {
   ACTIVE,
@@ -25,6 +25,7 @@ import {
 import { PgConversations } from './conversations.ts';
 import { PgDb, type PostgresOptions, type Queryable } from './db.ts';
 import { PgGroups } from './groups.ts';
+import { insertIdentity, PgIdentities } from './identities.ts';
 import { PgLoginCodes } from './login-codes.ts';
 import { migrate } from './migrations.ts';
 
@@ -51,11 +52,13 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
 export class PostgresStorage implements Storage {
   readonly conversations: PgConversations;
   readonly groups: PgGroups;
+  readonly identities: PgIdentities;
   readonly loginCodes: PgLoginCodes;
 
   constructor(private readonly db: PgDb) {
     this.conversations = new PgConversations(db);
     this.groups = new PgGroups(db);
+    this.identities = new PgIdentities(db);
     this.loginCodes = new PgLoginCodes(db);
   }
 
@@ -78,6 +81,7 @@ export class PostgresStorage implements Storage {
           ],
         );
         const row = rows[0] as UserRow;
+        if (user.identity) await insertIdentity(t, row.id, user.identity);
         if (row.pending_until === null) await t.q(JOIN_GLOBAL, [row.id]);
         return toRecord(row);
       });
@@ -132,6 +136,7 @@ export class PostgresStorage implements Storage {
         [at, id],
       );
       await t.q('DELETE FROM codes WHERE user_id = $1', [id]);
+      await t.q('DELETE FROM identities WHERE user_id = $1', [id]);
       await t.q('DELETE FROM conv_members WHERE user_id = $1 AND role IS NOT NULL', [id]);
     });
   }

@@ -18,6 +18,7 @@ import {
   usernameKey,
 } from '../storage.ts';
 import type { SqliteCodes } from './codes.ts';
+import type { SqliteIdentities } from './identities.ts';
 
 /** The accounts part of SqliteStorage; deleting and confirming also drop the user's codes. */
 export class SqliteAccounts {
@@ -44,6 +45,7 @@ export class SqliteAccounts {
   constructor(
     private readonly db: Database.Database,
     private readonly codes: SqliteCodes,
+    private readonly identities: SqliteIdentities,
   ) {
     // At the group's current position: a new member gets no backlog.
     this.joinGlobal = db.prepare<[number]>(
@@ -121,6 +123,7 @@ export class SqliteAccounts {
           user.createdAt,
           user.pendingUntil,
         ) as UserRow;
+        if (user.identity) this.identities.insert(row.id, user.identity);
         if (row.pending_until === null) this.joinGlobal.run(row.id);
         return toRecord(row);
       })();
@@ -169,6 +172,7 @@ export class SqliteAccounts {
         this.guardLastHolder(user, protectedLevel, 'deleted');
         this.eraseUser.run(at, id);
         this.codes.dropAllCodes(id);
+        this.identities.dropForUser(id);
         this.leaveGroups.run(id);
       })
       .immediate();

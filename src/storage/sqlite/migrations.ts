@@ -121,6 +121,17 @@ export const MIGRATIONS: readonly string[] = [
    INSERT INTO conv_members (user_id, conv_id, delivered_seq, read_seq, role)
      SELECT u.id, c.id, c.last_seq, c.last_seq, 'member' FROM users u, conversations c
      WHERE c.key = '#global' AND u.deleted_at IS NULL AND u.pending_until IS NULL;`,
+  // ID login (issue 16): identities at OpenID Connect providers, one account each.
+  `CREATE TABLE identities (
+     issuer    TEXT NOT NULL,
+     subject   TEXT NOT NULL,
+     user_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+     provider  TEXT NOT NULL,
+     email     TEXT,
+     linked_at INTEGER NOT NULL,
+     PRIMARY KEY (issuer, subject)
+   ) WITHOUT ROWID;
+   CREATE INDEX identities_user ON identities (user_id);`,
   // One-time login codes of the web ID login (issue 16): hashes only, 60 s, taken once.
   `CREATE TABLE login_codes (
      code_hash    TEXT PRIMARY KEY,
