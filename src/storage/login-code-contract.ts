@@ -8,7 +8,7 @@ function code(n: number, expiresAt: number): LoginCodeRecord {
     codeHash: `code-hash-${n}`,
     bindingHash: `binding-hash-${n}`,
     provider: 'test',
-    claims: JSON.stringify({ iss: 'http://127.0.0.1:1', sub: `sub-${n}` }),
+    identity: JSON.stringify({ issuer: 'http://127.0.0.1:1', subject: `sub-${n}` }),
     expiresAt,
   };
 }

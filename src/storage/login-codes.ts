@@ -9,8 +9,8 @@ export interface LoginCodeRecord {
   bindingHash: string;
   /** The provider's configured name. */
   provider: string;
-  /** The checked ID token claims the login needs, as JSON (never a token). */
-  claims: string;
+  /** The identity the IdP vouched for (a VerifiedIdentity), as JSON; never a token. */
+  identity: string;
   /** ms since the epoch */
   expiresAt: number;
 }
@@ -28,7 +28,7 @@ export interface LoginCodeRow {
   code_hash: string;
   binding_hash: string;
   provider: string;
-  claims: string;
+  identity: string;
   expires_at: number | string;
 }
 
@@ -38,7 +38,7 @@ export function loginCodeFromRow(row: LoginCodeRow): LoginCodeRecord {
     codeHash: row.code_hash,
     bindingHash: row.binding_hash,
     provider: row.provider,
-    claims: row.claims,
+    identity: row.identity,
     expiresAt: Number(row.expires_at),
   };
 }

@@ -5,22 +5,24 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import * as oidc from 'openid-client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   browserLogin,
   CookieJar,
-  IDP_CLIENTS,
   type IdpService,
   startIdp,
   type TamperMode,
 } from '../../../test/services/idp.ts';
 import { openSqliteStorage, type SqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
 import { systemClock, systemRandom } from '../clock.ts';
+import { loadConfig } from '../config.ts';
+import { ProviderConfig } from '../identity-config.ts';
+import { Levels } from '../levels.ts';
 import { hashToken } from '../security/tokens.ts';
 import { LoginCodes } from './login-codes.ts';
-import { WebLoginRoutes, type WebProviders } from './web-routes.ts';
+import { ProviderRegistry } from './providers.ts';
+import { WebLoginRoutes } from './web-routes.ts';
 
 let idp: IdpService;
 let storage: SqliteStorage;
@@ -29,46 +31,35 @@ let http: Server;
 let base: string;
 let logged = '';
 
-const PROVIDER = { name: 'testidp', label: 'Test IdP', scopes: ['openid', 'email', 'profile'] };
-/** A provider whose IdP is down: nothing listens on its issuer's port. */
-const DOWN = { name: 'downidp', label: 'Down IdP', scopes: ['openid'] };
-
 beforeAll(async () => {
   idp = await startIdp();
   storage = openSqliteStorage(':memory:');
-  codes = new LoginCodes(storage.loginCodes, systemClock, systemRandom);
-  let cached: Promise<oidc.Configuration> | undefined;
-  const providers: WebProviders = {
-    list: () => [PROVIDER],
-    find: (name) => [PROVIDER, DOWN].find((p) => p.name === name),
-    configuration: (name) => {
-      if (name === DOWN.name) {
-        return oidc.discovery(new URL('http://127.0.0.1:1'), 'x', undefined, undefined, {
-          execute: [oidc.allowInsecureRequests],
-        });
-      }
-      cached ??= oidc
-        .discovery(
-          new URL(idp.issuer),
-          IDP_CLIENTS.confidential.id,
-          IDP_CLIENTS.confidential.secret,
-          undefined,
-          { execute: [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] },
-        )
-        .catch((err) => {
-          cached = undefined;
-          throw err;
-        });
-      return cached;
-    },
-  };
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      logged += String(chunk);
-      done();
-    },
-  });
-  const routes = new WebLoginRoutes({ providers, codes, log: pino(sink) });
+  codes = new LoginCodes(storage.loginCodes, systemClock, systemRandom, 60_000);
+  const config = loadConfig({});
+  const log = pino(
+    new Writable({
+      write(chunk, _enc, done) {
+        logged += String(chunk);
+        done();
+      },
+    }),
+  );
+  const providers = new ProviderRegistry(
+    [
+      ProviderConfig.parse(idp.providerConfig('testidp')),
+      // A provider whose IdP is down: nothing listens on its issuer's port.
+      ProviderConfig.parse({
+        name: 'downidp',
+        label: 'Down IdP',
+        issuer: 'http://127.0.0.1:1',
+        client_id: 'x',
+        allow_insecure_loopback: true,
+      }),
+    ],
+    5,
+    log,
+  );
+  const routes = new WebLoginRoutes({ providers, levels: new Levels(config.levels), codes, log });
   http = createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] as string;
     if (path.startsWith('/oidc/')) void routes.serve(req, res, path, base);
@@ -96,7 +87,12 @@ describe('web ID login routes', () => {
   it('lists the providers for the buttons, and nothing else', async () => {
     const res = await fetch(`${base}/oidc/providers`);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(await res.json()).toEqual({ providers: [{ name: 'testidp', label: 'Test IdP' }] });
+    expect(await res.json()).toEqual({
+      providers: [
+        { name: 'testidp', label: 'Test IdP' },
+        { name: 'downidp', label: 'Down IdP' },
+      ],
+    });
     expect((await fetch(`${base}/oidc/nope/start`, { redirect: 'manual' })).status).toBe(404);
   });
 
@@ -124,15 +120,15 @@ describe('web ID login routes', () => {
     const { result, code, binding } = await signIn('alice');
     expect(result.status).toBe(200);
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const redeemed = await codes.redeem(code as string, hashToken(binding as string));
-    expect(redeemed?.provider).toBe('testidp');
-    expect(redeemed?.claims).toMatchObject({
-      iss: idp.issuer,
-      sub: 'alice',
+    expect(await codes.redeem(code as string, hashToken(binding as string))).toEqual({
+      provider: 'testidp',
+      issuer: idp.issuer,
+      subject: 'alice',
       email: 'alice@example.test',
-      email_verified: true,
+      emailVerified: true,
+      nameHint: 'alice',
+      mappedLevel: null,
     });
-    expect(redeemed?.claims.nonce).toBeUndefined();
   });
 
   it('refuses a callback whose state is not the browser’s (the code is not exchanged)', async () => {

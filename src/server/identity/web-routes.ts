@@ -6,6 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
 import type { Logger } from 'pino';
 import { SECURITY_HEADERS } from '../http/static-files.ts';
+import type { Levels } from '../levels.ts';
+import { verifiedIdentity } from './claims.ts';
 import {
   BINDING_COOKIE,
   cookie,
@@ -15,27 +17,14 @@ import {
   FLOW_MAX_AGE_S,
   readCookie,
 } from './cookies.ts';
-import type { IdClaims, LoginCodes } from './login-codes.ts';
+import type { LoginCodes } from './login-codes.ts';
 import { escapeHtml, loginPage } from './pages.ts';
-
-/** One provider as the web flow needs it. */
-export interface WebProvider {
-  name: string;
-  label: string;
-  scopes: readonly string[];
-}
-
-/** The configured providers and their discovered openid-client configurations. */
-export interface WebProviders {
-  list(): readonly WebProvider[];
-  find(name: string): WebProvider | undefined;
-  /** The provider's configuration (discovery, cached); rejects while its IdP is unreachable. */
-  configuration(name: string): Promise<oidc.Configuration>;
-}
+import { type IdentityProvider, isUnreachable, type ProviderRegistry } from './providers.ts';
 
 /** What the routes need from the server. */
 export interface WebLoginDeps {
-  providers: WebProviders;
+  providers: ProviderRegistry;
+  levels: Levels;
   codes: LoginCodes;
   log: Logger;
 }
@@ -58,7 +47,7 @@ export class WebLoginRoutes {
   ): Promise<void> {
     if (path === '/oidc/providers') return this.providers(res);
     const m = ROUTE.exec(path);
-    const provider = m ? this.deps.providers.find(m[1] as string) : undefined;
+    const provider = m ? this.find(m[1] as string) : undefined;
     if (!m || !provider) return page(res, 404, 'No such sign-in', 'There is no such ID login.');
     if (origin === undefined) {
       return page(res, 400, 'Sign-in failed', 'This address is not one the server serves.');
@@ -67,6 +56,14 @@ export class WebLoginRoutes {
     const secure = origin.startsWith('https:');
     if (m[2] === 'start') return this.start(res, provider, redirectUri, secure);
     return this.callback(req, res, provider, redirectUri, secure);
+  }
+
+  private find(name: string): IdentityProvider | undefined {
+    try {
+      return this.deps.providers.get(name);
+    } catch {
+      return undefined;
+    }
   }
 
   private providers(res: ServerResponse): void {
@@ -82,7 +79,7 @@ export class WebLoginRoutes {
 
   private async start(
     res: ServerResponse,
-    provider: WebProvider,
+    provider: IdentityProvider,
     redirectUri: string,
     secure: boolean,
   ): Promise<void> {
@@ -96,7 +93,7 @@ export class WebLoginRoutes {
     };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
-      scope: provider.scopes.join(' '),
+      scope: provider.scope,
       code_challenge: await oidc.calculatePKCECodeChallenge(flow.verifier),
       code_challenge_method: 'S256',
       state: flow.state,
@@ -123,7 +120,7 @@ export class WebLoginRoutes {
   private async callback(
     req: IncomingMessage,
     res: ServerResponse,
-    provider: WebProvider,
+    provider: IdentityProvider,
     redirectUri: string,
     secure: boolean,
   ): Promise<void> {
@@ -138,7 +135,7 @@ export class WebLoginRoutes {
     const config = await this.configuration(res, provider);
     if (!config) return;
     const query = (req.url ?? '').split('?', 2)[1] ?? '';
-    let claims: IdClaims;
+    let claims: Record<string, unknown>;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, new URL(`${redirectUri}?${query}`), {
         pkceCodeVerifier: flow.verifier,
@@ -146,11 +143,12 @@ export class WebLoginRoutes {
         expectedNonce: flow.nonce,
         idTokenExpected: true,
       });
-      claims = tokens.claims() as IdClaims;
+      claims = { ...tokens.claims() };
     } catch (err) {
       return this.failed(res, provider, err);
     }
-    const code = await this.deps.codes.issue(binding, provider.name, claims);
+    const identity = verifiedIdentity(provider.settings, claims, this.deps.levels);
+    const code = await this.deps.codes.issue(binding, identity);
     res
       .writeHead(303, {
         ...SECURITY_HEADERS,
@@ -163,17 +161,17 @@ export class WebLoginRoutes {
   /** The provider's configuration, or undefined after answering 503 (its IdP is down). */
   private async configuration(
     res: ServerResponse,
-    provider: WebProvider,
+    provider: IdentityProvider,
   ): Promise<oidc.Configuration | undefined> {
     try {
-      return await this.deps.providers.configuration(provider.name);
+      return await provider.configuration();
     } catch {
       page(res, 503, 'Sign-in unavailable', unavailable(provider));
       return undefined;
     }
   }
 
-  private failed(res: ServerResponse, provider: WebProvider, err: unknown): void {
+  private failed(res: ServerResponse, provider: IdentityProvider, err: unknown): void {
     if (err instanceof oidc.AuthorizationResponseError) {
       this.refused(provider, `idp_${err.error}`);
       page(res, 400, 'Sign-in cancelled', `${escapeHtml(provider.label)} did not sign you in.`);
@@ -189,24 +187,13 @@ export class WebLoginRoutes {
   }
 
   /** One log line per refused callback: the provider and why, never a code, state or token. */
-  private refused(provider: WebProvider, reason: string): void {
+  private refused(provider: IdentityProvider, reason: string): void {
     this.deps.log.warn({ provider: provider.name, reason }, 'ID login callback refused');
   }
 }
 
-function unavailable(provider: WebProvider): string {
+function unavailable(provider: IdentityProvider): string {
   return `${escapeHtml(provider.label)} cannot be reached right now: try again later.`;
-}
-
-/** True for a failure to reach the IdP (network, timeout, an error status), not a refusal. */
-function isUnreachable(err: unknown): boolean {
-  if (err instanceof TypeError && err.message === 'fetch failed') return true;
-  const e = err as { name?: string; code?: string };
-  return (
-    e.name === 'TimeoutError' ||
-    e.name === 'AbortError' ||
-    e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM'
-  );
 }
 
 function page(res: ServerResponse, status: number, title: string, html: string): void {

@@ -15,9 +15,9 @@ export class PgLoginCodes implements LoginCodeStore {
     await this.db.tx(async (t) => {
       await t.q('DELETE FROM login_codes WHERE expires_at < $1', [now]);
       await t.q(
-        `INSERT INTO login_codes (code_hash, binding_hash, provider, claims, expires_at)
+        `INSERT INTO login_codes (code_hash, binding_hash, provider, identity, expires_at)
          VALUES ($1, $2, $3, $4, $5)`,
-        [code.codeHash, code.bindingHash, code.provider, code.claims, code.expiresAt],
+        [code.codeHash, code.bindingHash, code.provider, code.identity, code.expiresAt],
       );
     });
   }
@@ -25,7 +25,7 @@ export class PgLoginCodes implements LoginCodeStore {
   async take(codeHash: string): Promise<LoginCodeRecord | undefined> {
     const { rows } = await this.db.q<LoginCodeRow>(
       `DELETE FROM login_codes WHERE code_hash = $1
-       RETURNING code_hash, binding_hash, provider, claims, expires_at`,
+       RETURNING code_hash, binding_hash, provider, identity, expires_at`,
       [codeHash],
     );
     return rows[0] && loginCodeFromRow(rows[0]);

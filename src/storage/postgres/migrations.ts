@@ -123,7 +123,7 @@ export const PG_MIGRATIONS: readonly string[] = [
      code_hash    TEXT PRIMARY KEY,
      binding_hash TEXT NOT NULL,
      provider     TEXT NOT NULL,
-     claims       TEXT NOT NULL,
+     identity     TEXT NOT NULL,
      expires_at   BIGINT NOT NULL
    );
    CREATE INDEX login_codes_expiry ON login_codes (expires_at);`,

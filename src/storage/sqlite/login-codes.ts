@@ -15,19 +15,19 @@ export class SqliteLoginCodes implements LoginCodeStore {
 
   constructor(db: Database.Database) {
     this.insert = db.prepare<[string, string, string, string, number]>(
-      `INSERT INTO login_codes (code_hash, binding_hash, provider, claims, expires_at)
+      `INSERT INTO login_codes (code_hash, binding_hash, provider, identity, expires_at)
        VALUES (?, ?, ?, ?, ?)`,
     );
     this.purge = db.prepare<[number]>('DELETE FROM login_codes WHERE expires_at < ?');
     this.takeRow = db.prepare<[string], LoginCodeRow>(
       `DELETE FROM login_codes WHERE code_hash = ?
-       RETURNING code_hash, binding_hash, provider, claims, expires_at`,
+       RETURNING code_hash, binding_hash, provider, identity, expires_at`,
     );
   }
 
   async save(code: LoginCodeRecord, now: number): Promise<void> {
     this.purge.run(now);
-    this.insert.run(code.codeHash, code.bindingHash, code.provider, code.claims, code.expiresAt);
+    this.insert.run(code.codeHash, code.bindingHash, code.provider, code.identity, code.expiresAt);
   }
 
   async take(codeHash: string): Promise<LoginCodeRecord | undefined> {

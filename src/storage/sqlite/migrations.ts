@@ -137,7 +137,7 @@ export const MIGRATIONS: readonly string[] = [
      code_hash    TEXT PRIMARY KEY,
      binding_hash TEXT NOT NULL,
      provider     TEXT NOT NULL,
-     claims       TEXT NOT NULL,
+     identity     TEXT NOT NULL,
      expires_at   INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX login_codes_expiry ON login_codes (expires_at);`,
