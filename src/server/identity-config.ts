@@ -70,6 +70,8 @@ export const IdentitySection = z
     providers: z.array(ProviderConfig).default([]),
     // How long one request to an identity provider may take.
     request_timeout_s: z.number().positive().max(120).default(10),
+    // How long the web ID login's one-time login code can be redeemed (oidc_code).
+    login_code_ttl_s: z.number().positive().max(600).default(60),
   })
   .superRefine((s, ctx) => {
     const seen = new Set<string>();

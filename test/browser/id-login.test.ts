@@ -26,8 +26,8 @@ async function viaIdp(browser: Browser, url: string, who: string): Promise<Page>
 
 /** What the page's storage and address hold: none of it may be the login code. */
 async function leftovers(page: Page): Promise<string> {
-  return page.evaluate(
-    () => `${location.href} ${JSON.stringify(sessionStorage)} ${JSON.stringify(localStorage)}`,
+  return page.evaluate<string>(
+    'location.href + JSON.stringify([{ ...sessionStorage }, { ...localStorage }])',
   );
 }
 

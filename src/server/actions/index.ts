@@ -33,6 +33,7 @@ import joinGroup from './groups/join-group.ts';
 import leaveGroup from './groups/leave-group.ts';
 import listGroups from './groups/list-groups.ts';
 import messageGroup from './groups/message-group.ts';
+import oidcCode from './identity/oidc-code.ts';
 import messageUser from './messaging/message-user.ts';
 import showOnlineUsers from './messaging/show-online-users.ts';
 import getId from './session/get-id.ts';
@@ -46,6 +47,7 @@ export const ACTIONS: readonly Action[] = [
   createUser,
   confirmUser,
   veus,
+  oidcCode,
   setUser,
   resetPassword,
   resetPasswordConfirm,

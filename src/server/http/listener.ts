@@ -136,7 +136,7 @@ export async function listenHttp(
       res.setHeader('allow', 'GET, HEAD');
       return plain(res, 405, 'method not allowed\n');
     }
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === '/healthz') {
       if (routes.accepting()) return plain(res, 200, 'ok\n');
       return plain(res, 503, routes.draining?.() ? 'draining\n' : 'shutting down\n');
