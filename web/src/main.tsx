@@ -17,7 +17,7 @@ takeLoginCode();
 if (reloadedWhileIn()) {
   update({
     notice:
-      'The reload signed you out (a session lives as long as its connection): enter your password to go on.',
+      'The reload signed you out (a session lives as long as its connection): log in again to go on.',
   });
 }
 
