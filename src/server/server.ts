@@ -18,6 +18,7 @@ import { Connection, type ConnectionHost } from './connection.ts';
 import { type HttpListener, listenHttp, type RenderedMetrics } from './http/listener.ts';
 import { createIdentityServices } from './identity/index.ts';
 import { LoginCodes } from './identity/login-codes.ts';
+import { WebLoginLimit } from './identity/web-limits.ts';
 import { WebLoginRoutes } from './identity/web-routes.ts';
 import { Levels } from './levels.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
@@ -276,7 +277,18 @@ export class SuperServer implements ConnectionHost, FigureSource {
     const ws = new WsEndpoint(this, { maxPayload: config.limits.max_frame_bytes + 1 });
     const tls = loadTls(config);
     const { identity, levels, loginCodes: codes, log } = this.services;
-    const webLogin = new WebLoginRoutes({ providers: identity.providers, levels, codes, log });
+    const limit = new WebLoginLimit(
+      config.identity.web_logins_per_ip_per_minute,
+      new AddressSet(config.limits.exempt_cidrs),
+      this.options.limiters,
+    );
+    const webLogin = new WebLoginRoutes({
+      providers: identity.providers,
+      levels,
+      codes,
+      limit,
+      log,
+    });
     this.http = await listenHttp(
       config,
       {

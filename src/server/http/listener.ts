@@ -34,6 +34,7 @@ export interface HttpRoutes {
       res: http.ServerResponse,
       path: string,
       origin: string | undefined,
+      ip: string,
     ): Promise<void>;
   };
 }
@@ -150,7 +151,7 @@ export async function listenHttp(
     if (path.startsWith('/oidc/')) {
       if (!routes.webLogin) return plain(res, 404, 'not found\n');
       const origin = pageOrigin(req, origins, tls !== undefined, settings.public_url);
-      return routes.webLogin.serve(req, res, path, origin);
+      return routes.webLogin.serve(req, res, path, origin, addresses.of(req));
     }
     await files.serve(req, res);
   }

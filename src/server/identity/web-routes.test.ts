@@ -62,7 +62,7 @@ beforeAll(async () => {
   const routes = new WebLoginRoutes({ providers, levels: new Levels(config.levels), codes, log });
   http = createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] as string;
-    if (path.startsWith('/oidc/')) void routes.serve(req, res, path, base);
+    if (path.startsWith('/oidc/')) void routes.serve(req, res, path, base, '127.0.0.1');
     else res.writeHead(200, { 'content-type': 'text/html' }).end('<p>the page</p>');
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

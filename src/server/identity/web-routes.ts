@@ -20,12 +20,15 @@ import {
 import type { LoginCodes } from './login-codes.ts';
 import { escapeHtml, loginPage } from './pages.ts';
 import { type IdentityProvider, isUnreachable, type ProviderRegistry } from './providers.ts';
+import type { WebLoginLimit } from './web-limits.ts';
 
 /** What the routes need from the server. */
 export interface WebLoginDeps {
   providers: ProviderRegistry;
   levels: Levels;
   codes: LoginCodes;
+  /** Per-address limit of starts and callbacks; absent: none. */
+  limit?: WebLoginLimit;
   log: Logger;
 }
 
@@ -37,18 +40,30 @@ export class WebLoginRoutes {
 
   /**
    * Answers a request for `path` (already split from its query). `origin` is the page's
-   * origin as the listener vouches for it (http.public_url, or an own origin the Host names).
+   * origin as the listener vouches for it (http.public_url, or an own origin the Host names);
+   * `ip` the client's address.
    */
   async serve(
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
     origin: string | undefined,
+    ip: string,
   ): Promise<void> {
     if (path === '/oidc/providers') return this.providers(res);
     const m = ROUTE.exec(path);
     const provider = m ? this.find(m[1] as string) : undefined;
     if (!m || !provider) return page(res, 404, 'No such sign-in', 'There is no such ID login.');
+    const waitMs = await this.deps.limit?.take(ip);
+    if (waitMs !== undefined) {
+      res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
+      return page(
+        res,
+        429,
+        'Too many sign-ins',
+        'Too many sign-ins from your address: wait a minute.',
+      );
+    }
     if (origin === undefined) {
       return page(res, 400, 'Sign-in failed', 'This address is not one the server serves.');
     }
