@@ -6,8 +6,11 @@ import type { LimitClass } from '../services/rate-limits.ts';
 import type { Session } from '../services/sessions.ts';
 import type { FastCheck } from './fast-inputs.ts';
 
-/** When an action may run: always, during login (hello token), or with a session. */
-export type Phase = 'any' | 'hello' | 'session';
+/**
+ * When an action may run: always (no token), during login (hello token), with a session, or
+ * either (the hello token before login, the session token after; oidc_wait).
+ */
+export type Phase = 'any' | 'hello' | 'session' | 'either';
 
 /** What every handler receives besides its input. */
 export interface ActionContext {
@@ -62,7 +65,7 @@ export interface SessionActionSpec<S extends InputSchema> extends Common<S> {
 
 /** A login-phase or any-phase action has no level. */
 export interface OpenActionSpec<S extends InputSchema> extends Common<S> {
-  phase: 'any' | 'hello';
+  phase: 'any' | 'hello' | 'either';
   run(ctx: ActionContext, input: z.output<S>): unknown;
 }
 

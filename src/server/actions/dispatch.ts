@@ -198,7 +198,7 @@ function authorize(
   services: Services,
 ): Session | undefined {
   if (action.phase === 'any') return undefined;
-  if (action.phase === 'hello') {
+  if (action.phase === 'hello' || (action.phase === 'either' && !conn.session)) {
     if (conn.session) throw new ActionError('already_logged_in', 'this connection has a session');
     if (token === undefined || !conn.isHelloToken(hashToken(token))) {
       throw new ActionError(

@@ -33,20 +33,28 @@ import joinGroup from './groups/join-group.ts';
 import leaveGroup from './groups/leave-group.ts';
 import listGroups from './groups/list-groups.ts';
 import messageGroup from './groups/message-group.ts';
+import identities from './identity/identities.ts';
+import linkIdentity from './identity/link-identity.ts';
 import oidcCode from './identity/oidc-code.ts';
+import oidcRegister from './identity/oidc-register.ts';
+import oidcStart from './identity/oidc-start.ts';
+import oidcWait from './identity/oidc-wait.ts';
+import unlinkIdentity from './identity/unlink-identity.ts';
 import messageUser from './messaging/message-user.ts';
 import showOnlineUsers from './messaging/show-online-users.ts';
 import getId from './session/get-id.ts';
 import getPermissionLevel from './session/get-permission-level.ts';
 import logout from './session/logout.ts';
 import ping from './session/ping.ts';
-
 /** Every action the server offers. */
 export const ACTIONS: readonly Action[] = [
   ping,
   createUser,
   confirmUser,
   veus,
+  oidcStart,
+  oidcWait,
+  oidcRegister,
   oidcCode,
   setUser,
   resetPassword,
@@ -82,4 +90,7 @@ export const ACTIONS: readonly Action[] = [
   killServer,
   auditLog,
   logout,
+  linkIdentity,
+  identities,
+  unlinkIdentity,
 ];

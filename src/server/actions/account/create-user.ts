@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ActionError } from '../../../protocol/errors.ts';
 import type { UserRecord } from '../../../storage/storage.ts';
+import { checkRegistrationPolicy } from '../../identity/registration.ts';
 import { defineAction } from '../define.ts';
 import { Email, formatId, Password, Phone, Username } from '../inputs.ts';
 
@@ -13,6 +14,7 @@ export default defineAction({
   input: z.tuple([Username, Password, Email, Phone.optional()]),
   async run(ctx, [username, password, email, phone]) {
     const { conn, services } = ctx;
+    checkRegistrationPolicy(services, 'password');
     if (conn.registered) throw new ActionError('forbidden', 'one registration per connection');
     const confirm = services.config.accounts.require_email_confirmation;
     const release = await services.registrations.reserve(conn.ip);
