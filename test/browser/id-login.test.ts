@@ -91,27 +91,28 @@ browserSuite('web client: ID login', (ref) => {
       await page.getByRole('button', { name: 'Log out' }).waitFor();
       expect(await page.locator('header .me').textContent()).toContain('carol');
 
-      // A stolen login code: the victim's callback is intercepted before the page gets it,
-      // and the code is opened in another browser, which lacks the binding cookie.
+      // A stolen login code: read off the victim's callback redirect while the victim's page
+      // cannot reach the server (its socket is held by the test), then opened in another
+      // browser, which lacks the binding cookie.
       const victim = await openPage(ref.browser, server.url);
+      await victim.routeWebSocket(/\/ws$/, () => {});
       let stolen = '';
-      await victim.route('**/oidc/testidp/callback?**', async (route) => {
-        const answer = await route.fetch({ maxRedirects: 0 });
-        stolen = /#oidc_code=([\w-]+)/.exec(answer.headers().location ?? '')?.[1] ?? '';
-        await route.fulfill({ status: 200, contentType: 'text/plain', body: 'intercepted' });
+      victim.on('response', (r) => {
+        const m = /#oidc_code=([\w-]+)/.exec(r.headers().location ?? '');
+        if (m) stolen = m[1] as string;
       });
       await signInWithIdp(victim, 'dave');
-      await victim.getByText('intercepted').waitFor();
+      await victim.getByText('Signing you in…').waitFor();
       expect(stolen).toMatch(/^[\w-]{43}$/);
       const thief = await openPage(ref.browser, `${server.url}#oidc_code=${stolen}`);
       await thief.getByRole('alert').waitFor();
       expect(await thief.getByRole('alert').textContent()).toContain('expired or was used already');
-      // Tried once elsewhere, the code is gone for the victim too.
-      await victim.unrouteAll();
-      await victim.goto(`${server.url}#oidc_code=${stolen}`);
-      await victim.getByRole('alert').waitFor();
-      await victim.getByRole('button', { name: 'Back to sign-in' }).click();
-      await victim.getByRole('link', { name: 'Sign in with Test IdP' }).waitFor();
+      // Tried once elsewhere, the code is gone for the victim's browser too.
+      const again = await victim.context().newPage();
+      await again.goto(`${server.url}#oidc_code=${stolen}`);
+      await again.getByRole('alert').waitFor();
+      await again.getByRole('button', { name: 'Back to sign-in' }).click();
+      await again.getByRole('link', { name: 'Sign in with Test IdP' }).waitFor();
       await finish(server, page, victim, thief);
     },
     TIMEOUT,
