@@ -14,6 +14,7 @@ interface Flags {
   host: string;
   port: number;
   user?: string;
+  id?: string;
   passwordStdin?: boolean;
   json?: boolean;
   tls?: boolean;
@@ -91,7 +92,14 @@ async function main(command: string | undefined, args: string[], flags: Flags): 
       }
     }
   }
+  if (flags.id !== undefined && (flags.user !== undefined || flags.passwordStdin)) {
+    return exit(
+      EXIT.usage,
+      '--id logs in through an identity provider: leave out --user and --password-stdin',
+    );
+  }
   const common = {
+    id: flags.id,
     host: flags.host,
     port: flags.port,
     tls,
@@ -106,7 +114,12 @@ async function main(command: string | undefined, args: string[], flags: Flags): 
         '--password-stdin needs a command (the prompt asks for the password)',
       );
     }
-    const initial = flags.user === undefined ? [] : ['connect', `login ${flags.user}`];
+    const initial =
+      flags.id !== undefined
+        ? ['connect', `login --id ${flags.id}`]
+        : flags.user === undefined
+          ? []
+          : ['connect', `login ${flags.user}`];
     const code = await runInteractive(
       {
         ...common,
@@ -156,6 +169,10 @@ const program = new Command('super-client')
     'log in as this user (one-shot: with --password-stdin; prompt: connects and asks)',
   )
   .option('--password-stdin', 'read the password from the first line of stdin (one-shot)')
+  .option(
+    '--id <provider>',
+    'log in through this identity provider (ID login: shows a code to enter at its page, waits)',
+  )
   .option('--json', 'print replies and events as JSON lines (errors too, on stderr)')
   .option('--tls', 'connect with TLS (verifying the server certificate)')
   .option('--ca <file>', 'trust this CA certificate (PEM file) for TLS; implies --tls')

@@ -1,11 +1,12 @@
-// The prompt's account commands around the question-and-answer flows: login, register,
-// confirm, forgot (before login), passwd and delete-account (in a session).
+// The prompt's account commands around the question-and-answer flows: login (also --id),
+// register, confirm, forgot (before login), passwd, delete-account and link (in a session).
 import type { Client } from '../../client/index.ts';
 import * as flows from './account-flows.ts';
 import { UsageError } from './errors.ts';
+import { type IdDialog, linkWithId, loginWithId } from './id-login.ts';
 import type { Notices } from './notices.ts';
 import { formatIdentity } from './render.ts';
-import type { Style } from './style.ts';
+import { type Style, sanitize } from './style.ts';
 
 /** What the account commands need from the prompt. */
 export interface AccountDeps extends flows.Dialog {
@@ -14,19 +15,48 @@ export interface AccountDeps extends flows.Dialog {
   style: Style;
   /** how long to wait for the server to close after delete-account */
   timeoutMs: number;
+  /** how the ID login flows draw their QR code */
+  qr: IdDialog['qr'];
+  /** a signal aborted by the next Ctrl-C while the current command runs */
+  cancelSignal(): AbortSignal;
 }
 
 /** The prompt's account commands; one per prompt. */
 export class AccountCommands {
   constructor(private readonly d: AccountDeps) {}
 
-  /** login [username]: asks for the password (hidden). */
-  async login(username: string | undefined): Promise<void> {
+  /** login [username]: asks for the password (hidden); login --id <provider>: ID login. */
+  async login(args: string[]): Promise<void> {
     this.requireLoggedOut();
-    const user = username ?? (await this.d.ask('username: '));
+    if (args[0] === '--id') return this.loginWithId(args[1] ?? '');
+    const user = args[0] ?? (await this.d.ask('username: '));
     const password = await this.d.ask('password: ', true);
     const account = await this.d.client.login(user.trim(), password);
     this.d.info(`logged in as ${formatIdentity(account, this.d.style)}`);
+  }
+
+  /** login --id <provider>: the device flow; a new identity gets an account. */
+  private async loginWithId(provider: string): Promise<void> {
+    const r = await loginWithId(this.d.client, this.idDialog(), provider);
+    const who = formatIdentity(r.account, this.d.style);
+    this.d.info(r.registered ? `registered and logged in as ${who}` : `logged in as ${who}`);
+  }
+
+  /** link <provider>: the device flow in a session, tying that identity to this account. */
+  async link(provider: string): Promise<void> {
+    const me = this.d.client.username ?? '';
+    const linked = await linkWithId(this.d.client, this.idDialog(), provider);
+    this.d.info(`your ${sanitize(linked)} identity is now tied to ${this.d.style.bold(me)}`);
+  }
+
+  private idDialog(): IdDialog {
+    const d = this.d;
+    const signal = d.cancelSignal();
+    // Giving up closes the connection on purpose: no "connection lost" notice after it.
+    signal.addEventListener('abort', () => {
+      d.notices.closingOnPurpose = true;
+    });
+    return { ask: d.ask, info: d.info, warn: d.warn, qr: d.qr, signal };
   }
 
   /** register, confirm and forgot: the question-and-answer commands before login. */

@@ -27,7 +27,7 @@ export const DEV_OUTBOX_HINT = 'on a development server: the last line of data/d
 const cancelled = (what: string) => new ClientError(`cancelled: no ${what} given`, EXIT.usage);
 
 /** Asks until the answer passes `problem`; an empty answer cancels the command. */
-async function askValid(
+export async function askValid(
   d: Dialog,
   query: string,
   what: string,
@@ -109,7 +109,7 @@ export async function register(client: Client, d: Dialog, given?: string): Promi
 }
 
 /** Asks for the code (up to 5 tries) and logs in; an empty answer leaves it for `confirm`. */
-async function confirmWithCode(client: Client, d: Dialog, user: string): Promise<Account> {
+export async function confirmWithCode(client: Client, d: Dialog, user: string): Promise<Account> {
   try {
     return await withCode(d, (code) => client.confirm(code, user));
   } catch (err) {

@@ -63,6 +63,24 @@ describe('parseLine', () => {
     if (p.kind === 'usage') expect(p.message).toContain('asks for the password');
   });
 
+  it('takes login --id <provider> for ID login, and nothing else after a username', () => {
+    expect(parseLine('login --id keycloak')).toMatchObject({
+      kind: 'command',
+      args: ['--id', 'keycloak'],
+    });
+    const bare = parseLine('login --id');
+    expect(bare.kind).toBe('usage');
+    if (bare.kind === 'usage') {
+      expect(bare.message).toBe('--id needs a provider; usage: login [username | --id <provider>]');
+    }
+    expect(parseLine('login --id keycloak extra').kind).toBe('usage');
+    expect(parseLine('login alice').kind).toBe('command');
+    expect(parseLine('identities')).toMatchObject({ kind: 'command', args: [] });
+    expect(parseLine('link keycloak')).toMatchObject({ kind: 'command', args: ['keycloak'] });
+    expect(parseLine('unlink_identity google')).toMatchObject({ args: ['google'] });
+    expect(parseLine('link').kind).toBe('usage');
+  });
+
   it('never sends an unknown word: it is an unknown command, answered locally', () => {
     for (const word of ['clear', 'new_thing', '/frob', '/']) {
       expect(parseLine(`${word} 42 "two words"`)).toEqual({

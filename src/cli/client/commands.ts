@@ -1,5 +1,6 @@
 // The client's command table: friendly names, aliases, arguments and what each needs.
 import { GROUP_COMMANDS } from './group-commands.ts';
+import { IDENTITY_COMMANDS } from './identity-commands.ts';
 
 /** What a command needs before it can run. */
 export type Needs = 'nothing' | 'connection' | 'session';
@@ -25,6 +26,8 @@ export interface CommandSpec {
   interactiveOnly?: boolean;
   /** only meaningful as a one-shot command line */
   scriptOnly?: boolean;
+  /** the usage line, when the arguments alone do not say it (login's two forms) */
+  usage?: string;
 }
 
 const arg = (name: string, extra: Omit<ArgSpec, 'name'> = {}): ArgSpec => ({ name, ...extra });
@@ -61,9 +64,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'login',
     action: 'veus',
     aliases: ['veus', 'verify_user'],
-    args: [arg('username', { optional: true })],
+    args: [arg('username', { optional: true }), arg('provider', { optional: true })],
     needs: 'connection',
-    summary: 'log in (asks for the password, which is not shown)',
+    summary:
+      'log in (asks for the password, which is not shown), or with --id through an identity provider',
+    usage: 'login [username | --id <provider>]',
     interactiveOnly: true,
   },
   {
@@ -182,6 +187,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'delete your account for good (asks for the password and your username)',
     interactiveOnly: true,
   },
+  ...IDENTITY_COMMANDS,
   {
     name: 'ban',
     action: 'ban',
@@ -287,6 +293,7 @@ export function commandNames(mode: 'interactive' | 'script' = 'interactive'): st
 
 /** `msg <user> <text…>` style usage line of a command. */
 export function usage(spec: CommandSpec): string {
+  if (spec.usage !== undefined) return spec.usage;
   const parts = spec.args.map((a) => {
     const n = a.rest ? `${a.name}…` : a.name;
     return a.optional ? `[${n}]` : `<${n}>`;

@@ -51,6 +51,26 @@ describe('describeError', () => {
     ).toBe('wrong or expired confirmation code (invalid_credentials)');
   });
 
+  it('words the ID login failures, naming the provider the server names', () => {
+    const down = new ServerError(
+      'provider_unavailable',
+      'keycloak cannot be reached; try again later',
+      'oidc_start',
+    );
+    expect(describeError(down).text).toBe(
+      'keycloak cannot be reached; try again later (provider_unavailable)',
+    );
+    expect(describeError(new ServerError('provider_unavailable', '', 'oidc_start')).text).toBe(
+      'the identity provider cannot be reached; try again later (provider_unavailable)',
+    );
+    expect(describeError(new ServerError('invalid_credentials', 'x', 'oidc_wait')).text).toBe(
+      'the sign-in did not succeed (denied, expired, or its token failed the checks) (invalid_credentials)',
+    );
+    expect(describeError(new ServerError('identity_taken', 'x', 'oidc_wait')).text).toBe(
+      'that identity is already tied to another account (identity_taken)',
+    );
+  });
+
   it('says when to retry a rate-limited request', () => {
     const err = new ServerError('rate_limited', 'slow down', 'message_user', 2500);
     expect(describeError(err).text).toBe('too many requests; try again in 2.5 s (rate_limited)');

@@ -53,6 +53,8 @@ const WORDS: Record<string, string> = {
   forbidden: 'not allowed',
   rate_limited: 'too many requests',
   server_busy: 'the server is busy; try again shortly',
+  provider_unavailable: 'the identity provider cannot be reached; try again later',
+  identity_taken: 'that identity is already tied to another account',
   internal: 'the server failed unexpectedly; try again',
 };
 
@@ -62,6 +64,8 @@ const CREDENTIAL_WORDS: Record<string, string> = {
   reset_password_confirm: 'wrong or expired code (or no such user)',
   change_password: 'wrong password',
   delete_account: 'wrong password',
+  oidc_wait: 'the sign-in did not succeed (denied, expired, or its token failed the checks)',
+  oidc_code: 'the sign-in code is wrong, used or expired',
 };
 
 /** Codes whose server message adds something the words above do not say (which input, why). */
@@ -123,6 +127,8 @@ export function describeServerError(err: ServerError): string {
     words =
       'this user is already logged in elsewhere (one session per user, unless the server sets session.sessions_per_user higher)';
   }
+  // The server's message names the provider that is down.
+  if (err.code === 'provider_unavailable') words = msg || words;
   if (err.code === 'unknown_action') words = `the server has no command "${err.action}"`;
   if (words === undefined) words = msg || 'the server refused';
   else if (ADD_SERVER_MESSAGE.has(err.code) && msg && msg !== words) words = `${words}: ${msg}`;

@@ -20,6 +20,8 @@ export interface RunOptions {
   color: boolean;
   /** log in as this user (the prompt asks for the password; one-shot reads it from stdin) */
   user?: string;
+  /** log in through this identity provider (ID login, the device flow) */
+  id?: string;
 }
 
 /** A command that talks to the server without asking questions: what execute() accepts. */
@@ -116,6 +118,10 @@ function send(client: Client, name: string, args: string[]): Promise<unknown> {
       return client.kick(a0);
     case 'kill':
       return client.killServer(a0);
+    case 'identities':
+      return client.identities().then((identities) => ({ identities }));
+    case 'unlink':
+      return client.unlinkIdentity(a0).then(() => ({}));
     case 'audit':
       return client.auditLog({ limit: usageOf(() => auditCount(a0 || undefined)) });
     case 'raw':

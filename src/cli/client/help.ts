@@ -56,6 +56,8 @@ Examples:
   echo "$PW" | super-client --user alice --password-stdin msg bob "hi there"
   echo "$PW" | super-client --user alice --password-stdin --json who
   echo "$PW" | super-client --user alice --password-stdin --json listen
+  super-client --id keycloak identities    # ID login: open the page it shows, enter the code
+  super-client --id keycloak               # the prompt, logged in through keycloak
 
 Environment: NO_COLOR / FORCE_COLOR (colours), SUPER_CLIENT_HISTORY (history file,
 default ~/.super-client_history; empty turns it off). See docs/client.md.`;

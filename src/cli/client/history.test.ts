@@ -36,6 +36,8 @@ describe('history', () => {
     expect(isSecretLine('veus alice pw')).toBe(true);
     expect(isSecretLine('raw veus ["alice","pw"]')).toBe(true);
     expect(isSecretLine('login alice')).toBe(false);
+    expect(isSecretLine('login --id keycloak')).toBe(false);
+    expect(isSecretLine('login --id keycloak hunter2-long')).toBe(true);
     expect(isSecretLine('msg bob login a b')).toBe(false);
     expect(isSecretLine('confirm alice 123456')).toBe(true);
     expect(isSecretLine('confirm alice')).toBe(false);

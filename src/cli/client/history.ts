@@ -65,12 +65,15 @@ const SECRET_ACTIONS = new Set([
 
 /**
  * Lines never kept in history: login/register/confirm (or a raw action taking a password or
- * code) with more than a username after it, since a password or code may be among the words.
+ * code) with more than a username after it, since a password or code may be among the words
+ * (`login --id <provider>` is kept: it carries no secret).
  */
 export function isSecretLine(line: string): boolean {
   let words = line.trim().split(/\s+/);
   const raw = words[0]?.toLowerCase() === 'raw';
   if (raw) words = words.slice(1);
   const first = words[0]?.toLowerCase() ?? '';
+  // `login --id keycloak` names a provider, not a password: worth keeping.
+  if (!raw && first === 'login' && words[1] === '--id' && words.length === 3) return false;
   return SECRET_ACTIONS.has(first) && words.length > (raw ? 1 : 2);
 }

@@ -37,6 +37,8 @@ class Repl {
   private readonly client: Client;
   private busy = false;
   private interruptArmed = false;
+  /** what the next Ctrl-C aborts while a command runs (an ID login's wait) */
+  private cancel: AbortController | undefined;
   private readonly notices: Notices;
   /** login, register, confirm, forgot, passwd, delete-account */
   private readonly accounts: AccountCommands;
@@ -87,6 +89,11 @@ class Repl {
       ...common,
       timeoutMs: opts.timeoutMs,
       warn: (text) => this.warn(text),
+      qr: opts.json || !this.screen.terminal ? false : opts.color ? 'color' : 'plain',
+      cancelSignal: () => {
+        this.cancel = new AbortController();
+        return this.cancel.signal;
+      },
     });
     this.groups = new GroupPrompt({ ...common, changed: refreshPrompt });
     this.connection = new ConnectionCommands({
@@ -118,6 +125,7 @@ class Repl {
         this.printError(err);
       } finally {
         this.busy = false;
+        this.cancel = undefined;
       }
       if (quit) break;
     }
@@ -160,7 +168,10 @@ class Repl {
         case 'connect':
           return this.connection.connect(args[0]).then(() => false);
         case 'login':
-          return this.accounts.login(args[0]).then(() => this.loggedIn());
+          return this.accounts.login(args).then(() => this.loggedIn());
+        case 'link':
+          this.requireSession('link');
+          return this.accounts.link(args[0] ?? '').then(() => false);
         case 'register':
         case 'confirm':
         case 'forgot':
@@ -275,6 +286,11 @@ class Repl {
   }
 
   private onInterrupt(lineWasEmpty: boolean): void {
+    if (this.busy && this.cancel) {
+      this.cancel.abort();
+      this.cancel = undefined;
+      return;
+    }
     if (!lineWasEmpty) return;
     if (this.interruptArmed) {
       this.screen.close();

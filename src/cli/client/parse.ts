@@ -132,7 +132,13 @@ function checkArity(spec: CommandSpec, args: string[], given: number): Parsed {
     const missing = spec.args[args.length]?.name ?? 'an argument';
     return { kind: 'usage', spec, message: `missing ${missing}; usage: ${usage(spec)}` };
   }
-  if (!hasRest && given > spec.args.length) {
+  // login takes a username, or --id and a provider: never a username and one more word.
+  const idForm = spec.name === 'login' && args[0] === '--id';
+  if (idForm && args.length === 1) {
+    return { kind: 'usage', spec, message: `--id needs a provider; usage: ${usage(spec)}` };
+  }
+  const tooMany = given > spec.args.length || (spec.name === 'login' && given > 1 && !idForm);
+  if (!hasRest && tooMany) {
     const extra =
       spec.name === 'login' || spec.name === 'register'
         ? `${spec.name} asks for the password itself (so it is never shown or kept in history); usage: ${usage(spec)}`

@@ -3,6 +3,7 @@ import { describeReason } from './errors.ts';
 import { formatAuditLog } from './render-audit.ts';
 import { formatConversations, formatHistory, formatRead } from './render-conversations.ts';
 import { formatGroupDone, formatGroupReply, formatMemberEvent } from './render-groups.ts';
+import { formatIdentityReply } from './render-identities.ts';
 import { type Style, sanitize } from './style.ts';
 
 /** One user in a `who` reply. */
@@ -46,6 +47,8 @@ export function formatReply(
     const name = (args[0] ?? '').toLowerCase();
     return formatGroupDone(command, name.startsWith('#') ? name : `#${name}`, s);
   }
+  const identity = formatIdentityReply(command, args, data, s, str);
+  if (identity !== undefined) return identity;
   switch (command) {
     case 'ping': {
       const rtt = result.rttMs === undefined ? '' : ` (${Math.round(result.rttMs)} ms)`;

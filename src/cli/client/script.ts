@@ -8,7 +8,8 @@ import {
   EXIT,
   UsageError,
 } from './errors.ts';
-import { execute, type RunOptions, wireAction } from './execute.ts';
+import { execute, type Result, type Runnable, type RunOptions, wireAction } from './execute.ts';
+import { type IdDialog, linkWithId, loginWithId } from './id-login.ts';
 import { parseArgv } from './parse.ts';
 import { formatEvent, formatReply, jsonError, jsonEvent, jsonReply } from './render.ts';
 import { makeStyle } from './style.ts';
@@ -46,8 +47,8 @@ export async function runScript(words: string[], opts: ScriptOptions): Promise<n
     );
   }
   const runnable = parsed;
-  if (runnable.spec.needs === 'session' && opts.user === undefined) {
-    const msg = `${runnable.spec.name} needs a login: add --user NAME --password-stdin`;
+  if (runnable.spec.needs === 'session' && opts.user === undefined && opts.id === undefined) {
+    const msg = `${runnable.spec.name} needs a login: add --user NAME --password-stdin, or --id PROVIDER`;
     return fail(describeError(new UsageError(msg)));
   }
 
@@ -85,8 +86,9 @@ export async function runScript(words: string[], opts: ScriptOptions): Promise<n
   }
   try {
     if (opts.user !== undefined) await client.login(opts.user, opts.password ?? '');
+    else if (opts.id !== undefined) await loginWithId(client, scriptDialog(opts), opts.id);
     if (listening) return await listen(client, opts);
-    const result = await execute(client, runnable);
+    const result = await run(client, runnable, opts);
     const name = runnable.spec.name;
     const out = opts.json
       ? jsonReply(name, wireAction(runnable), result)
@@ -98,6 +100,32 @@ export async function runScript(words: string[], opts: ScriptOptions): Promise<n
   } finally {
     client.close();
   }
+}
+
+/** link runs the device flow (its instructions on stderr); every other command is execute()'s. */
+async function run(client: Client, r: Runnable, opts: ScriptOptions): Promise<Result> {
+  if (r.spec.name !== 'link') return execute(client, r);
+  return { data: { linked: await linkWithId(client, scriptDialog(opts), r.args[0] ?? '') } };
+}
+
+/**
+ * The ID login flows' dialog in one-shot mode: instructions on stderr (stdout is the reply's),
+ * no QR code, and no questions: a new identity needs the prompt to choose a username.
+ */
+function scriptDialog(opts: ScriptOptions): IdDialog {
+  const line = (text: string) => opts.stderr.write(`${text}\n`);
+  return {
+    info: line,
+    warn: (text) => line(`super-client: ${text}`),
+    qr: false,
+    ask: () => {
+      const how = `super-client --id ${opts.id ?? 'PROVIDER'} (the prompt)`;
+      throw new ClientError(
+        `no account is tied to this identity yet; create one with ${how}`,
+        EXIT.usage,
+      );
+    },
+  };
 }
 
 /** Waits until the connection ends (or SIGINT/SIGTERM), printing events as they come. */
