@@ -163,7 +163,14 @@ export class WebLoginRoutes {
       return this.failed(res, provider, err);
     }
     const identity = verifiedIdentity(provider.settings, claims, this.deps.levels);
-    const code = await this.deps.codes.issue(binding, identity);
+    let code: string;
+    try {
+      code = await this.deps.codes.issue(binding, identity);
+    } catch (err) {
+      // The database is down (StorageUnavailable) or failing: nothing to hand the page.
+      this.refused(provider, `storage ${(err as Error).name}`);
+      return page(res, 503, 'Sign-in unavailable', 'The server is busy: try again later.');
+    }
     res
       .writeHead(303, {
         ...SECURITY_HEADERS,
