@@ -3,6 +3,7 @@
 // (/__test/…) that tampers with the NEXT token response. Started by test/services/idp.ts as
 // `node --import tsx test/services/idp-server.ts [--port N] [--device-ttl S] [--interval S]`;
 // prints one JSON line {"issuer", "port"} on stdout when it listens. Test only.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
@@ -10,7 +11,8 @@ import Provider from 'oidc-provider';
 import { IDP_CLIENTS, testUserClaims } from './idp-users.ts';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const KID = 'test-key-1';
+// A new key id each start: a restarted IdP looks like one that rotated its signing key.
+const KID = `test-key-${randomUUID().slice(0, 8)}`;
 
 /** How the next ID token is spoiled. */
 type TamperMode = 'forged' | 'expired' | 'wrong_aud' | 'wrong_nonce' | 'wrong_iss';

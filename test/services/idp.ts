@@ -44,6 +44,10 @@ export interface IdpService {
   /** The next device authorization hands out the previous (already used) device code again. */
   replayDeviceCode(): Promise<void>;
   stats(): Promise<IdpStats>;
+  /** Freezes the process (SIGSTOP): connections are accepted by the kernel but never answered. */
+  pause(): void;
+  /** Lets a paused IdP run again (SIGCONT). */
+  resume(): void;
   /** Kills the process (the IdP is down); restart() brings it back on the same port. */
   stop(): Promise<void>;
   restart(): Promise<void>;
@@ -95,6 +99,8 @@ export async function startIdp(opts: IdpOptions = {}): Promise<IdpService> {
     failTokenRequests: async (errors) => void (await control('token-errors', { errors })),
     replayDeviceCode: async () => void (await control('replay-device-code')),
     stats: async () => (await control('stats')) as IdpStats,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async stop() {
       const proc = child;
       child = undefined;

@@ -8,7 +8,7 @@ import { ActionError } from '../../protocol/errors.ts';
 import type { Connection } from '../connection.ts';
 import type { Levels } from '../levels.ts';
 import { type VerifiedIdentity, verifiedIdentity } from './claims.ts';
-import { describeError, type IdentityProvider, providerError } from './providers.ts';
+import { describeError, type IdentityProvider } from './providers.ts';
 
 /** What the flow is for: logging in (hello phase) or linking to the session's account. */
 export type FlowPurpose = { kind: 'login' } | { kind: 'link'; userId: number };
@@ -54,7 +54,7 @@ export class DeviceFlows {
         { provider: provider.name, err: describeError(err) },
         'device authorization failed',
       );
-      throw providerError(provider.name, err);
+      throw provider.failed(err);
     }
     const abort = new AbortController();
     const expiresMs = auth.expires_in * 1000;
@@ -82,7 +82,7 @@ export class DeviceFlows {
           { provider: provider.name, conn: conn.id, err: describeError(err) },
           'device flow failed',
         );
-        return { err: providerError(provider.name, err) };
+        return { err: provider.failed(err) };
       });
     conn.deviceFlow = { provider, purpose, abort, result };
     if (purpose.kind === 'login') conn.extendHello(expiresMs);

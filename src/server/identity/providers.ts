@@ -49,6 +49,24 @@ export class IdentityProvider {
     }
   }
 
+  /**
+   * Drops the discovered configuration (and with it openid-client's JWKS cache): called after
+   * the IdP was unreachable or signed with a key not in the cached set, so the next use
+   * discovers afresh rather than waiting for the cache to age (openid-client refetches an
+   * unknown key only once the cache is a minute old).
+   */
+  forget(): void {
+    this.discovered = undefined;
+  }
+
+  /** Maps a failure of a call to this provider (providerError), forgetting the configuration when it may be stale. */
+  failed(err: unknown): ActionError {
+    const mapped = providerError(this.name, err);
+    if (mapped.code === 'provider_unavailable' || hasCode(err, 'OAUTH_KEY_SELECTION_FAILED'))
+      this.forget();
+    return mapped;
+  }
+
   private async discover(): Promise<oidc.Configuration> {
     const s = this.settings;
     const insecure = s.allow_insecure_loopback && isLoopbackHttp(s.issuer);
@@ -143,6 +161,18 @@ export function describeError(err: unknown): string {
     e = e.cause as typeof e;
   }
   return parts.join(' <- ').slice(0, 300);
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  for (
+    let e = err as { code?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (e.code === code) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
 }
 
 /** True for network errors, timeouts and 5xx answers (after openid-client's own retry). */
