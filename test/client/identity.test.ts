@@ -181,6 +181,32 @@ describe('one-shot --id', () => {
     expect(run.stderr()).not.toContain('█'); // no QR code in one-shot mode
   });
 
+  it('with --json gives the sign-in as one JSON line on stderr, and the refusal as JSON too', async () => {
+    const run = spawnClient([
+      '--port',
+      String(server.port),
+      '--id',
+      PROVIDER,
+      '--json',
+      'identities',
+    ]);
+    const exited = new Promise<number | null>((resolve) => run.child.on('exit', resolve));
+    await pollUntil(async () => run.stderr().includes('\n'), 10_000);
+    const signIn = JSON.parse(run.stderr().split('\n')[0] ?? '');
+    expect(signIn).toMatchObject({
+      type: 'sign_in',
+      provider: PROVIDER,
+      user_code: expect.any(String),
+    });
+    await completeDeviceFlow(signIn.verification_uri_complete, { login: uniqueName('jsonid') });
+    expect(await exited).toBe(2); // a new identity: no account to run the command with
+    const error = JSON.parse(run.stderr().trim().split('\n').at(-1) ?? '');
+    expect(error).toMatchObject({
+      type: 'error',
+      message: expect.stringContaining('no account is tied'),
+    });
+  });
+
   it('links one-shot with a password login: the page and code on stderr, the result on stdout', async () => {
     const run = spawnClient([
       '--port',

@@ -19,6 +19,8 @@ export interface AccountDeps extends flows.Dialog {
   qr: IdDialog['qr'];
   /** a signal aborted by the next Ctrl-C while the current command runs */
   cancelSignal(): AbortSignal;
+  /** --json: prints one JSON line (the ID login flows' sign-in instructions) */
+  json?: (line: string) => void;
 }
 
 /** The prompt's account commands; one per prompt. */
@@ -56,7 +58,7 @@ export class AccountCommands {
     signal.addEventListener('abort', () => {
       d.notices.closingOnPurpose = true;
     });
-    return { ask: d.ask, info: d.info, warn: d.warn, qr: d.qr, signal };
+    return { ask: d.ask, info: d.info, warn: d.warn, qr: d.qr, signal, json: d.json };
   }
 
   /** register, confirm and forgot: the question-and-answer commands before login. */

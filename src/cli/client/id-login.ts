@@ -21,6 +21,8 @@ export interface IdDialog extends Dialog {
   qr: 'color' | 'plain' | false;
   /** aborted when the person gives up waiting (Ctrl-C); the connection then closes */
   signal?: AbortSignal;
+  /** --json: writes the flow as one JSON line (`{"type": "sign_in", …}`) instead of the text */
+  json?: (line: string) => void;
 }
 
 /** How a login --id ended: the session's account, and whether it was made just now. */
@@ -45,6 +47,10 @@ function minutes(seconds: number): string {
 
 /** Shows where to sign in and the code (and the QR code), as `gh auth login` does. */
 async function showFlow(d: IdDialog, provider: string, flow: DeviceFlow): Promise<void> {
+  if (d.json) {
+    d.json(JSON.stringify({ type: 'sign_in', provider, ...flow }));
+    return;
+  }
   const complete = flow.verification_uri_complete;
   d.info(
     `sign in with ${sanitize(provider)}: open ${sanitize(flow.verification_uri)} and enter the code ${sanitize(flow.user_code)}`,

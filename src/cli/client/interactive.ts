@@ -90,6 +90,7 @@ class Repl {
       timeoutMs: opts.timeoutMs,
       warn: (text) => this.warn(text),
       qr: opts.json || !this.screen.terminal ? false : opts.color ? 'color' : 'plain',
+      json: opts.json ? (line) => this.screen.print(line) : undefined,
       cancelSignal: () => {
         this.cancel = new AbortController();
         return this.cancel.signal;

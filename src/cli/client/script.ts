@@ -109,8 +109,9 @@ async function run(client: Client, r: Runnable, opts: ScriptOptions): Promise<Re
 }
 
 /**
- * The ID login flows' dialog in one-shot mode: instructions on stderr (stdout is the reply's),
- * no QR code, and no questions: a new identity needs the prompt to choose a username.
+ * The ID login flows' dialog in one-shot mode: instructions on stderr (stdout is the reply's;
+ * with --json one `sign_in` line), no QR code, and no questions: a new identity needs the
+ * prompt to choose a username.
  */
 function scriptDialog(opts: ScriptOptions): IdDialog {
   const line = (text: string) => opts.stderr.write(`${text}\n`);
@@ -118,6 +119,7 @@ function scriptDialog(opts: ScriptOptions): IdDialog {
     info: line,
     warn: (text) => line(`super-client: ${text}`),
     qr: false,
+    json: opts.json ? line : undefined,
     ask: () => {
       const how = `super-client --id ${opts.id ?? 'PROVIDER'} (the prompt)`;
       throw new ClientError(
