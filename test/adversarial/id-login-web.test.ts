@@ -165,6 +165,29 @@ describe('web ID login against the real server', () => {
     for (const s of known) expect(out).not.toContain(s);
   });
 
+  it('limits starts and callbacks per address (429 with Retry-After), not the rest', async () => {
+    const strict = await startServer({
+      config: {
+        limits: { exempt_cidrs: [] },
+        identity: { providers: [idp.providerConfig('testidp')], web_logins_per_ip_per_minute: 3 },
+      },
+    });
+    const url = `http://127.0.0.1:${strict.httpPort}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${url}/oidc/testidp/start`, { redirect: 'manual' });
+      statuses.push(res.status);
+      if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    expect(statuses).toEqual([303, 303, 303, 429]);
+    const callback = await fetch(`${url}/oidc/testidp/callback?code=x&state=y`);
+    expect(callback.status).toBe(429);
+    // The button list and the page are not counted.
+    expect((await fetch(`${url}/oidc/providers`)).status).toBe(200);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    await strict.stop();
+  });
+
   it('says the IdP cannot be reached while it is down, and everything else keeps working', async () => {
     // A server whose provider was never discovered: the first use finds the IdP down.
     const down = await startIdp();
