@@ -165,6 +165,37 @@ describe('web ID login against the real server', () => {
     for (const s of known) expect(out).not.toContain(s);
   });
 
+  it('with --workers 2: a login code is redeemed once across both processes', async () => {
+    const pair = await startServer({
+      config: { identity: { providers: [idp.providerConfig('testidp')] } },
+      args: ['--workers', '2'],
+    });
+    const url = `http://127.0.0.1:${pair.httpPort}`;
+    // Consecutive connections go to the two workers in turn, so each sign-in's two sockets are
+    // on different processes; the code lives in the shared database, so the first redeems it
+    // wherever it is and the second, on the other process, finds it used.
+    for (let i = 0; i < 4; i++) {
+      const jar = new CookieJar();
+      const result = await browserLogin(`${url}/oidc/testidp/start`, idp.issuer, {
+        login: `worker-${i}`,
+        jar,
+      });
+      const code = /#oidc_code=([A-Za-z0-9_-]+)$/.exec(result.url)?.[1] as string;
+      const open = async () => {
+        const c = new WsTestClient(url, { cookie: jar.header(new URL(`${url}/ws`)) });
+        await c.connect(pair.httpPort as number);
+        return c;
+      };
+      const [a, b] = [await open(), await open()];
+      expect((await redeem(a, code)).data).toEqual({
+        link: 'new',
+        suggested_username: `worker-${i}`,
+      });
+      expect(codeOf(await redeem(b, code))).toBe('invalid_credentials');
+    }
+    await pair.stop();
+  });
+
   it('limits starts and callbacks per address (429 with Retry-After), not the rest', async () => {
     const strict = await startServer({
       config: {
