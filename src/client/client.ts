@@ -2,6 +2,7 @@
 // IdentityActions (ID login), GroupActions (groups), ResumingCore (acks, duplicates, reliable sends, reconnect) and
 // ClientCore (the connection).
 import { IdentityActions } from './identities.ts';
+import type { IdentityOutcome } from './identity-types.ts';
 import { allConversations, type HistoryOptions, historyBackwards } from './reading.ts';
 import type {
   Account,
@@ -61,6 +62,16 @@ export class Client extends IdentityActions {
     }
     await this.call('confirm_user', [username, code]);
     return this.setUser();
+  }
+
+  /**
+   * Before login, in a browser: redeems the one-time login code the web ID login's callback
+   * put in the page's URL fragment (oidc_code). Resolves like oidcWait(): the Account (logged
+   * in), or `{link: "new", suggested_username}` (then oidcRegister). A used, expired or
+   * other browser's code: ServerError invalid_credentials.
+   */
+  async oidcCode(code: string): Promise<IdentityOutcome> {
+    return this.identityAnswer((await this.call('oidc_code', [code])) as IdentityOutcome);
   }
 
   /** Before login: asks the server to email a password-reset code; always resolves "sent". */

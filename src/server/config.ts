@@ -58,6 +58,9 @@ const HttpSection = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(8_080),
   // The built web client; when missing, / says how to build it.
   web_dir: z.string().min(1).default('web/dist'),
+  // The address browsers reach this server at (e.g. https://chat.example.com behind a proxy),
+  // for the web ID login's redirect URI; unset: the page's own origin, as for /ws.
+  public_url: OriginString.optional(),
   // Origins a browser may open /ws from; empty: the server's own origin only.
   allowed_origins: z.array(OriginString).default([]),
   // Peers whose X-Forwarded-For is believed (its first address); none by default.

@@ -104,6 +104,11 @@ export class Connection implements SessionPeer, TransportSink {
     return this.transport.remoteAddress;
   }
 
+  /** SHA-256 of the browser-binding cookie the WebSocket upgrade carried (web ID login). */
+  get browserBinding(): string | undefined {
+    return this.transport.browserBinding;
+  }
+
   /** The transport this connection came in on, for the metrics. */
   get transportKind(): TransportKind {
     return this.transport.kind;

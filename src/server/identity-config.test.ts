@@ -16,7 +16,12 @@ function withProviders(providers: unknown[], extra: Record<string, unknown> = {}
 describe('loadConfig: identity', () => {
   it('has no providers and open registration by default', () => {
     const c = loadConfig();
-    expect(c.identity).toEqual({ providers: [], request_timeout_s: 10 });
+    expect(c.identity).toEqual({
+      providers: [],
+      request_timeout_s: 10,
+      login_code_ttl_s: 60,
+      web_logins_per_ip_per_minute: 30,
+    });
     expect(c.accounts.registration).toBe('open');
   });
 

@@ -70,6 +70,11 @@ export const IdentitySection = z
     providers: z.array(ProviderConfig).default([]),
     // How long one request to an identity provider may take.
     request_timeout_s: z.number().positive().max(120).default(10),
+    // How long the web ID login's one-time login code can be redeemed (oidc_code).
+    login_code_ttl_s: z.number().positive().max(600).default(60),
+    // Web ID login starts and callbacks one address may make per minute (limits.exempt_cidrs
+    // are exempt): each callback costs a token request to the identity provider.
+    web_logins_per_ip_per_minute: z.number().int().positive().default(30),
   })
   .superRefine((s, ctx) => {
     const seen = new Set<string>();

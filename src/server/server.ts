@@ -17,6 +17,9 @@ import { type Config, ConfigError } from './config.ts';
 import { Connection, type ConnectionHost } from './connection.ts';
 import { type HttpListener, listenHttp, type RenderedMetrics } from './http/listener.ts';
 import { createIdentityServices } from './identity/index.ts';
+import { LoginCodes } from './identity/login-codes.ts';
+import { WebLoginLimit } from './identity/web-limits.ts';
+import { WebLoginRoutes } from './identity/web-routes.ts';
 import { Levels } from './levels.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import {
@@ -202,6 +205,12 @@ export class SuperServer implements ConnectionHost, FigureSource {
       registrations: new RegistrationLimits(config.limits, exempt, limiters),
       rateLimits: new RateLimits(config.rate_limits, clock),
       identity: createIdentityServices(config, levels, log),
+      loginCodes: new LoginCodes(
+        storage.loginCodes,
+        clock,
+        random,
+        config.identity.login_code_ttl_s * 1000,
+      ),
       shutdown: (reason, by) => {
         this.broker.send({ kind: 'shutdown', reason, by });
         void this.shutdown(reason, by);
@@ -276,9 +285,28 @@ export class SuperServer implements ConnectionHost, FigureSource {
     // One byte above the largest frame: the ws library reads it, so frame_too_large can be said.
     const ws = new WsEndpoint(this, { maxPayload: config.limits.max_frame_bytes + 1 });
     const tls = loadTls(config);
+    const { identity, levels, loginCodes: codes, log } = this.services;
+    const limit = new WebLoginLimit(
+      config.identity.web_logins_per_ip_per_minute,
+      new AddressSet(config.limits.exempt_cidrs),
+      this.options.limiters,
+    );
+    const webLogin = new WebLoginRoutes({
+      providers: identity.providers,
+      levels,
+      codes,
+      limit,
+      log,
+    });
     this.http = await listenHttp(
       config,
-      { ws, renderMetrics, accepting: () => this.admitting, draining: () => this.draining },
+      {
+        ws,
+        renderMetrics,
+        accepting: () => this.admitting,
+        draining: () => this.draining,
+        webLogin,
+      },
       tls,
     );
     return this.http.port;

@@ -2,6 +2,7 @@
 import type { ConversationStore } from './conversations.ts';
 import type { GroupStore } from './groups.ts';
 import type { IdentityStore, NewIdentity } from './identities.ts';
+import type { LoginCodeStore } from './login-codes.ts';
 
 /** A stored account. `passwordHash` never leaves the server. */
 export interface UserRecord {
@@ -175,6 +176,8 @@ export interface Storage {
   readonly groups: GroupStore;
   /** Identities at OpenID Connect providers (src/storage/identities.ts). */
   readonly identities: IdentityStore;
+  /** The web ID login's one-time login codes (src/storage/login-codes.ts). */
+  readonly loginCodes: LoginCodeStore;
   close(): Promise<void>;
 }
 

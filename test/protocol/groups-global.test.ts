@@ -21,7 +21,9 @@ async function olderDatabase(): Promise<string> {
   const { dataDir } = makeTempDir();
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(path.join(dataDir, 'super-server.db'));
-  for (const [v, sql] of MIGRATIONS.slice(0, MIGRATIONS.length - 1).entries()) {
+  // Every migration before the one that creates the groups (later ones follow it).
+  const groups = MIGRATIONS.findIndex((sql) => sql.includes('CREATE TABLE groups'));
+  for (const [v, sql] of MIGRATIONS.slice(0, groups).entries()) {
     db.exec(sql);
     db.pragma(`user_version = ${v + 1}`);
   }

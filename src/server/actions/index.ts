@@ -35,6 +35,7 @@ import listGroups from './groups/list-groups.ts';
 import messageGroup from './groups/message-group.ts';
 import identities from './identity/identities.ts';
 import linkIdentity from './identity/link-identity.ts';
+import oidcCode from './identity/oidc-code.ts';
 import oidcRegister from './identity/oidc-register.ts';
 import oidcStart from './identity/oidc-start.ts';
 import oidcWait from './identity/oidc-wait.ts';
@@ -54,6 +55,7 @@ export const ACTIONS: readonly Action[] = [
   oidcStart,
   oidcWait,
   oidcRegister,
+  oidcCode,
   setUser,
   resetPassword,
   resetPasswordConfirm,

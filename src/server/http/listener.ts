@@ -1,5 +1,6 @@
 // The one HTTP listener (HTTPS when the server has a certificate): /ws upgrades,
-// /healthz, /metrics and the web client's files. Requests whose headers are
+// /healthz, /metrics, the web ID login's /oidc/ routes and the web client's files. Nothing
+// here logs a request or its URL (the ID login's callback query holds the IdP's code). Requests whose headers are
 // still arriving (WebSocket upgrades among them) are capped and timed out.
 import http from 'node:http';
 import https from 'node:https';
@@ -7,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Config } from '../config.ts';
 import type { WsEndpoint } from '../transport/ws.ts';
-import { ClientAddresses, originAllowed, ownOrigins } from './peers.ts';
+import { ClientAddresses, originAllowed, ownOrigins, pageOrigin } from './peers.ts';
 import { plain, StaticFiles } from './static-files.ts';
 
 /** The /metrics body and its content type; the metrics module decides both. */
@@ -26,6 +27,16 @@ export interface HttpRoutes {
   accepting(): boolean;
   /** True while draining for a restart: /healthz's 503 then says `draining`. */
   draining?(): boolean;
+  /** The web ID login's /oidc/… routes; absent: /oidc/ is not served (404). */
+  webLogin?: {
+    serve(
+      req: http.IncomingMessage,
+      res: http.ServerResponse,
+      path: string,
+      origin: string | undefined,
+      ip: string,
+    ): Promise<void>;
+  };
 }
 
 /** Certificate and key (PEM) for HTTPS/wss, and the TLS handshake limit. */
@@ -126,7 +137,7 @@ export async function listenHttp(
       res.setHeader('allow', 'GET, HEAD');
       return plain(res, 405, 'method not allowed\n');
     }
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === '/healthz') {
       if (routes.accepting()) return plain(res, 200, 'ok\n');
       return plain(res, 503, routes.draining?.() ? 'draining\n' : 'shutting down\n');
@@ -137,6 +148,11 @@ export async function listenHttp(
       return;
     }
     if (path === '/ws') return plain(res, 426, 'this path takes WebSocket upgrades\n');
+    if (path.startsWith('/oidc/')) {
+      if (!routes.webLogin) return plain(res, 404, 'not found\n');
+      const origin = pageOrigin(req, origins, tls !== undefined, settings.public_url);
+      return routes.webLogin.serve(req, res, path, origin, addresses.of(req));
+    }
     await files.serve(req, res);
   }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ClientAddresses, originAllowed, ownOrigins } from './peers.ts';
+import { ClientAddresses, originAllowed, ownOrigins, pageOrigin } from './peers.ts';
 
 const request = (headers: Record<string, string>, peer = '127.0.0.1') =>
   ({ headers, socket: { remoteAddress: peer } }) as unknown as IncomingMessage;
@@ -55,5 +55,19 @@ describe('ClientAddresses', () => {
     expect(via('::ffff:198.51.100.7')).toBe('198.51.100.7');
     expect(via('bogus, 203.0.113.9')).toBe('10.1.2.3');
     expect(addresses.of(request({}, '10.1.2.3'))).toBe('10.1.2.3');
+  });
+});
+
+describe('the page origin of a redirect URI', () => {
+  it('is the Host when it is an own origin, the public URL when one is set, else none', () => {
+    const own = ownOrigins({ allowed: [], host: '127.0.0.1', port: 8080, secure: false });
+    const host = (h: string) => request({ host: h });
+    expect(pageOrigin(host('localhost:8080'), own, false, undefined)).toBe('http://localhost:8080');
+    expect(pageOrigin(host('evil.example'), own, false, undefined)).toBeUndefined();
+    expect(pageOrigin(request({}), own, false, undefined)).toBeUndefined();
+    expect(pageOrigin(host('a b'), own, false, undefined)).toBeUndefined();
+    const pub = 'https://chat.example.com';
+    expect(pageOrigin(host('evil.example'), own, false, pub)).toBe(pub);
+    expect(pageOrigin(host('any:1'), 'host-header', true, undefined)).toBe('https://any:1');
   });
 });

@@ -52,6 +52,29 @@ export function originAllowed(
   }
 }
 
+/**
+ * The origin of the page a request comes from, for redirect URIs: `publicUrl` when set
+ * (a server behind a proxy), else the Host the request names when it is one of the
+ * listener's own origins (as the upgrade's Origin check allows); undefined otherwise.
+ */
+export function pageOrigin(
+  req: IncomingMessage,
+  allowed: Set<string> | 'host-header',
+  secure: boolean,
+  publicUrl: string | undefined,
+): string | undefined {
+  if (publicUrl !== undefined) return new URL(publicUrl).origin;
+  const host = req.headers.host;
+  if (host === undefined) return undefined;
+  let origin: string;
+  try {
+    origin = new URL(`${secure ? 'https' : 'http'}://${host}`).origin;
+  } catch {
+    return undefined;
+  }
+  return allowed === 'host-header' || allowed.has(origin) ? origin : undefined;
+}
+
 /** Finds the client address of a request: the peer, or what a trusted proxy says. */
 export class ClientAddresses {
   private readonly proxies: AddressSet;

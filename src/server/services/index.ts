@@ -4,6 +4,7 @@ import type { Storage } from '../../storage/storage.ts';
 import type { Clock, Random } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { IdentityServices } from '../identity/index.ts';
+import type { LoginCodes } from '../identity/login-codes.ts';
 import type { Levels } from '../levels.ts';
 import type { ServerMetrics } from '../metrics/server-metrics.ts';
 import type { Accounts } from './accounts.ts';
@@ -40,6 +41,8 @@ export interface Services {
   readonly rateLimits: RateLimits;
   /** ID login: the identity providers and the device flows running (src/server/identity/). */
   readonly identity: IdentityServices;
+  /** The web ID login's one-time login codes (issued by /oidc/…/callback, redeemed by oidc_code). */
+  readonly loginCodes: LoginCodes;
   readonly clock: Clock;
   readonly random: Random;
   readonly log: Logger;

@@ -18,6 +18,11 @@ export interface Transport {
   readonly kind: TransportKind;
   /** The peer's IP address, for per-IP caps. */
   readonly remoteAddress: string;
+  /**
+   * SHA-256 of the web ID login's browser-binding cookie, when a WebSocket upgrade carried
+   * one: a login code is redeemed only on a connection from the browser it was issued to.
+   */
+  readonly browserBinding?: string;
   /** Queues one complete frame (with its line ending, for stream transports). */
   write(frame: string): void;
   /** Bytes accepted by write() that the peer has not taken yet (about: frames not yet handed to the socket count one per character). */

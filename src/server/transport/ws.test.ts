@@ -19,7 +19,7 @@ async function pair() {
   const accepted = new Promise<{ transport: WsTransport; socket: Duplex }>((resolve) => {
     server.on('upgrade', (req, socket, head) =>
       wss.handleUpgrade(req, socket, head, (ws) =>
-        resolve({ transport: new WsTransport(ws, socket, '127.0.0.1'), socket }),
+        resolve({ transport: new WsTransport(ws, socket, '127.0.0.1', undefined), socket }),
       ),
     );
   });

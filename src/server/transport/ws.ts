@@ -4,7 +4,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { EndOfTurn } from '../../util/end-of-turn.ts';
+import { BINDING_COOKIE, readCookie } from '../identity/cookies.ts';
 import type { BadFrameKind } from '../metrics/connection-events.ts';
+import { hashToken } from '../security/tokens.ts';
 import type { CloseCause, Transport, TransportSink } from './transport.ts';
 
 /** How long a closing WebSocket may take to finish its close handshake before it is destroyed. */
@@ -41,6 +43,7 @@ export class WsTransport implements Transport {
     private readonly ws: WebSocket,
     private readonly socket: Duplex,
     readonly remoteAddress: string,
+    readonly browserBinding: string | undefined,
   ) {}
 
   write(frame: string): void {
@@ -118,8 +121,11 @@ export class WsEndpoint {
 
   /** Upgrades `req` and starts a Connection for the peer at `remoteAddress`. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, remoteAddress: string): void {
+    const binding = readCookie(req, BINDING_COOKIE);
+    const bindingHash = binding === undefined ? undefined : hashToken(binding);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = this.handler.accept(new WsTransport(ws, socket, remoteAddress));
+      const transport = new WsTransport(ws, socket, remoteAddress, bindingHash);
+      const conn = this.handler.accept(transport);
       ws.on('message', (data, isBinary) => conn.onFrame(data as Buffer, isBinary));
       // A protocol error (bad UTF-8, a message over maxPayload): ws closes with its code.
       ws.on('error', (err: Error & { code?: string }) => {

@@ -118,6 +118,15 @@ export const PG_MIGRATIONS: readonly string[] = [
      CONSTRAINT identities_pkey PRIMARY KEY (issuer, subject)
    );
    CREATE INDEX identities_user ON identities (user_id);`,
+  // One-time login codes of the web ID login (issue 16): hashes only, 60 s, taken once.
+  `CREATE TABLE login_codes (
+     code_hash    TEXT PRIMARY KEY,
+     binding_hash TEXT NOT NULL,
+     provider     TEXT NOT NULL,
+     identity     TEXT NOT NULL,
+     expires_at   BIGINT NOT NULL
+   );
+   CREATE INDEX login_codes_expiry ON login_codes (expires_at);`,
 ];
 
 /** An arbitrary constant: the advisory lock every node takes to migrate. */

@@ -10,6 +10,7 @@ import {
 import { describeConversationContract } from '../conversation-contract.ts';
 import { directKey } from '../conversations.ts';
 import { describeGroupContract } from '../group-contract.ts';
+import { describeLoginCodeContract } from '../login-code-contract.ts';
 import { StorageUnavailable } from '../storage.ts';
 import { describeStorageContract } from '../storage-contract.ts';
 import { openPostgresStorage } from './postgres-storage.ts';
@@ -28,6 +29,7 @@ describe.skipIf(missing !== undefined)('PostgreSQL storage', () => {
   describeStorageContract('postgres', fresh);
   describeConversationContract('postgres', fresh);
   describeGroupContract('postgres', fresh);
+  describeLoginCodeContract('postgres', fresh);
 
   it('migrates once when several nodes open one database together', async () => {
     const url = await pg.createDatabase();

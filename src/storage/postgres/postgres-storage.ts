@@ -26,6 +26,7 @@ import { PgConversations } from './conversations.ts';
 import { PgDb, type PostgresOptions, type Queryable } from './db.ts';
 import { PgGroups } from './groups.ts';
 import { insertIdentity, PgIdentities } from './identities.ts';
+import { PgLoginCodes } from './login-codes.ts';
 import { migrate } from './migrations.ts';
 
 // At the group's current position: a new member gets no backlog.
@@ -52,11 +53,13 @@ export class PostgresStorage implements Storage {
   readonly conversations: PgConversations;
   readonly groups: PgGroups;
   readonly identities: PgIdentities;
+  readonly loginCodes: PgLoginCodes;
 
   constructor(private readonly db: PgDb) {
     this.conversations = new PgConversations(db);
     this.groups = new PgGroups(db);
     this.identities = new PgIdentities(db);
+    this.loginCodes = new PgLoginCodes(db);
   }
 
   async createUser(user: NewUser): Promise<UserRecord> {

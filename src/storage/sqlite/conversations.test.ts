@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { describeConversationContract } from '../conversation-contract.ts';
 import { directKey, type NewMessage } from '../conversations.ts';
 import { describeGroupContract } from '../group-contract.ts';
+import { describeLoginCodeContract } from '../login-code-contract.ts';
 import { openSqliteStorage } from './sqlite-storage.ts';
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'ss-conv-')), 'db', 'super-server.db');
@@ -116,3 +117,4 @@ describe('SQLite conversations: the seqs kept between appends', () => {
 });
 
 describeGroupContract('sqlite file', async () => openSqliteStorage(tempDb()));
+describeLoginCodeContract('sqlite file', async () => openSqliteStorage(tempDb()));

@@ -132,4 +132,13 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (issuer, subject)
    ) WITHOUT ROWID;
    CREATE INDEX identities_user ON identities (user_id);`,
+  // One-time login codes of the web ID login (issue 16): hashes only, 60 s, taken once.
+  `CREATE TABLE login_codes (
+     code_hash    TEXT PRIMARY KEY,
+     binding_hash TEXT NOT NULL,
+     provider     TEXT NOT NULL,
+     identity     TEXT NOT NULL,
+     expires_at   INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX login_codes_expiry ON login_codes (expires_at);`,
 ];

@@ -1,6 +1,7 @@
 // Storage on an embedded SQLite file through better-sqlite3 (WAL, prepared statements):
 // opening and migrating the file here; each table group's statements in its own module
-// (accounts.ts, codes.ts, audit.ts, conversations.ts, groups.ts, identities.ts), which SqliteStorage joins.
+// (accounts.ts, codes.ts, audit.ts, conversations.ts, groups.ts, identities.ts,
+// login-codes.ts), which SqliteStorage joins.
 import Database from 'better-sqlite3';
 import type {
   AuditEntry,
@@ -20,6 +21,7 @@ import { SqliteConversations } from './conversations.ts';
 import { DataDirError, explainSqliteOpenError, prepareDatabaseFile } from './data-dir.ts';
 import { SqliteGroups } from './groups.ts';
 import { SqliteIdentities } from './identities.ts';
+import { SqliteLoginCodes } from './login-codes.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 /** How hard a commit is made durable: `normal` survives a killed process, `full` power loss too. */
@@ -96,6 +98,7 @@ export class SqliteStorage implements Storage {
   readonly conversations: SqliteConversations;
   readonly groups: SqliteGroups;
   readonly identities: SqliteIdentities;
+  readonly loginCodes: SqliteLoginCodes;
   private readonly accounts: SqliteAccounts;
   private readonly codes: SqliteCodes;
   private readonly audit: SqliteAudit;
@@ -109,6 +112,7 @@ export class SqliteStorage implements Storage {
     this.groups = new SqliteGroups(db, (key) => this.conversations.forget(key));
     this.codes = new SqliteCodes(db);
     this.identities = new SqliteIdentities(db);
+    this.loginCodes = new SqliteLoginCodes(db);
     this.accounts = new SqliteAccounts(db, this.codes, this.identities);
     this.audit = new SqliteAudit(db);
   }

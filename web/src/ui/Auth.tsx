@@ -1,11 +1,13 @@
-// The logged-out screens: log in, register (with the emailed code when the server asks for
-// one), and reset a forgotten password.
+// The logged-out screens: log in (or sign in with an identity provider), register (with the
+// emailed code when the server asks for one), and reset a forgotten password.
 import { useState } from 'preact/hooks';
 import type { Client } from '../../../src/client/browser.ts';
+import { hasLoginCode } from '../id-login.ts';
 import { rememberedUser } from '../remember.ts';
 import { connectClient, startSession } from '../session.ts';
 import { useAppState } from '../store.ts';
 import { Field, Form } from './forms.tsx';
+import { IdFinish, IdProviders } from './IdLogin.tsx';
 
 type Tab = 'login' | 'register' | 'reset';
 
@@ -178,10 +180,19 @@ function Reset() {
   );
 }
 
-/** The logged-out page: three tabs. */
+/** The logged-out page: three tabs, or finishing an ID login the provider sent back. */
 export function Auth() {
   const [tab, setTab] = useState<Tab>('login');
+  const [finishing, setFinishing] = useState(hasLoginCode);
   const s = useAppState();
+  if (finishing) {
+    return (
+      <main class="auth">
+        <h1>super-server</h1>
+        <IdFinish onDone={() => setFinishing(false)} />
+      </main>
+    );
+  }
   const tabs: Array<[Tab, string]> = [
     ['login', 'Log in'],
     ['register', 'Register'],
@@ -199,6 +210,7 @@ export function Auth() {
         ))}
       </nav>
       {tab === 'login' ? <Login /> : tab === 'register' ? <Register /> : <Reset />}
+      {tab === 'login' && <IdProviders />}
     </main>
   );
 }
