@@ -66,6 +66,12 @@ export class Connection implements SessionPeer, TransportSink {
   pendingIdentity: VerifiedIdentity | undefined;
   /** The device flow running for this connection (oidc_start, link_identity). */
   deviceFlow: DeviceFlow | undefined;
+  /**
+   * The flow an oidc_wait of this connection is waiting on. Meanwhile the connection counts
+   * as alive (its pings queue behind the wait, so the inbox can fill and pause reading), at
+   * most until the flow expires.
+   */
+  waitingFlow: DeviceFlow | undefined;
   /** Failed veus attempts on this connection. */
   failedLogins = 0;
   /** This connection's request rate-limit windows. */
@@ -174,6 +180,11 @@ export class Connection implements SessionPeer, TransportSink {
     }
     this.framer.setLimit(this.host.services.config.limits.max_frame_bytes);
     this.host.onSessionStarted(this);
+  }
+
+  /** Counts the connection as heard from now (the heartbeat's clock restarts). */
+  touch(): void {
+    this.lastSeen = this.host.services.clock.now();
   }
 
   /** Feeds bytes from a stream transport (TCP): the line framer splits them. */

@@ -399,6 +399,8 @@ export class SuperServer implements ConnectionHost, FigureSource {
     const timeoutMs = this.services.config.session.heartbeat_timeout_s * 1000;
     for (const conn of this.connections) {
       if (conn.session) {
+        // A connection in oidc_wait is alive until its flow ends (expires_in at most).
+        if (conn.waitingFlow) continue;
         if (now - conn.lastSeen >= timeoutMs) conn.disconnect('heartbeat_timeout');
       } else if (conn.loginExpired(now)) {
         conn.disconnect('login_timeout');

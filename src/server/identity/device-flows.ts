@@ -111,14 +111,24 @@ export class DeviceFlows {
       );
     }
     conn.deviceFlow = undefined;
-    const settled = await flow.result;
+    conn.waitingFlow = flow;
+    let settled: Awaited<DeviceFlow['result']>;
+    try {
+      settled = await flow.result;
+    } finally {
+      if (conn.waitingFlow === flow) conn.waitingFlow = undefined;
+      // The wait held back the client's pings: its heartbeat starts afresh.
+      conn.touch();
+    }
     if ('err' in settled) throw settled.err;
     return { identity: settled.ok, flow };
   }
 
-  /** Stops the connection's flow, if any (a new start, or the connection closed). */
+  /** Stops the connection's flow, if any, awaited or not (a new start, or the connection closed). */
   cancel(conn: Connection): void {
     conn.deviceFlow?.abort.abort();
     conn.deviceFlow = undefined;
+    conn.waitingFlow?.abort.abort();
+    conn.waitingFlow = undefined;
   }
 }
