@@ -1,6 +1,6 @@
-// Which server program a run starts: a checkout's compiled server
-// (dist/cli/server.js, as `npm start` runs it), built first when its sources are
-// newer than its last bench build; or a given .js file as it is.
+// Builds a checkout's compiled programs when they are stale, for the bench and
+// for the tests (test/global-setup.ts): dist/cli/server.js and dist/cli/client.js
+// (and web/dist), as `npm start` runs them. One build at a time per checkout.
 import { spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -8,6 +8,7 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  rmSync,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -15,11 +16,11 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** This checkout (the one the bench runs from). */
+/** This checkout (the one the bench or the tests run from). */
 export const OWN_CHECKOUT = fileURLToPath(new URL('../..', import.meta.url));
 /** Written into dist/ after a successful build: sources older than it are built. */
-const STAMP = '.bench-build-stamp';
-const LOCK = '.bench-build-lock';
+const STAMP = '.build-stamp';
+const LOCK = '.build-lock';
 const BUILD_TIMEOUT_MS = 300_000;
 /** A lock older than this is left over from a build that died. */
 const STALE_LOCK_MS = BUILD_TIMEOUT_MS + 10_000;
@@ -39,24 +40,39 @@ function newestUnder(dir: string, wanted: (name: string) => boolean): number {
   return newest;
 }
 
+/** What `npm run build` must leave in `root`: the compiled CLIs, and the web client if it has one. */
+function outputsOf(root: string): string[] {
+  const outputs = [join(root, 'dist', 'cli', 'server.js')];
+  if (existsSync(join(root, 'src', 'cli', 'client.ts'))) {
+    outputs.push(join(root, 'dist', 'cli', 'client.js'));
+  }
+  if (existsSync(join(root, 'web', 'index.html')))
+    outputs.push(join(root, 'web', 'dist', 'index.html'));
+  return outputs;
+}
+
 /**
- * Whether `root`'s dist/ is older than its sources: a source file (or tsconfig,
- * package.json) changed after the newest compiled file and after the last bench
- * build (whose stamp covers a build that had nothing to re-emit).
+ * Whether `root`'s build is older than its sources: an output is missing, or a
+ * source file (under src/ or web/src/, or a tsconfig, package.json) changed after
+ * the newest compiled file and after the last build (whose stamp covers a build
+ * that had nothing to re-emit).
  */
 function isStale(root: string): boolean {
-  const dist = join(root, 'dist');
-  if (!existsSync(join(dist, 'cli', 'server.js'))) return true;
-  let sources = newestUnder(join(root, 'src'), (n) => n.endsWith('.ts') && !n.endsWith('.test.ts'));
-  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json']) {
+  if (!outputsOf(root).every((file) => existsSync(file))) return true;
+  const isSource = (n: string) => /\.(ts|tsx|css|html)$/.test(n) && !n.endsWith('.test.ts');
+  let sources = Math.max(
+    newestUnder(join(root, 'src'), isSource),
+    newestUnder(join(root, 'web', 'src'), isSource),
+  );
+  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'web/index.html']) {
     const path = join(root, file);
     if (existsSync(path)) sources = Math.max(sources, statSync(path).mtimeMs);
   }
-  const built = newestUnder(dist, (n) => n.endsWith('.js') || n === STAMP);
+  const built = newestUnder(join(root, 'dist'), (n) => n.endsWith('.js') || n === STAMP);
   return sources > built;
 }
 
-/** Takes the build lock of `root` (one bench builds, the others wait); returns its release. */
+/** Takes the build lock of `root` (one process builds, the others wait); returns its release. */
 function takeLock(root: string): () => void {
   const lock = join(root, 'dist', LOCK);
   mkdirSync(dirname(lock), { recursive: true });
@@ -83,31 +99,45 @@ function takeLock(root: string): () => void {
   }
 }
 
-/** Builds `root` with its own `npm run build` when stale; returns its dist/cli/server.js. */
-export function compiledServer(root: string): string {
-  const entry = join(root, 'dist', 'cli', 'server.js');
-  if (!isStale(root)) return entry;
+/**
+ * Builds `root` with its own `npm run build` when stale (`who` says in the log
+ * line who asked); returns its dist/ directory.
+ */
+export function buildCheckout(root: string, who: string): string {
+  const dist = join(root, 'dist');
+  if (!isStale(root)) return dist;
   const release = takeLock(root);
   try {
-    if (!isStale(root)) return entry;
-    console.log(`bench: building ${root} (npm run build) …`);
+    if (!isStale(root)) return dist;
+    // tsc --incremental trusts its build info over what is on disk: after dist/
+    // lost files it would emit nothing, so a missing output starts it afresh.
+    if (!outputsOf(root).every((file) => existsSync(file))) {
+      rmSync(join(root, 'tsconfig.build.tsbuildinfo'), { force: true });
+    }
+    console.log(`${who}: building ${root} (npm run build) …`);
     const result = spawnSync('npm', ['run', '--silent', 'build'], {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit'],
       timeout: BUILD_TIMEOUT_MS,
     });
-    if (result.status !== 0 || !existsSync(entry)) {
+    const missing = outputsOf(root).filter((file) => !existsSync(file));
+    if (result.status !== 0 || missing.length > 0) {
+      const lacking = missing.length > 0 ? `, missing ${missing.join(', ')}` : '';
       throw new ServerBuildError(
-        `npm run build failed in ${root} (status ${result.status}); fix it, or run the server through --server-bin PATH.js`,
+        `npm run build failed in ${root} (status ${result.status}${lacking}); fix it${who === 'bench' ? ', or run the server through --server-bin PATH.js' : ''}`,
       );
     }
-    writeFileSync(join(root, 'dist', STAMP), `${new Date().toISOString()}\n`);
-    return entry;
+    writeFileSync(join(dist, STAMP), `${new Date().toISOString()}\n`);
+    return dist;
   } finally {
     release();
   }
 }
 
+/** Builds `root` when stale; returns its dist/cli/server.js. */
+export function compiledServer(root: string): string {
+  return join(buildCheckout(root, 'bench'), 'cli', 'server.js');
+}
 /** The checkout `path` belongs to: a checkout directory, or its bin/super-server. */
 function checkoutOf(path: string): string | undefined {
   const isCheckout = (dir: string) =>

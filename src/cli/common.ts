@@ -1,5 +1,5 @@
 // Helpers shared by the super-server subcommands.
-import { WorkerStartFailure } from '../server/cluster/primary.ts';
+import { WorkerStartFailure } from '../server/cluster/start-failure.ts';
 import { type Config, ConfigError, loadConfig } from '../server/config.ts';
 import { DataDirError } from '../storage/sqlite/data-dir.ts';
 

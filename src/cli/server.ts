@@ -1,10 +1,7 @@
 // The `super-server` command: serve (default) and user administration.
 import cluster from 'node:cluster';
 import { Command } from 'commander';
-import { runPrimary } from '../server/cluster/primary.ts';
-import { reportStartFailure, runWorker } from '../server/cluster/worker.ts';
 import { SERVER_VERSION } from '../server/connection.ts';
-import { runServer } from '../server/main.ts';
 import { registerAuditCommand } from './audit-command.ts';
 import {
   type CommonOptions,
@@ -89,9 +86,11 @@ const serve = program
       'server.node_id': opts.nodeId,
     });
     try {
-      if (cluster.isWorker) await runWorker(config);
-      else if (config.server.workers > 1) process.exit(await runPrimary(config));
-      else await runServer(config);
+      // Loaded here, not above: the user, audit and other commands never load the server.
+      if (cluster.isWorker) await (await import('../server/cluster/worker.ts')).runWorker(config);
+      else if (config.server.workers > 1) {
+        process.exit(await (await import('../server/cluster/primary.ts')).runPrimary(config));
+      } else await (await import('../server/main.ts')).runServer(config);
     } catch (err) {
       throw explainStartError(err, config);
     }
@@ -104,12 +103,12 @@ program.addHelpText('after', () => serveFlagsHelp(serve));
 registerMessagesCommand(program);
 registerStorageCommand(program);
 
-await program.parseAsync(process.argv).catch((err: unknown) => {
+await program.parseAsync(process.argv).catch(async (err: unknown) => {
   // Commander has printed its usage error (or the help, or the version) already.
   const usageExit = commanderExitCode(err);
   if (usageExit !== undefined) process.exit(usageExit);
   // A worker's failure is the primary's to print: N workers failing alike give one line.
   if (!cluster.isWorker) exitWithError(err);
   const { message, exitCode } = describeError(err);
-  reportStartFailure(message, exitCode);
+  (await import('../server/cluster/worker.ts')).reportStartFailure(message, exitCode);
 });

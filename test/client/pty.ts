@@ -4,12 +4,12 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
+import { CLIENT_PROGRAM } from '../programs.ts';
 import { plainText, TerminalModel } from './terminal.ts';
 
-/** Absolute path of the client's entry point. */
-export const CLIENT_BIN = fileURLToPath(new URL('../../bin/super-client', import.meta.url));
+/** Absolute path of the client's entry point: the compiled one (see test/programs.ts). */
+export const CLIENT_BIN = CLIENT_PROGRAM;
 
 /** Default deadline of one wait. */
 export const WAIT_MS = 10_000;
@@ -185,9 +185,13 @@ export interface SpawnedClient {
   stderr(): string;
 }
 
-/** Starts `super-client ...args` as a plain child process, collecting stdout and stderr. */
-export function spawnClient(args: string[], env?: Record<string, string>): SpawnedClient {
-  const child = spawn(process.execPath, [CLIENT_BIN, ...args], {
+/** Starts `super-client ...args` (CLIENT_BIN, or `program`) as a plain child process, collecting stdout and stderr. */
+export function spawnClient(
+  args: string[],
+  env?: Record<string, string>,
+  program = CLIENT_BIN,
+): SpawnedClient {
+  const child = spawn(process.execPath, [program, ...args], {
     env: clientEnv(env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -205,9 +209,9 @@ export function spawnClient(args: string[], env?: Record<string, string>): Spawn
 /** Runs `super-client ...args` with `stdin` fed to it, no TTY; killed after the deadline. */
 export function runClient(
   args: string[],
-  opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number; program?: string } = {},
 ): Promise<RunResult> {
-  const { child, stdout, stderr } = spawnClient(args, opts.env);
+  const { child, stdout, stderr } = spawnClient(args, opts.env, opts.program);
   child.stdin.on('error', () => {});
   child.stdin.end(opts.stdin ?? '');
   const timeoutMs = opts.timeoutMs ?? 20_000;

@@ -2,6 +2,7 @@
 import net from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ChatMessage, Client } from '../../src/client/index.ts';
+import { CLIENT_BIN_SCRIPT } from '../programs.ts';
 import { type SeedUser, useServer } from '../protocol/harness.ts';
 import { cleanupClients, runClient, spawnClient } from './pty.ts';
 
@@ -245,7 +246,8 @@ describe('usage', () => {
   });
 
   it('documents flags, commands and exit codes in --help', async () => {
-    const r = await runClient(['--help']);
+    // The user-facing bin/super-client script (tsx over src/), so it stays covered.
+    const r = await runClient(['--help'], { program: CLIENT_BIN_SCRIPT });
     expect(r.code).toBe(0);
     for (const text of [
       '--host <host>',

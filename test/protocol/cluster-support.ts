@@ -105,7 +105,7 @@ export async function startCluster(
     const r = await runCli([...args, '--config', configPath], { stdin: `${u.password}\n` });
     if (r.code !== 0) throw new Error(`user add ${u.username} failed: ${r.stderr}${r.stdout}`);
   }
-  // Several tsx processes on a loaded machine: give each longer than the default to start.
+  // Several server processes starting at once on a loaded machine: give each longer than the default.
   const startNode = (i: number) =>
     startServer({ config, args: ['--node-id', `c${run}-${i + 1}`], listenTimeoutMs: 60_000 });
   const nodes = await Promise.all(Array.from({ length: n }, (_, i) => startNode(i)));

@@ -17,7 +17,7 @@ afterAll(async () => {
 // Root ignores permission bits, so as root the permission cases run the server as `nobody`.
 const OTHER_USER = process.getuid?.() === 0 ? { uid: 65_534, gid: 65_534 } : {};
 
-// Runs bin/super-server as OTHER_USER (or as ourselves when we are not root).
+// Runs the server (BIN) as OTHER_USER (or as ourselves when we are not root).
 function runAsOther(args: string[]): Promise<CliResult> {
   const child = spawn(process.execPath, [BIN, ...args], { ...OTHER_USER, stdio: 'pipe' });
   let stdout = '';

@@ -2,14 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { type ListeningPorts, parseListeningLine } from '../../src/server/listening.ts';
+import { SERVER_PROGRAM } from '../programs.ts';
 import { closeAllClients } from './client.ts';
 import { deepMerge } from './util.ts';
 
-// Absolute path of the server's command-line entry point.
-export const BIN = fileURLToPath(new URL('../../bin/super-server', import.meta.url));
+// Absolute path of the server's command-line entry point: the compiled one (see test/programs.ts).
+export const BIN = SERVER_PROGRAM;
 
 // Config every test server gets unless the test overrides it: all clients share
 // 127.0.0.1, and tests of other features must not trip the request rate limits
@@ -113,12 +113,12 @@ function track(child: ChildProcess): Promise<ExitInfo> {
   });
 }
 
-// Runs `node bin/super-server ...args`, feeding `stdin`; never hangs past timeoutMs (kills instead).
+// Runs `super-server ...args` (BIN, or `program`), feeding `stdin`; never hangs past timeoutMs (kills instead).
 export function runCli(
   args: string[],
-  opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number; program?: string } = {},
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [opts.program ?? BIN, ...args], {
     env: { ...process.env, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

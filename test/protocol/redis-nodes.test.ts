@@ -34,7 +34,7 @@ async function twoNodes(usernames: string[], extra: Record<string, unknown> = {}
     email: emailFor(username),
     password: PASSWORD,
   }));
-  // Two processes with tsx on a loaded machine: give each longer than the default to start.
+  // Two server processes on a loaded machine: give each longer than the default to start.
   const listenTimeoutMs = 40_000;
   const a = await startServer({ users, config, args: ['--node-id', 'a'], listenTimeoutMs });
   const b = await startServer({

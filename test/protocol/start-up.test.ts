@@ -3,6 +3,7 @@
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SERVER_VERSION } from '../../src/server/connection.ts';
+import { SERVER_BIN_SCRIPT } from '../programs.ts';
 import {
   type CliResult,
   cleanup,
@@ -38,14 +39,16 @@ async function takenPort(): Promise<number> {
 }
 
 describe('usage', () => {
+  // These two run the user-facing bin/super-server script (tsx over src/), so it stays
+  // covered; the rest of the suite starts the compiled dist/cli/server.js.
   it('--version prints the version the hello reports', async () => {
-    const r = await runCli(['--version']);
+    const r = await runCli(['--version'], { program: SERVER_BIN_SCRIPT });
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(SERVER_VERSION);
   });
 
   it('--help lists the flags of serve, the default command', async () => {
-    const r = await runCli(['--help']);
+    const r = await runCli(['--help'], { program: SERVER_BIN_SCRIPT });
     expect(r.code).toBe(0);
     for (const flag of [
       '--port <port>',

@@ -18,6 +18,7 @@ import { startProcessMetrics } from '../metrics/process-metrics.ts';
 import { type MetricsJson, renderMerged } from '../metrics/render.ts';
 import { RESTART_REASON } from '../server.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
+import { WorkerStartFailure } from './start-failure.ts';
 
 const START_TIMEOUT_MS = 30_000;
 /** How long a worker's exit waits for its `failed` message, which says why, to arrive. */
@@ -27,16 +28,8 @@ const METRICS_TIMEOUT_MS = 1_000;
 const MAX_CRASHES = 5;
 const CRASH_WINDOW_MS = 60_000;
 
-/** A worker could not start (port in use, …): the message is the one line to print. */
-export class WorkerStartFailure extends Error {
-  override name = 'WorkerStartFailure';
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
+/** Re-exported for the callers that had it from here. */
+export { WorkerStartFailure };
 
 /** Runs the primary until every worker has stopped; resolves with the exit status. */
 export async function runPrimary(config: Config): Promise<number> {

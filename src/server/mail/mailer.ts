@@ -1,7 +1,7 @@
 // Outgoing email, pluggable: a development outbox (log + file) or SMTP through nodemailer.
 import { appendFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 
@@ -52,6 +52,8 @@ export class SmtpMailer implements Mailer {
   private readonly transport;
 
   constructor(private readonly config: Config['mail']) {
+    // Loaded only here: a server on the development outbox never loads nodemailer.
+    const nodemailer: typeof import('nodemailer') = createRequire(import.meta.url)('nodemailer');
     this.transport = nodemailer.createTransport({
       host: config.smtp_host,
       port: config.smtp_port,

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DIST_DIR } from '../../../test/programs.ts';
 import { describeConversationContract } from '../conversation-contract.ts';
 import { directKey, type NewMessage } from '../conversations.ts';
 import { describeGroupContract } from '../group-contract.ts';
@@ -13,9 +15,11 @@ const tempDb = () => join(mkdtempSync(join(tmpdir(), 'ss-conv-')), 'db', 'super-
 
 describeConversationContract('sqlite file', async () => openSqliteStorage(tempDb()));
 
+// The compiled module (test/global-setup.ts builds it from this source): no tsx per child.
+const COMPILED = pathToFileURL(join(DIST_DIR, 'storage/sqlite/sqlite-storage.js')).href;
 // A child process appending `n` messages to one conversation in batches of 10.
 const WRITER = `
-import { openSqliteStorage } from './src/storage/sqlite/sqlite-storage.ts';
+import { openSqliteStorage } from ${JSON.stringify(COMPILED)};
 const [file, sender, n] = process.argv.slice(1);
 const s = openSqliteStorage(file);
 const seqs = [];
@@ -32,11 +36,8 @@ process.stdout.write(JSON.stringify(seqs));
 function writer(file: string, sender: number, n: number): Promise<number[]> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', WRITER, file, String(sender), String(n)],
-    {
-      cwd: join(import.meta.dirname, '../../..'),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    ['--input-type=module', '-e', WRITER, file, String(sender), String(n)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
   child.stdout.on('data', (d: Buffer) => {

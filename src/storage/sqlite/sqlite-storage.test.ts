@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { DIST_DIR } from '../../../test/programs.ts';
 import { describeStorageContract } from '../storage-contract.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { openSqliteStorage } from './sqlite-storage.ts';
@@ -149,15 +151,15 @@ describe('background checkpoints', () => {
 
   it('migrates once when several processes open a new database at the same moment', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ss-sqlite-')), 'super-server.db');
-    const opener = `import { openSqliteStorage } from './src/storage/sqlite/sqlite-storage.ts';
+    // The compiled module (test/global-setup.ts builds it from this source): no tsx per child.
+    const compiled = pathToFileURL(join(DIST_DIR, 'storage/sqlite/sqlite-storage.js')).href;
+    const opener = `import { openSqliteStorage } from ${JSON.stringify(compiled)};
       const s = openSqliteStorage(process.argv[1]); await s.close();`;
     const open = () =>
       new Promise<number | null>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          ['--import', 'tsx', '--input-type=module', '-e', opener, file],
-          { cwd: join(import.meta.dirname, '../../..'), stdio: ['ignore', 'ignore', 'inherit'] },
-        );
+        const child = spawn(process.execPath, ['--input-type=module', '-e', opener, file], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
         child.on('exit', resolve);
       });
     expect(await Promise.all([open(), open(), open(), open()])).toEqual([0, 0, 0, 0]);
