@@ -10,8 +10,9 @@ import { cleanup } from './harness.ts';
 import { OIDC_WAIT_MS, useOidcServer } from './oidc-support.ts';
 import { expectOk, PASSWORD, sleep, uniqueName } from './util.ts';
 
+afterAll(cleanup);
+
 describe('link_identity under a short heartbeat', () => {
-  afterAll(cleanup);
   let idp: IdpService;
   beforeAll(async () => {
     idp = await startIdp();
