@@ -8,6 +8,7 @@ import type {
   StoredMessage,
 } from './conversations.ts';
 import type { GroupRecord, Visibility } from './groups.ts';
+import type { IdentityRecord } from './identities.ts';
 import type { UserRecord } from './storage.ts';
 
 /** A users row. */
@@ -128,5 +129,30 @@ export function toGroup(row: GroupRow): GroupRecord {
     conv: `#${row.name}`,
     visibility: row.visibility,
     lastSeq: row.last_seq,
+  };
+}
+
+/** An identities row (issue 16). */
+export interface IdentityRow {
+  user_id: number;
+  provider: string;
+  issuer: string;
+  subject: string;
+  email: string | null;
+  linked_at: number;
+}
+
+/** The columns of an IdentityRow. */
+export const IDENTITY_COLUMNS = 'user_id, provider, issuer, subject, email, linked_at';
+
+/** An identities row as a record. */
+export function toIdentity(row: IdentityRow): IdentityRecord {
+  return {
+    userId: row.user_id,
+    provider: row.provider,
+    issuer: row.issuer,
+    subject: row.subject,
+    email: row.email,
+    linkedAt: row.linked_at,
   };
 }

@@ -6,29 +6,8 @@ import {
   type NewIdentity,
   type UnlinkResult,
 } from '../identities.ts';
+import { IDENTITY_COLUMNS, type IdentityRow, toIdentity } from '../sql-rows.ts';
 import type { PgDb, Queryable } from './db.ts';
-
-interface IdentityRow {
-  user_id: number;
-  provider: string;
-  issuer: string;
-  subject: string;
-  email: string | null;
-  linked_at: number;
-}
-
-const COLUMNS = 'user_id, provider, issuer, subject, email, linked_at';
-
-function toIdentity(row: IdentityRow): IdentityRecord {
-  return {
-    userId: row.user_id,
-    provider: row.provider,
-    issuer: row.issuer,
-    subject: row.subject,
-    email: row.email,
-    linkedAt: row.linked_at,
-  };
-}
 
 /** Inserts a link on `t` (a transaction or the pool); throws IdentityTaken on the (issuer, subject) key. */
 export async function insertIdentity(
@@ -62,7 +41,7 @@ export class PgIdentities implements IdentityStore {
 
   async find(issuer: string, subject: string): Promise<IdentityRecord | undefined> {
     const { rows } = await this.db.q<IdentityRow>(
-      `SELECT ${COLUMNS} FROM identities WHERE issuer = $1 AND subject = $2`,
+      `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE issuer = $1 AND subject = $2`,
       [issuer, subject],
     );
     return rows[0] && toIdentity(rows[0]);
@@ -70,7 +49,7 @@ export class PgIdentities implements IdentityStore {
 
   async listForUser(userId: number): Promise<IdentityRecord[]> {
     const { rows } = await this.db.q<IdentityRow>(
-      `SELECT ${COLUMNS} FROM identities WHERE user_id = $1 ORDER BY linked_at, provider`,
+      `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE user_id = $1 ORDER BY linked_at, provider`,
       [userId],
     );
     return rows.map(toIdentity);

@@ -7,29 +7,7 @@ import {
   type NewIdentity,
   type UnlinkResult,
 } from '../identities.ts';
-
-interface IdentityRow {
-  user_id: number;
-  provider: string;
-  issuer: string;
-  subject: string;
-  email: string | null;
-  linked_at: number;
-}
-
-const COLUMNS = 'user_id, provider, issuer, subject, email, linked_at';
-
-/** Maps a row to its record. */
-export function toIdentity(row: IdentityRow): IdentityRecord {
-  return {
-    userId: row.user_id,
-    provider: row.provider,
-    issuer: row.issuer,
-    subject: row.subject,
-    email: row.email,
-    linkedAt: row.linked_at,
-  };
-}
+import { IDENTITY_COLUMNS, type IdentityRow, toIdentity } from '../sql-rows.ts';
 
 /** The identities part of SqliteStorage; SqliteAccounts calls insert inside createUser. */
 export class SqliteIdentities implements IdentityStore {
@@ -42,10 +20,10 @@ export class SqliteIdentities implements IdentityStore {
 
   constructor(private readonly db: Database.Database) {
     this.byKey = db.prepare<[string, string], IdentityRow>(
-      `SELECT ${COLUMNS} FROM identities WHERE issuer = ? AND subject = ?`,
+      `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE issuer = ? AND subject = ?`,
     );
     this.byUser = db.prepare<[number], IdentityRow>(
-      `SELECT ${COLUMNS} FROM identities WHERE user_id = ? ORDER BY linked_at, provider`,
+      `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE user_id = ? ORDER BY linked_at, provider`,
     );
     this.add = db.prepare<[number, string, string, string, string | null, number]>(
       `INSERT INTO identities (user_id, provider, issuer, subject, email, linked_at)
