@@ -3,7 +3,6 @@
 // `ok` for, in seq order without gaps (docs/protocol.md section 11), and the dead node's users
 // leave `who` once its lease (broker.heartbeat_timeout_s) runs out.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TestClient } from './client.ts';
 import {
   type Cluster,
   clusterSkipReason,
@@ -14,7 +13,7 @@ import {
   useClusterServices,
   whoBecomes,
 } from './cluster-support.ts';
-import { messagesIn } from './stored.ts';
+import { seqsIn } from './stored.ts';
 import { expectOk, pollUntil, uniqueName } from './util.ts';
 
 const skipped = clusterSkipReason() !== undefined;
@@ -26,12 +25,6 @@ const WINDOW = 8;
 const LOAD_DEADLINE_MS = 90_000;
 /** How many acknowledged sends must follow the receiver's reconnection before the load stops. */
 const AFTER_RECONNECT = 50;
-
-/** The seqs of the message events `c` received from `conv`, in arrival order. */
-const seqsIn = (c: TestClient, conv: string) =>
-  messagesIn(c.received)
-    .filter((m) => m.data.conv === conv)
-    .map((m) => m.data.seq as number);
 
 describe.skipIf(skipped)('kill -9 of a node under load', () => {
   let cluster: Cluster;

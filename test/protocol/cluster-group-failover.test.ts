@@ -14,7 +14,7 @@ import {
   storedCursor,
   useClusterServices,
 } from './cluster-support.ts';
-import { messagesIn } from './stored.ts';
+import { seqsIn, span } from './stored.ts';
 import { expectOk, pollUntil, uniqueName } from './util.ts';
 
 const skipped = clusterSkipReason() !== undefined;
@@ -26,16 +26,6 @@ const WINDOW = 8;
 const LOAD_DEADLINE_MS = 90_000;
 /** How many acknowledged sends must follow the members' reconnection before the load stops. */
 const AFTER_RECONNECT = 40;
-
-/** The seqs of the message events `c` received from `conv`, in arrival order. */
-const seqsIn = (c: TestClient, conv: string) =>
-  messagesIn(c.received)
-    .filter((m) => m.data.conv === conv)
-    .map((m) => m.data.seq as number);
-
-/** from, from + 1, …, to. */
-const span = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, k) => from + k);
 
 describe.skipIf(skipped)('kill -9 of a node under group traffic', () => {
   let cluster: Cluster;

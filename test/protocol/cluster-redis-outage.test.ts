@@ -12,18 +12,12 @@ import {
   startCluster,
   useClusterServices,
 } from './cluster-support.ts';
-import { messagesIn } from './stored.ts';
+import { messagesIn, seqsIn } from './stored.ts';
 import { codeOf, pollUntil, sleep, uniqueName } from './util.ts';
 
 const skipped = clusterSkipReason() !== undefined;
 const services = useClusterServices(skipped);
 afterEach(closeAllClients);
-
-/** The seqs of the message events `c` received from `conv`, in arrival order. */
-const seqsIn = (c: TestClient, conv: string) =>
-  messagesIn(c.received)
-    .filter((m) => m.data.conv === conv)
-    .map((m) => m.data.seq as number);
 
 /** Sends to `to` from `from`, `window` in flight, until `stop()` (bounded in count and time). */
 async function sendUntil(from: TestClient, to: string, stop: () => boolean) {

@@ -16,7 +16,7 @@ import {
   useClusterServices,
 } from './cluster-support.ts';
 import { waitExit } from './harness.ts';
-import { messagesIn } from './stored.ts';
+import { seqsIn, span } from './stored.ts';
 import { codeOf, expectOk, pollUntil, uniqueName } from './util.ts';
 
 const skipped = clusterSkipReason() !== undefined;
@@ -28,16 +28,6 @@ const MAX_MESSAGES = 3_000;
 const LOAD_DEADLINE_MS = 150_000;
 /** Acknowledged sends between two drains, and after the last one. */
 const BETWEEN = 20;
-
-/** The seqs of the message events `c` received from `conv`, in arrival order. */
-const seqsIn = (c: TestClient, conv: string) =>
-  messagesIn(c.received)
-    .filter((m) => m.data.conv === conv)
-    .map((m) => m.data.seq as number);
-
-/** from, from + 1, …, to. */
-const span = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, k) => from + k);
 
 /** One user's sessions across the restart, the newest last, and the node it is on. */
 interface Follower {

@@ -14,6 +14,18 @@ export function messagesIn(frames: readonly Frame[]): Frame[] {
   return frames.filter((f) => f.event === 'message');
 }
 
+/** The seqs of the message events `c` received from `conv`, in arrival order. */
+export function seqsIn(c: TestClient, conv: string): number[] {
+  return messagesIn(c.received)
+    .filter((m) => m.data.conv === conv)
+    .map((m) => m.data.seq as number);
+}
+
+/** from, from + 1, …, to. */
+export function span(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, k) => from + k);
+}
+
 /** Logs in and waits for `synced`; returns the client, the replayed messages and synced's data. */
 export async function loginAndReplay(port: Endpoint, username: string, password: string) {
   const c = await loginClient(port, username, password);
