@@ -4,28 +4,14 @@
 import { ActionError } from '../../protocol/errors.ts';
 import { IdentityTaken } from '../../storage/identities.ts';
 import { UniqueViolation, type UserRecord } from '../../storage/storage.ts';
-import { formatId } from '../actions/inputs.ts';
+import {
+  answerRegistered,
+  checkRegistrationPolicy,
+  type RegisterReply,
+} from '../actions/account/registration.ts';
 import type { Connection } from '../connection.ts';
+import { taken } from '../services/accounts.ts';
 import type { Services } from '../services/index.ts';
-
-/** What oidc_register answers, as create_user does. */
-export interface RegisterReply {
-  id: string;
-  username: string;
-  confirm: boolean;
-}
-
-const TAKEN = { username: 'username_taken', email: 'email_taken', phone: 'phone_taken' } as const;
-
-/** Refuses new accounts the policy forbids; `identity` tells ID login from create_user. */
-export function checkRegistrationPolicy(services: Services, via: 'password' | 'identity'): void {
-  const policy = services.config.accounts.registration;
-  if (policy === 'closed')
-    throw new ActionError('forbidden', 'registration is closed on this server');
-  if (policy === 'identity_only' && via === 'password') {
-    throw new ActionError('forbidden', 'new accounts are made through ID login (oidc_start)');
-  }
-}
 
 /** Creates the account for this connection's pending identity and verifies the connection (or mails a code). */
 export async function registerWithIdentity(
@@ -90,7 +76,6 @@ export async function registerWithIdentity(
       throw new ActionError('identity_taken', 'this identity is already tied to an account');
     throw err;
   }
-  conn.registered = true;
   conn.pendingIdentity = undefined;
   services.audit.record({
     actor: user.username,
@@ -99,14 +84,5 @@ export async function registerWithIdentity(
     outcome: 'ok',
     address: conn.ip,
   });
-  if (confirm) {
-    await services.confirmation.sendCode(user);
-    return { id: formatId(user.id), username: user.username, confirm: true };
-  }
-  conn.verified = { id: user.id, username: user.username, level: user.level };
-  return { id: formatId(user.id), username: user.username, confirm: false };
-}
-
-function taken(field: keyof typeof TAKEN): ActionError {
-  return new ActionError(TAKEN[field], `${field} is already registered`);
+  return answerRegistered(services, conn, user, confirm);
 }

@@ -286,6 +286,7 @@ export class Accounts {
   }
 }
 
-function taken(field: keyof typeof TAKEN): ActionError {
+/** The *_taken error of a unique field a registration collided on. */
+export function taken(field: keyof typeof TAKEN): ActionError {
   return new ActionError(TAKEN[field], `${field} is already registered`);
 }

@@ -3,9 +3,9 @@
 import { z } from 'zod';
 import { ActionError } from '../../../protocol/errors.ts';
 import type { UserRecord } from '../../../storage/storage.ts';
-import { checkRegistrationPolicy } from '../../identity/registration.ts';
 import { defineAction } from '../define.ts';
-import { Email, formatId, Password, Phone, Username } from '../inputs.ts';
+import { Email, Password, Phone, Username } from '../inputs.ts';
+import { answerRegistered, checkRegistrationPolicy } from './registration.ts';
 
 export default defineAction({
   name: 'create_user',
@@ -26,12 +26,6 @@ export default defineAction({
       await release();
       throw err;
     }
-    conn.registered = true;
-    if (confirm) {
-      await services.confirmation.sendCode(user);
-      return { id: formatId(user.id), username: user.username, confirm: true };
-    }
-    conn.verified = { id: user.id, username: user.username, level: user.level };
-    return { id: formatId(user.id), username: user.username, confirm: false };
+    return answerRegistered(services, conn, user, confirm);
   },
 });
