@@ -6,6 +6,7 @@ import { hasLoginCode } from '../id-login.ts';
 import { rememberedUser } from '../remember.ts';
 import { connectClient, startSession } from '../session.ts';
 import { useAppState } from '../store.ts';
+import { ConfirmRegistration } from './ConfirmRegistration.tsx';
 import { Field, Form } from './forms.tsx';
 import { IdFinish, IdProviders } from './IdLogin.tsx';
 
@@ -56,30 +57,10 @@ function Login() {
 }
 
 function Register() {
-  const [f, setF] = useState({ user: '', password: '', email: '', code: '' });
+  const [f, setF] = useState({ user: '', password: '', email: '' });
   const [pending, setPending] = useState<Client | undefined>(undefined);
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
-  if (pending) {
-    return (
-      <Form
-        label="Confirm registration"
-        submit="Confirm"
-        onSubmit={async () => {
-          await pending.confirm(f.code.trim());
-          await startSession(pending);
-        }}
-      >
-        <p>We emailed a code to {f.email}.</p>
-        <Field
-          id="register-code"
-          label="Code"
-          value={f.code}
-          onInput={set('code')}
-          autoComplete="one-time-code"
-        />
-      </Form>
-    );
-  }
+  if (pending) return <ConfirmRegistration client={pending} email={f.email} id="register-code" />;
   return (
     <Form
       label="Register"

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { type Client, ServerError } from '../../../src/client/browser.ts';
 import { fetchProviders, type IdProvider, type Redeemed, redeemLoginCode } from '../id-login.ts';
 import { startSession } from '../session.ts';
+import { ConfirmRegistration } from './ConfirmRegistration.tsx';
 import { errorText, Field, Form } from './forms.tsx';
 
 /** The "Sign in with …" links; nothing when no provider is configured. */
@@ -57,26 +58,12 @@ export function IdFinish(props: { onDone: () => void }) {
 
 /** A new identity: choose the account's username (and email, when the server asks). */
 function NewAccount(props: { client: Client; suggested: string }) {
-  const [f, setF] = useState({ user: props.suggested, email: '', code: '' });
+  const [f, setF] = useState({ user: props.suggested, email: '' });
   const [needEmail, setNeedEmail] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
   const c = props.client;
-  if (confirming) {
-    return (
-      <Form
-        label="Confirm registration"
-        submit="Confirm"
-        onSubmit={async () => {
-          await c.confirm(f.code.trim());
-          await startSession(c);
-        }}
-      >
-        <p>We emailed a code to {f.email}.</p>
-        <Field id="id-code" label="Code" value={f.code} onInput={set('code')} />
-      </Form>
-    );
-  }
+  if (confirming) return <ConfirmRegistration client={c} email={f.email} id="id-code" />;
   return (
     <Form
       label="Create your account"
