@@ -101,6 +101,8 @@ export class SuperServer implements ConnectionHost, FigureSource {
   private readonly mailer: Mailer;
   private readonly gate: HashGate;
   private readonly broker: Broker;
+  /** The web ID login's /oidc/ routes, served by the HTTP listener. */
+  private readonly webLogin: WebLoginRoutes;
   private readonly unauthenticatedByIp = new Map<string, number>();
   private unauthenticated = 0;
   private nextConnectionId = 1;
@@ -223,6 +225,13 @@ export class SuperServer implements ConnectionHost, FigureSource {
       } else group.fanout.apply(command);
     });
     this.broker.onResync?.(() => void resyncLiveSessions(sessions, conversations, log));
+    this.webLogin = new WebLoginRoutes({
+      providers: this.services.identity.providers,
+      levels,
+      codes: this.services.loginCodes,
+      limit: new WebLoginLimit(config.identity.web_logins_per_ip_per_minute, exempt, limiters),
+      log,
+    });
     this.stopped = new Promise((resolve) => {
       this.markStopped = resolve;
     });
@@ -285,19 +294,6 @@ export class SuperServer implements ConnectionHost, FigureSource {
     // One byte above the largest frame: the ws library reads it, so frame_too_large can be said.
     const ws = new WsEndpoint(this, { maxPayload: config.limits.max_frame_bytes + 1 });
     const tls = loadTls(config);
-    const { identity, levels, loginCodes: codes, log } = this.services;
-    const limit = new WebLoginLimit(
-      config.identity.web_logins_per_ip_per_minute,
-      new AddressSet(config.limits.exempt_cidrs),
-      this.options.limiters,
-    );
-    const webLogin = new WebLoginRoutes({
-      providers: identity.providers,
-      levels,
-      codes,
-      limit,
-      log,
-    });
     this.http = await listenHttp(
       config,
       {
@@ -305,7 +301,7 @@ export class SuperServer implements ConnectionHost, FigureSource {
         renderMetrics,
         accepting: () => this.admitting,
         draining: () => this.draining,
-        webLogin,
+        webLogin: this.webLogin,
       },
       tls,
     );
