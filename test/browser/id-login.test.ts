@@ -3,8 +3,8 @@
 // one-time login code in the fragment that the page takes out and redeems over /ws. A new
 // identity chooses its username and chats; the same identity again is the same account.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type IdpService, startIdp } from '../services/idp.ts';
+import { expect, it } from 'vitest';
+import { useIdp } from '../services/idp.ts';
 import { login, openPage, send, startChat, startWebServer } from './browser.ts';
 import { browserSuite, convButton, finish, PW, shown, TIMEOUT, texts } from './steps.ts';
 
@@ -32,15 +32,9 @@ async function leftovers(page: Page): Promise<string> {
 }
 
 browserSuite('web client: ID login', (ref) => {
-  let idp: IdpService;
-  beforeAll(async () => {
-    idp = await startIdp();
-  }, 60_000);
-  afterAll(async () => {
-    await idp?.stop();
-  });
+  const idp = useIdp();
 
-  const idConfig = () => ({ identity: { providers: [idp.providerConfig('testidp')] } });
+  const idConfig = () => ({ identity: { providers: [idp().providerConfig('testidp')] } });
 
   it(
     'a new identity chooses a username and chats; the same identity again is the same account',

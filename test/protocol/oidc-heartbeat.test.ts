@@ -2,8 +2,8 @@
 // IdP: the server must not drop it for silence meanwhile (its pings queue behind the wait and
 // fill the inbox), and closing the connection must stop the server's polling of the IdP.
 // TCP only: the heartbeat sweep and the inbox are the same code for every transport.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeDeviceFlow, type IdpService, startIdp } from '../services/idp.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { completeDeviceFlow, useIdp } from '../services/idp.ts';
 import { account } from './accounts-support.ts';
 import { loginClient } from './client.ts';
 import { cleanup } from './harness.ts';
@@ -13,22 +13,13 @@ import { expectOk, PASSWORD, sleep, uniqueName } from './util.ts';
 afterAll(cleanup);
 
 describe('link_identity under a short heartbeat', () => {
-  let idp: IdpService;
-  beforeAll(async () => {
-    idp = await startIdp();
-  });
-  afterAll(async () => {
-    await idp?.stop();
-  });
+  const idp = useIdp();
   // A 1 s heartbeat deadline and a 4-frame inbox: a few pings behind oidc_wait fill it.
-  const server = useOidcServer(
-    () => idp,
-    (p) => ({
-      identity: { providers: [p.providerConfig('testidp')] },
-      session: { heartbeat_interval_s: 0.2, heartbeat_timeout_s: 1 },
-      limits: { inbox_frames: 4 },
-    }),
-  );
+  const server = useOidcServer(idp, (p) => ({
+    identity: { providers: [p.providerConfig('testidp')] },
+    session: { heartbeat_interval_s: 0.2, heartbeat_timeout_s: 1 },
+    limits: { inbox_frames: 4 },
+  }));
 
   async function loggedIn() {
     const name = uniqueName('hblink');
@@ -60,14 +51,14 @@ describe('link_identity under a short heartbeat', () => {
     void c.call('oidc_wait', [], OIDC_WAIT_MS).catch(() => {});
     // The IdP's interval is 1 s: the server polls while the wait runs ...
     await sleep(2_500);
-    const polling = (await idp.stats()).token_requests;
+    const polling = (await idp().stats()).token_requests;
     c.destroy();
     await sleep(1_500);
-    const atClose = (await idp.stats()).token_requests;
+    const atClose = (await idp().stats()).token_requests;
     expect(atClose).toBeGreaterThan(0);
     expect(polling).toBeGreaterThan(0);
     // ... and not after it closed.
     await sleep(3_000);
-    expect((await idp.stats()).token_requests).toBe(atClose);
+    expect((await idp().stats()).token_requests).toBe(atClose);
   });
 });

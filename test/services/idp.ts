@@ -3,6 +3,7 @@
 // idp-browser.ts) the helpers that play the user's browser. Test only.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { IDP_CLIENTS } from './idp-users.ts';
 
 export {
@@ -147,4 +148,19 @@ function readReadyLine(proc: ChildProcess): Promise<{ issuer: string; port: numb
       }
     });
   });
+}
+
+/** Starts the test IdP before the tests of the calling scope and stops it after; returns it. */
+export function useIdp(opts: IdpOptions = {}): () => IdpService {
+  let idp: IdpService | undefined;
+  beforeAll(async () => {
+    idp = await startIdp(opts);
+  });
+  afterAll(async () => {
+    await idp?.stop();
+  });
+  return () => {
+    if (!idp) throw new Error('the test IdP is not started');
+    return idp;
+  };
 }

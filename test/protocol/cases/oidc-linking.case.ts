@@ -1,7 +1,7 @@
 // Linking identities to accounts (issue 16): link_identity + oidc_wait, identities,
 // unlink_identity keeping one way to log in, and one account per identity (identity_taken).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type IdpService, startIdp } from '../../services/idp.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { useIdp } from '../../services/idp.ts';
 import { account } from '../accounts-support.ts';
 import { closeAllClients, connectClient, loginClient, type TestClient } from '../client.ts';
 import { cleanup } from '../harness.ts';
@@ -13,17 +13,10 @@ import { codeOf, expectOk, PASSWORD, uniqueName } from '../util.ts';
 export function oidcLinkingCases(wire: Wire): void {
   afterEach(closeAllClients);
   afterAll(cleanup);
-  let idp: IdpService;
-  beforeAll(async () => {
-    idp = await startIdp();
-  });
-  afterAll(async () => {
-    await idp?.stop();
-  });
-  const server = useOidcServer(
-    () => idp,
-    (p) => ({ identity: { providers: [p.providerConfig('testidp'), p.providerConfig('second')] } }),
-  );
+  const idp = useIdp();
+  const server = useOidcServer(idp, (p) => ({
+    identity: { providers: [p.providerConfig('testidp'), p.providerConfig('second')] },
+  }));
   const endpoint = () => wire.endpoint(server());
 
   /** A password account, logged in. */
@@ -43,7 +36,7 @@ export function oidcLinkingCases(wire: Wire): void {
       expect(list.data.identities).toEqual([
         {
           provider: 'testidp',
-          issuer: idp.issuer,
+          issuer: idp().issuer,
           subject: login,
           email: `${login}@example.test`,
           linked_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),

@@ -2,8 +2,8 @@
 // oidc_start / oidc_wait / oidc_register, the same identity again, no password on such
 // accounts, suggested usernames, emails without verification, level_claims, the hello
 // token kept alive, and the registration policy.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { completeDeviceFlow, type IdpService, startIdp } from '../../services/idp.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { completeDeviceFlow, useIdp } from '../../services/idp.ts';
 import { account } from '../accounts-support.ts';
 import { closeAllClients, connectClient } from '../client.ts';
 import { cleanup } from '../harness.ts';
@@ -15,16 +15,10 @@ import { codeOf, expectOk, PASSWORD, sleep, uniqueName } from '../util.ts';
 export function oidcCases(wire: Wire): void {
   afterEach(closeAllClients);
   afterAll(cleanup);
-  let idp: IdpService;
-  beforeAll(async () => {
-    idp = await startIdp();
-  });
-  afterAll(async () => {
-    await idp?.stop();
-  });
+  const idp = useIdp();
 
   describe('device flow login and registration', () => {
-    const server = useOidcServer(() => idp);
+    const server = useOidcServer(idp);
     const endpoint = () => wire.endpoint(server());
 
     it('answers oidc_start with the device flow’s codes; unknown provider and no flow are not_found', async () => {
@@ -40,7 +34,7 @@ export function oidcCases(wire: Wire): void {
         'verification_uri',
         'verification_uri_complete',
       ]);
-      expect(start.data.verification_uri).toBe(`${idp.issuer}/device`);
+      expect(start.data.verification_uri).toBe(`${idp().issuer}/device`);
       expect(start.data.verification_uri_complete).toContain(
         encodeURIComponent(start.data.user_code).slice(0, 4),
       );
@@ -157,20 +151,17 @@ export function oidcCases(wire: Wire): void {
   });
 
   describe('level_claims and default_level', () => {
-    const server = useOidcServer(
-      () => idp,
-      (p) => ({
-        identity: {
-          providers: [
-            p.providerConfig('testidp', {
-              default_level: 'basic',
-              scopes: ['openid', 'email', 'profile', 'groups'],
-              level_claims: { claim: 'groups', values: { 'chat-admins': 'admin' } },
-            }),
-          ],
-        },
-      }),
-    );
+    const server = useOidcServer(idp, (p) => ({
+      identity: {
+        providers: [
+          p.providerConfig('testidp', {
+            default_level: 'basic',
+            scopes: ['openid', 'email', 'profile', 'groups'],
+            level_claims: { claim: 'groups', values: { 'chat-admins': 'admin' } },
+          }),
+        ],
+      },
+    }));
 
     it('gives the mapped level at registration and keeps it at each login', async () => {
       const login = uniqueName('admin-x');
@@ -200,21 +191,21 @@ export function oidcCases(wire: Wire): void {
       await deviceLogin(c, login);
       expectOk(await c.request('oidc_register', [login], c.helloToken), 'oidc_register');
       c.destroy();
-      await idp.setClaims(login, { groups: ['other'] });
+      await idp().setClaims(login, { groups: ['other'] });
       const d = await connectClient(wire.endpoint(server()));
       expect((await deviceLogin(d, login)).data).toMatchObject({ username: login, level: 'basic' });
       d.destroy();
-      await idp.setClaims(login, { groups: 'chat-admins' });
+      await idp().setClaims(login, { groups: 'chat-admins' });
       const e = await connectClient(wire.endpoint(server()));
       expect((await deviceLogin(e, login)).data).toMatchObject({ username: login, level: 'admin' });
     });
   });
 
   describe('hello token during a device flow', () => {
-    const server = useOidcServer(
-      () => idp,
-      (p) => ({ identity: { providers: [p.providerConfig()] }, session: { hello_ttl_s: 1 } }),
-    );
+    const server = useOidcServer(idp, (p) => ({
+      identity: { providers: [p.providerConfig()] },
+      session: { hello_ttl_s: 1 },
+    }));
 
     it('outlives session.hello_ttl_s while the flow runs, up to its expires_in', async () => {
       const login = uniqueName('idslow');
@@ -238,20 +229,14 @@ export function oidcCases(wire: Wire): void {
   });
 
   describe('accounts.registration', () => {
-    const only = useOidcServer(
-      () => idp,
-      (p) => ({
-        identity: { providers: [p.providerConfig()] },
-        accounts: { registration: 'identity_only' },
-      }),
-    );
-    const closed = useOidcServer(
-      () => idp,
-      (p) => ({
-        identity: { providers: [p.providerConfig()] },
-        accounts: { registration: 'closed' },
-      }),
-    );
+    const only = useOidcServer(idp, (p) => ({
+      identity: { providers: [p.providerConfig()] },
+      accounts: { registration: 'identity_only' },
+    }));
+    const closed = useOidcServer(idp, (p) => ({
+      identity: { providers: [p.providerConfig()] },
+      accounts: { registration: 'closed' },
+    }));
 
     it('identity_only refuses create_user and allows oidc_register', async () => {
       const c = await connectClient(wire.endpoint(only()));
