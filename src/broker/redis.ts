@@ -55,13 +55,13 @@ export class RedisBroker implements Broker {
   constructor(private readonly options: RedisBrokerOptions) {
     this.prefix = options.prefix ?? 'ss:';
     const onError = (err: Error) => options.onError?.(err);
-    // No offline queue: while Redis is down a claim answers server_busy at once.
-    this.cmd = new Redis(options.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      lazyConnect: true,
-    });
-    this.sub = new Redis(options.url, { lazyConnect: true });
+    // No offline queue and no retries, on both connections: while Redis is down a claim
+    // answers server_busy at once, even when its subscribe was in flight as the connection
+    // broke (ioredis would otherwise hold it until Redis is back). The subscriptions
+    // themselves are restored on reconnect all the same (autoResubscribe).
+    const failFast = { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true };
+    this.cmd = new Redis(options.url, failFast);
+    this.sub = new Redis(options.url, failFast);
     this.cmd.on('error', onError);
     this.sub.on('error', onError);
     this.sessions = new RedisSessions(this.cmd, {
@@ -95,7 +95,7 @@ export class RedisBroker implements Broker {
   }
 
   async claim(user: OnlineUser): Promise<ClaimResult> {
-    if (this.cmd.status !== 'ready') return 'server_busy';
+    if (this.cmd.status !== 'ready' || this.sub.status !== 'ready') return 'server_busy';
     this.want(user.id, +1);
     try {
       return await this.sessions.claim(user, () =>
