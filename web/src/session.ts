@@ -94,6 +94,8 @@ export function endSession(notice = ''): void {
 export async function logout(): Promise<void> {
   const c = client;
   client = undefined;
+  // At once, not after the server's answer: a reload right after the click is no surprise.
+  rememberLogout();
   try {
     await c?.logout();
   } catch {
