@@ -93,7 +93,12 @@ export function stopServices(): void {
   if (redisService) {
     // stop() sends SIGTERM at once; its wait may not finish at exit, so remove the dir here.
     void redisService.stop();
-    rmSync(redisService.dir, { recursive: true, force: true, maxRetries: 5 });
+    try {
+      // redis-server may still be writing its log as it goes.
+      rmSync(redisService.dir, { recursive: true, force: true, maxRetries: 5 });
+    } catch (err) {
+      console.error(`bench: Redis's directory was not removed: ${String(err)}`);
+    }
   }
 }
 
