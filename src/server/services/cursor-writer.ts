@@ -1,11 +1,16 @@
 // Delivery cursors held in memory and written in groups: an ack storm is one
-// transaction per event-loop turn, however many acks it held.
+// transaction per event-loop turn, however many acks it held. One write runs at a
+// time: acks that come while it is on its way (an asynchronous store) wait and go
+// into the next, so a loaded node writes few large updates, not one per turn.
 import type { Logger } from 'pino';
 import type { ConversationStore, CursorUpdate } from '../../storage/conversations.ts';
 
 /** Coalesces acks per (user, conversation) and writes them once per turn. */
 export class CursorWriter {
   private pending = new Map<string, CursorUpdate>();
+  /** What the write on its way holds (peek still sees it), and that write. */
+  private inFlight = new Map<string, CursorUpdate>();
+  private writing: Promise<void> | undefined;
   private scheduled = false;
   /** Transactions written so far, for tests and metrics. */
   writes = 0;
@@ -28,15 +33,31 @@ export class CursorWriter {
 
   /** The cursor noted but not yet written, if any. */
   peek(userId: number, convId: number): number | undefined {
-    return this.pending.get(`${userId}:${convId}`)?.deliveredSeq;
+    const key = `${userId}:${convId}`;
+    const noted = this.pending.get(key)?.deliveredSeq;
+    const writing = this.inFlight.get(key)?.deliveredSeq;
+    if (noted === undefined) return writing;
+    return writing === undefined ? noted : Math.max(noted, writing);
   }
 
-  /** Writes what is noted, in one transaction; a failed write is kept for the next. */
+  /**
+   * Writes what is noted, after the write on its way if there is one; resolves once what
+   * was noted before the call is written. A failed write is kept for the next.
+   */
   async flush(): Promise<void> {
     this.scheduled = false;
+    while (this.writing !== undefined) await this.writing;
     if (this.pending.size === 0) return;
-    const updates = [...this.pending.values()];
+    this.inFlight = this.pending;
     this.pending = new Map();
+    this.writing = this.write([...this.inFlight.values()]).finally(() => {
+      this.writing = undefined;
+      this.inFlight = new Map();
+    });
+    await this.writing;
+  }
+
+  private async write(updates: CursorUpdate[]): Promise<void> {
     try {
       await this.store.saveCursors(updates);
       this.writes++;

@@ -224,4 +224,39 @@ describe('CursorWriter', () => {
     expect((await t.store.membership(BEN, conv))?.deliveredSeq).toBe(100);
     await t.storage.close();
   });
+  it('writes one update at a time: acks during a slow write go into one next write', async () => {
+    const t = await setup();
+    const [r] = await t.send(10);
+    const conv = r?.convId as number;
+    // The real store behind a gate, as PostgreSQL's round trips would be.
+    const saved: number[][] = [];
+    const gates: Array<() => void> = [];
+    const slow = Object.create(t.store) as typeof t.store;
+    slow.saveCursors = async (updates) => {
+      saved.push(updates.map((u) => u.deliveredSeq));
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return t.store.saveCursors(updates);
+    };
+    const cursors = new CursorWriter(slow, pino({ level: 'silent' }));
+    cursors.note(BEN, conv, 2);
+    const first = cursors.flush();
+    for (const seq of [5, 7]) {
+      cursors.note(BEN, conv, seq);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(saved).toEqual([[2]]);
+    expect(cursors.peek(BEN, conv)).toBe(7);
+    gates.shift()?.();
+    await first;
+    const second = cursors.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(saved).toEqual([[2], [7]]);
+    // Still seen while its write is on its way.
+    expect(cursors.peek(BEN, conv)).toBe(7);
+    gates.shift()?.();
+    await second;
+    expect(cursors.writes).toBe(2);
+    expect((await t.store.membership(BEN, conv))?.deliveredSeq).toBe(7);
+    await t.storage.close();
+  });
 });
