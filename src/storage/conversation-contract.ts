@@ -65,6 +65,32 @@ export function describeConversationContract(name: string, open: () => Promise<S
       await s.close();
     });
 
+    it("finds a conversation by key with one user's membership, or without it", async () => {
+      const s = await open();
+      const c = s.conversations;
+      const [r1] = await c.append([dm(A, B, 'a1'), dm(A, B, 'a2')], 0);
+      const id = r1?.convId as number;
+      await c.saveCursors([{ userId: B, convId: id, deliveredSeq: 1 }]);
+      const key = directKey(A, B);
+      expect(await c.memberByKey(B, key)).toEqual({
+        conv: await c.findConversation(key),
+        member: await c.membership(B, id),
+      });
+      expect((await c.memberByKey(B, key))?.member).toMatchObject({
+        id,
+        key,
+        lastSeq: 2,
+        deliveredSeq: 1,
+        readSeq: 0,
+      });
+      expect(await c.memberByKey(C, key)).toEqual({
+        conv: await c.findConversation(key),
+        member: undefined,
+      });
+      expect(await c.memberByKey(A, directKey(A, C))).toBeUndefined();
+      await s.close();
+    });
+
     it('moves a sender along its consecutive messages of one batch, as one by one', async () => {
       const s = await open();
       const c = s.conversations;

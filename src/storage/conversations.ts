@@ -83,6 +83,12 @@ export interface MessagePage {
   more: boolean;
 }
 
+/** A conversation found by its key, and one user's membership of it (undefined: not a member). */
+export interface KeyedMembership {
+  conv: ConversationRecord;
+  member: Membership | undefined;
+}
+
 /** Conversations storage. Seq allocation is gapless and ordered per conversation under concurrent writers. */
 export interface ConversationStore {
   /** The store's random id, fixed when it was created. */
@@ -97,6 +103,11 @@ export interface ConversationStore {
   findConversation(key: string): Promise<ConversationRecord | undefined>;
   /** The user's membership of a conversation, if a member. */
   membership(userId: number, convId: number): Promise<Membership | undefined>;
+  /**
+   * findConversation and membership in one read (an ack's lookup): undefined when no
+   * conversation has the key, `member` undefined when the user is not in it.
+   */
+  memberByKey(userId: number, key: string): Promise<KeyedMembership | undefined>;
   /**
    * The user's messages above each delivery cursor (or above `sentUpTo`'s seq for a
    * conversation when higher), grouped by conversation in seq order, conversations by

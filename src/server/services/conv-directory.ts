@@ -5,6 +5,7 @@ import {
   type ConversationKind,
   directKey,
   directMembers,
+  type KeyedMembership,
   type Membership,
   type StoredMessage,
 } from '../../storage/conversations.ts';
@@ -28,28 +29,42 @@ export interface ResolvedConversation {
 // One message for every conversation the caller may not see, so none leaks.
 const NOT_FOUND = 'no such conversation';
 const NAME_CACHE = 100_000;
+/**
+ * How long a cached username is trusted: usernames never change, but an account deleted on
+ * another node (or by the CLI) shows as DELETED_NAME after at most this long. A deletion on
+ * this node forgets the name at once.
+ */
+const NAME_TTL_MS = 60_000;
 
 /** How a deleted account is named in messages (brackets are never part of a username). */
 export const DELETED_NAME = '[deleted]';
 
-/** Looks up conversations and usernames; caches usernames (they never change). */
+/** Looks up conversations and usernames; caches usernames (for NAME_TTL_MS). */
 export class ConvDirectory {
-  private readonly names = new Map<number, string>();
+  private readonly names = new Map<number, { name: string; at: number }>();
   /** Set by the groups service; without it every group name is not_found. */
   groupReader: GroupReader | undefined;
 
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly now: () => number,
+  ) {}
 
   /** Remembers a username the caller already knows. */
   learn(id: number, username: string): void {
     if (this.names.size >= NAME_CACHE) this.names.clear();
-    this.names.set(id, username);
+    this.names.set(id, { name: username, at: this.now() });
   }
 
-  /** A user's name by id ('' for an account that is gone). */
+  /** Forgets a name at once (its account was deleted on this node). */
+  forget(id: number): void {
+    this.names.delete(id);
+  }
+
+  /** A user's name by id (DELETED_NAME for an account that is gone). */
   async nameOf(id: number): Promise<string> {
     const known = this.names.get(id);
-    if (known !== undefined) return known;
+    if (known !== undefined && this.now() - known.at < NAME_TTL_MS) return known.name;
     const user = await this.storage.findUserById(id);
     // A deleted account's messages stay; its name shows as a placeholder no user can take.
     const name = user?.username ?? DELETED_NAME;
@@ -69,22 +84,26 @@ export class ConvDirectory {
       if (!this.groupReader) throw new ActionError('not_found', NOT_FOUND);
       return this.groupReader(user, group);
     }
+    let found: KeyedMembership | undefined;
     if (input.startsWith('@')) {
       const user = await this.storage.findUserByName(input.slice(1));
       if (user && user.pendingUntil === null) other = user.id;
+      if (other !== undefined) {
+        found = await this.storage.conversations.memberByKey(me, directKey(me, other));
+      }
     } else {
       const pair = directMembers(input);
       if (pair && (pair[0] === me || pair[1] === me)) {
-        other = pair[0] === me ? pair[1] : pair[0];
-        if (other !== me && !(await this.storage.findUserById(other))) other = undefined;
+        const peer = pair[0] === me ? pair[1] : pair[0];
+        found = await this.storage.conversations.memberByKey(me, directKey(me, peer));
+        // A member of a stored conversation reads and acks it whatever became of the other
+        // account (a deleted one's messages stay); one not stored yet needs the other to exist.
+        if (found || peer === me || (await this.storage.findUserById(peer))) other = peer;
       }
     }
     if (other === undefined) throw new ActionError('not_found', NOT_FOUND);
-    const key = directKey(me, other);
-    const conv = await this.storage.conversations.findConversation(key);
-    const member = conv && (await this.storage.conversations.membership(me, conv.id));
-    if (conv && !member) throw new ActionError('not_found', NOT_FOUND);
-    return { key, kind: 'direct', member };
+    if (found && !found.member) throw new ActionError('not_found', NOT_FOUND);
+    return { key: directKey(me, other), kind: 'direct', member: found?.member };
   }
 
   /** A stored message's wire fields. */

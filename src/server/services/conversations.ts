@@ -75,7 +75,7 @@ export class Conversations {
   ) {
     const store = storage.conversations;
     this.perUser = config.session.sessions_per_user;
-    this.directory = new ConvDirectory(storage);
+    this.directory = new ConvDirectory(storage, () => clock.now());
     this.cursors = new CursorWriter(store, log);
     this.batcher = new CommitBatcher(
       (items) => this.commit(items),

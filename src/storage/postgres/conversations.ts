@@ -6,6 +6,7 @@ import type {
   ConversationRecord,
   ConversationStore,
   CursorUpdate,
+  KeyedMembership,
   Membership,
   MessagePage,
   NewMessage,
@@ -124,6 +125,19 @@ export class PgConversations implements ConversationStore {
       'membership',
     );
     return rows[0] && toMembership(rows[0]);
+  }
+  async memberByKey(userId: number, key: string): Promise<KeyedMembership | undefined> {
+    const { rows } = await this.db.q<MemberRow & { member: boolean }>(
+      `SELECT c.id, c.key, c.kind, c.last_seq, c.last_at, m.user_id IS NOT NULL AS member,
+         coalesce(m.delivered_seq, 0) AS delivered_seq, coalesce(m.read_seq, 0) AS read_seq
+       FROM conversations c LEFT JOIN conv_members m ON m.conv_id = c.id AND m.user_id = $1
+       WHERE c.key = $2`,
+      [userId, key],
+      'member_by_key',
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return { conv: toConversation(row), member: row.member ? toMembership(row) : undefined };
   }
 
   async backlog(

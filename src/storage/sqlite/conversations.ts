@@ -7,6 +7,7 @@ import type {
   ConversationRecord,
   ConversationStore,
   CursorUpdate,
+  KeyedMembership,
   Membership,
   MessagePage,
   NewMessage,
@@ -120,6 +121,13 @@ export class SqliteConversations implements ConversationStore {
   async membership(userId: number, convId: number): Promise<Membership | undefined> {
     const row = this.s.membership.get(userId, convId);
     return row && toMembership(row);
+  }
+
+  async memberByKey(userId: number, key: string): Promise<KeyedMembership | undefined> {
+    const row = this.s.convByKey.get(key);
+    if (!row) return undefined;
+    const member = this.s.membership.get(userId, row.id);
+    return { conv: toConversation(row), member: member && toMembership(member) };
   }
 
   async backlog(

@@ -77,6 +77,35 @@ export function conversationCases(wire: Wire): void {
       expect(messagesIn(again.client.received)).toHaveLength(5);
     });
 
+    it('keeps a conversation with a deleted account: replayed from [deleted], acked, read back', async () => {
+      const { a, b, ca, conv } = await pair(port());
+      await sendMany(ca, b, 3, 3);
+      expectOk(await ca.call('delete_account', [PASSWORD]), 'delete_account');
+      await ca.waitClosed();
+      const first = await loginAndReplay(port(), b, PASSWORD);
+      expect(first.replayed.map((m) => [m.data.from, m.data.seq])).toEqual([
+        ['[deleted]', 1],
+        ['[deleted]', 2],
+        ['[deleted]', 3],
+      ]);
+      const cb = first.client;
+      // The ack moves the cursor (else every login would replay them again) ...
+      expect((await cb.call('ack', [conv, 3])).data).toEqual({ conv, seq: 3 });
+      const h = expectOk(await cb.call('history', [conv]), 'history');
+      expect(h.data.messages.map((m: { from: string }) => m.from)).toEqual([
+        '[deleted]',
+        '[deleted]',
+        '[deleted]',
+      ]);
+      cb.destroy();
+      await sleep(50);
+      const again = await loginAndReplay(port(), b, PASSWORD);
+      expect(again.replayed).toHaveLength(0);
+      // ... while a new conversation with the deleted account cannot be started or named.
+      expect(codeOf(await again.client.call('msg', [a, 'hi']))).toBe('not_found');
+      expect(codeOf(await again.client.call('history', [`@${a}`]))).toBe('not_found');
+    });
+
     it('stores a resend with the same client_id once and answers duplicate', async () => {
       const { b, ca, cb, conv } = await pair(port(), true);
       const one = expectOk(await ca.call('msg', [b, 'once', 'retry-1']), 'msg');

@@ -24,6 +24,8 @@ export default defineAction({
       detail: null,
       address: conn.ip,
     });
+    // Its messages stay, shown from DELETED_NAME: this node's name cache forgets it now.
+    services.conversations.directory.forget(id);
     ctx.after(() => services.sessions.end(id, 'account_deleted'));
     return 'deleted';
   },
