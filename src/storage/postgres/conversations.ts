@@ -231,21 +231,20 @@ export class PgConversations implements ConversationStore {
 
   async saveCursors(updates: readonly CursorUpdate[]): Promise<void> {
     if (updates.length === 0) return;
-    // One statement; a cursor named twice moves to the higher seq. In tx() for its deadlock retry.
-    await this.db.tx((t) =>
-      t.q(
-        `UPDATE conv_members m SET delivered_seq = greatest(m.delivered_seq, v.seq)
+    // One statement, its own transaction (one round trip, not three); a cursor named twice
+    // moves to the higher seq; run again if it deadlocks with an append.
+    await this.db.retrying(
+      `UPDATE conv_members m SET delivered_seq = greatest(m.delivered_seq, v.seq)
        FROM (SELECT user_id, conv_id, max(seq) AS seq
              FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(user_id, conv_id, seq)
              GROUP BY user_id, conv_id) AS v
        WHERE m.user_id = v.user_id AND m.conv_id = v.conv_id`,
-        [
-          updates.map((u) => u.userId),
-          updates.map((u) => u.convId),
-          updates.map((u) => u.deliveredSeq),
-        ],
-        'save_cursors',
-      ),
+      [
+        updates.map((u) => u.userId),
+        updates.map((u) => u.convId),
+        updates.map((u) => u.deliveredSeq),
+      ],
+      'save_cursors',
     );
   }
 

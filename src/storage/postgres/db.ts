@@ -96,6 +96,25 @@ export class PgDb implements Queryable {
   }
 
   /**
+   * q() for one statement that may deadlock with a transaction (it is its own transaction:
+   * no BEGIN and COMMIT round trips), run again on a deadlock or serialization failure.
+   */
+  async retrying<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values: readonly unknown[],
+    name: string,
+  ): Promise<pg.QueryResult<R>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pool.query<R>({ text, values: values as unknown[], name });
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (!RETRY.has(code) || attempt >= MAX_ATTEMPTS) throw mapError(err);
+      }
+    }
+  }
+
+  /**
    * Runs `work` in one transaction (READ COMMITTED), committing when it resolves and rolling
    * back when it throws; a deadlock or serialization failure runs it again (bounded).
    */

@@ -103,4 +103,25 @@ describe.skipIf(missing !== undefined)('PostgreSQL round trips per read', () => 
     const beyond = await conversations.listConversations(ME, 10, directKey(ME, 2));
     expect(beyond).toEqual({ items: [], total: 40 });
   });
+  it('writes forty cursors in one statement and no BEGIN or COMMIT; finds an ack target in one', async () => {
+    const convs = await Promise.all(
+      PEERS.map((peer) => conversations.findConversation(directKey(ME, peer))),
+    );
+    const sent = vi.spyOn(db.pool, 'query');
+    try {
+      await conversations.saveCursors(
+        convs.map((c) => ({ userId: ME, convId: c?.id as number, deliveredSeq: 2 })),
+      );
+      expect(sent.mock.calls.length).toBe(1);
+    } finally {
+      sent.mockRestore();
+    }
+    const first = convs[0]?.id as number;
+    expect((await conversations.membership(ME, first))?.deliveredSeq).toBe(2);
+    const { result, statements } = await statementsOf(() =>
+      conversations.memberByKey(ME, directKey(ME, 2)),
+    );
+    expect(statements).toBe(1);
+    expect(result?.member).toMatchObject({ id: first, deliveredSeq: 2, lastSeq: 2 });
+  });
 });
