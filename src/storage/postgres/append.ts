@@ -31,6 +31,7 @@ export async function appendBatch(
   t: Queryable,
   messages: readonly NewMessage[],
   dedupSince: number,
+  knownDirect: ReadonlySet<string>,
 ): Promise<AppendResult[]> {
   const results: Array<AppendResult | undefined> = new Array(messages.length);
   // Which messages are resends of one earlier in this batch; the first of each client_id claims it.
@@ -80,6 +81,7 @@ export async function appendBatch(
   const convs = await lockConversations(
     t,
     fresh.map((f) => f.message),
+    knownDirect,
   );
   const placed: Placed[] = [];
   const unclaimed: NewMessage[] = [];
@@ -158,15 +160,17 @@ interface ConvState {
 
 /**
  * Locks the batch's conversations in id order and reads their last_seq; a direct one is
- * created with its members first (a group never: a missing group is simply absent).
+ * created with its members first (a group never: a missing group is simply absent), unless
+ * it is in `knownDirect` (committed before: a direct conversation is never deleted).
  */
 async function lockConversations(
   t: Queryable,
   messages: readonly NewMessage[],
+  knownDirect: ReadonlySet<string>,
 ): Promise<Map<string, ConvState>> {
   const byKey = new Map<string, NewMessage>();
   for (const m of messages) if (!byKey.has(m.key)) byKey.set(m.key, m);
-  const direct = [...byKey.values()].filter((m) => m.kind === 'direct');
+  const direct = [...byKey.values()].filter((m) => m.kind === 'direct' && !knownDirect.has(m.key));
   if (direct.length > 0) {
     // Concurrent creators of one conversation: ON CONFLICT waits for the other, then skips.
     const { rows } = await t.q<{ id: number; key: string }>(
@@ -213,7 +217,10 @@ async function lockConversations(
   return states;
 }
 
-/** The inserts and updates of one batch: messages, client_ids, counters, senders' cursors. */
+/**
+ * The inserts and updates of one batch in ONE statement: messages, client_ids, counters,
+ * senders' cursors. Each part writes its own table, so no row is written twice in it.
+ */
 async function writeBatch(
   t: Queryable,
   placed: readonly Placed[],
@@ -221,16 +228,26 @@ async function writeBatch(
   runs: readonly SenderRun[],
 ): Promise<void> {
   if (placed.length === 0) return;
-  // The messages, and the places of the client_ids claimed at the start of the transaction
-  // (claimClientIds), in one statement.
+  // The client_ids' places were claimed at the start of the transaction (claimClientIds).
   await t.q(
     `WITH stored AS (
        INSERT INTO messages (conv_id, seq, sender_id, text, sent_at, client_id)
        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[])
        RETURNING conv_id, seq, sender_id, client_id
+     ), places AS (
+       UPDATE client_ids i SET conv_id = v.conv_id, seq = v.seq FROM stored v
+       WHERE v.client_id IS NOT NULL AND i.sender_id = v.sender_id AND i.client_id = v.client_id
+     ), counters AS (
+       UPDATE conversations c SET last_seq = v.last_seq, last_at = v.last_at
+       FROM unnest($7::bigint[], $8::bigint[], $9::bigint[]) AS v(id, last_seq, last_at)
+       WHERE c.id = v.id
      )
-     UPDATE client_ids i SET conv_id = v.conv_id, seq = v.seq FROM stored v
-     WHERE v.client_id IS NOT NULL AND i.sender_id = v.sender_id AND i.client_id = v.client_id`,
+     UPDATE conv_members m SET
+       delivered_seq = CASE WHEN m.delivered_seq = v.below THEN v.run_end ELSE m.delivered_seq END,
+       read_seq = greatest(m.read_seq, v.last)
+     FROM unnest($10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[])
+       AS v(user_id, conv_id, below, run_end, last)
+     WHERE m.user_id = v.user_id AND m.conv_id = v.conv_id`,
     [
       placed.map((p) => p.convId),
       placed.map((p) => p.seq),
@@ -238,30 +255,15 @@ async function writeBatch(
       placed.map((p) => p.message.text),
       placed.map((p) => p.message.sentAt),
       placed.map((p) => p.message.clientId),
-    ],
-    'append_messages',
-  );
-  await t.q(
-    `UPDATE conversations c SET last_seq = v.last_seq, last_at = v.last_at
-     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(id, last_seq, last_at)
-     WHERE c.id = v.id`,
-    [convs.map((c) => c.id), convs.map((c) => c.lastSeq), convs.map((c) => c.lastAt)],
-    'append_counters',
-  );
-  await t.q(
-    `UPDATE conv_members m SET
-       delivered_seq = CASE WHEN m.delivered_seq = v.below THEN v.run_end ELSE m.delivered_seq END,
-       read_seq = greatest(m.read_seq, v.last)
-     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
-       AS v(user_id, conv_id, below, run_end, last)
-     WHERE m.user_id = v.user_id AND m.conv_id = v.conv_id`,
-    [
+      convs.map((c) => c.id),
+      convs.map((c) => c.lastSeq),
+      convs.map((c) => c.lastAt),
       runs.map((r) => r.userId),
       runs.map((r) => r.convId),
       runs.map((r) => r.first - 1),
       runs.map((r) => r.end),
       runs.map((r) => r.last),
     ],
-    'append_cursors',
+    'append_write',
   );
 }

@@ -26,6 +26,8 @@ import { appendBatch } from './append.ts';
 import type { PgDb } from './db.ts';
 
 const CONV = 'id, key, kind, last_seq, last_at';
+/** Known direct conversation keys held before the set starts again. */
+const KNOWN_DIRECT_MAX = 100_000;
 const AFTER = `SELECT ${MSG} FROM messages WHERE conv_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`;
 
 /**
@@ -92,6 +94,9 @@ const MY_CONVERSATIONS = `
 
 /** The PostgreSQL implementation of ConversationStore. */
 export class PgConversations implements ConversationStore {
+  /** Keys of direct conversations committed before: their append skips the creating insert. */
+  private readonly knownDirect = new Set<string>();
+
   constructor(private readonly db: PgDb) {}
 
   async epoch(): Promise<string> {
@@ -105,7 +110,13 @@ export class PgConversations implements ConversationStore {
 
   async append(messages: readonly NewMessage[], dedupSince: number): Promise<AppendResult[]> {
     if (messages.length === 0) return [];
-    return this.db.tx((t) => appendBatch(t, messages, dedupSince));
+    const results = await this.db.tx((t) => appendBatch(t, messages, dedupSince, this.knownDirect));
+    // Only once committed: a rolled-back batch may have been the one that created it.
+    if (this.knownDirect.size >= KNOWN_DIRECT_MAX) this.knownDirect.clear();
+    messages.forEach((m, i) => {
+      if (m.kind === 'direct' && !results[i]?.gone) this.knownDirect.add(m.key);
+    });
+    return results;
   }
 
   async findConversation(key: string): Promise<ConversationRecord | undefined> {

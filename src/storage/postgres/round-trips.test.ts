@@ -1,6 +1,9 @@
-// PostgreSQL reads that used to cost one round trip per conversation (a backlog after a
-// login, a page of the conversation list) now cost a fixed number, however many
-// conversations the user has: counted on the storage's own pool, against a real server.
+// PostgreSQL round trips, counted against a real server: reads that used to cost one per
+// conversation (a backlog after a login, a page of the conversation list) now cost a fixed
+// number, however many conversations the user has; an append to a known conversation and a
+// cursor write cost the few statements the tests name (each is a round trip between
+// processes, the main cost of a message on PostgreSQL).
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type PostgresService,
@@ -123,5 +126,24 @@ describe.skipIf(missing !== undefined)('PostgreSQL round trips per read', () => 
     );
     expect(statements).toBe(1);
     expect(result?.member).toMatchObject({ id: first, deliveredSeq: 2, lastSeq: 2 });
+  });
+  it('appends to a known conversation in four statements with BEGIN and COMMIT, five with client_ids', async () => {
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    const count = async (messages: NewMessage[]) => {
+      sent.mockClear();
+      await conversations.append(messages, 0);
+      return sent.mock.calls.length;
+    };
+    try {
+      const peer = 900;
+      // New: it is created with its members first.
+      expect(await count([dm(peer, 'n1', 5_000)])).toBe(6);
+      expect(await count([dm(peer, 'n2', 5_001), dm(peer, 'n3', 5_002)])).toBe(4);
+      expect(await count([{ ...dm(peer, 'n4', 5_003), clientId: 'c-1' }])).toBe(5);
+    } finally {
+      sent.mockRestore();
+    }
+    const stored = await conversations.findConversation(directKey(ME, 900));
+    expect(stored?.lastSeq).toBe(4);
   });
 });
