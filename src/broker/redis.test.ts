@@ -76,6 +76,8 @@ describe.skipIf(noRedis)('RedisBroker when Redis goes away', () => {
     // Its next claim (or heartbeat) sees the lease gone and restores first.
     expect(await a.broker.claim(bob)).toBe('ok');
     expect(await b.broker.list(10)).toEqual({ users: [alice, bob], total: 2 });
+    // Meanwhile the others saw alice offline and sent her nothing live: node a reads again.
+    expect(a.resyncs).toBe(1);
   });
 
   it('takes its users out at once on a clean close', async () => {

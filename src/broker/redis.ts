@@ -70,6 +70,10 @@ export class RedisBroker implements Broker {
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
       prefix: this.prefix,
       onError,
+      // Not at start (nothing was missed), nor after close.
+      onRestored: () => {
+        if (this.everConnected && !this.closed) this.resyncHandler();
+      },
     });
     this.sub.on('message', (_channel: string, text: string) => this.receive(text));
   }
@@ -183,6 +187,8 @@ export class RedisBroker implements Broker {
   private async afterReconnect(): Promise<void> {
     if (this.closed || !this.everConnected) return;
     try {
+      // Restoring also resyncs this node (onRestored): while its presence was gone from Redis,
+      // the others sent its users nothing live.
       await this.sessions.restore();
       // Another node may have resynced before this one could publish again: tell it to read
       // once more what this node committed (and could not publish) while it was cut off.

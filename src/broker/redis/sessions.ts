@@ -15,6 +15,11 @@ export interface RedisSessionsOptions {
   heartbeatTimeoutMs: number;
   prefix: string;
   onError: (err: Error) => void;
+  /**
+   * This node's sessions were put back into Redis. Until then the other nodes saw its users
+   * offline and sent them nothing live, so what they committed meanwhile is read again.
+   */
+  onRestored: () => void;
 }
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
@@ -148,5 +153,6 @@ export class RedisSessions {
       .flatMap((u) => [u.id, u.username, usernameKey(u.username), u.sessions]);
     const { prefix, nodeId, heartbeatTimeoutMs } = this.options;
     await this.scripts.restore(prefix, nodeId, heartbeatTimeoutMs, ...users);
+    this.options.onRestored();
   }
 }
