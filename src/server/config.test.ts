@@ -79,6 +79,7 @@ describe('loadConfig', () => {
       sync: 'normal',
       postgres_url: '',
       postgres_pool_max: 10,
+      postgres_statement_timeout_s: 15,
     });
     expect(loadConfig({ flags: { 'storage.sync': 'full' } }).storage.sync).toBe('full');
     expect(() => loadConfig({ flags: { 'storage.sync': 'sometimes' } })).toThrow(/storage\.sync/);
@@ -101,6 +102,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ flags: { 'storage.driver': 'mysql' } })).toThrow(/storage\.driver/);
     expect(() => loadConfig({ flags: { 'storage.postgres_url': 'mysql://x' } })).toThrow(
       /storage\.postgres_url/,
+    );
+    expect(() => loadConfig({ flags: { 'storage.postgres_statement_timeout_s': 0 } })).toThrow(
+      /storage\.postgres_statement_timeout_s/,
     );
     expect(() => loadConfig({ flags: { 'storage.postgres_pool_max': 0 } })).toThrow(
       /storage\.postgres_pool_max/,

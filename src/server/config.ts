@@ -229,6 +229,9 @@ const StorageSection = z
       .default(''),
     // Connections per server process.
     postgres_pool_max: z.number().int().min(1).max(1_000).default(10),
+    // A statement without an answer for this long fails (server_busy) and its connection is
+    // dropped: a hung database must not hold the node's commits forever.
+    postgres_statement_timeout_s: z.number().min(1).max(3_600).default(15),
   })
   .refine((s) => s.driver !== 'postgres' || s.postgres_url !== '', {
     message: 'storage.driver postgres needs storage.postgres_url',

@@ -24,6 +24,7 @@ export async function openStorage(
     return openPostgresStorage({
       url: config.storage.postgres_url,
       poolMax: config.storage.postgres_pool_max,
+      statementTimeoutMs: config.storage.postgres_statement_timeout_s * 1000,
       onError: opts.onLostConnection,
     });
   }

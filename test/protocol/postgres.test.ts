@@ -19,7 +19,11 @@ describe.skipIf(missing !== undefined)('server on PostgreSQL storage', () => {
     pg = await startPostgres();
     // The test server trusts every local connection, so any password works; it must never show.
     const url = (await pg.createDatabase()).replace('postgres@', `postgres:${SECRET}@`);
-    server = await startServer({ config: { storage: { driver: 'postgres', postgres_url: url } } });
+    server = await startServer({
+      config: {
+        storage: { driver: 'postgres', postgres_url: url, postgres_statement_timeout_s: 2 },
+      },
+    });
   }, 120_000);
   afterAll(async () => {
     closeAllClients();
@@ -87,5 +91,43 @@ describe.skipIf(missing !== undefined)('server on PostgreSQL storage', () => {
     const output = `${server?.output.stdout}${server?.output.stderr}`;
     expect(output).toContain('storage unavailable');
     expect(output).not.toContain(SECRET);
+  }, 120_000);
+  it('answers server_busy while PostgreSQL hangs (no answer, no reset), and recovers after', async () => {
+    const service = pg as PostgresService;
+    const a = uniqueName('ha');
+    const b = uniqueName('hb');
+    const ca = await registerClient(port(), a, PASSWORD, emailFor(a));
+    await registerClient(port(), b, PASSWORD, emailFor(b));
+    expectOk(await ca.call('msg', [b, 'before', 'h1']), 'msg before the hang');
+    service.freeze();
+    try {
+      // One commit runs at a time: the hung one must fail (statement timeout 2 s), not hold
+      // every later send. Both answer server_busy; neither is acknowledged.
+      const during = await Promise.all([
+        ca.call('msg', [b, 'hung1', 'h2'], 30_000),
+        ca.call('msg', [b, 'hung2', 'h3'], 30_000),
+      ]);
+      expect(during.map(codeOf)).toEqual(['server_busy', 'server_busy']);
+      // The rest of the server keeps working meanwhile.
+      expect(codeOf(await ca.call('ping'))).toBe('OK');
+    } finally {
+      service.thaw();
+    }
+    let after = '';
+    for (let i = 0; i < 40 && after !== 'OK'; i++) {
+      after = codeOf(await ca.call('msg', [b, 'after', 'h4'], 30_000));
+      if (after !== 'OK') {
+        expect(after).toBe('server_busy');
+        await sleep(250);
+      }
+    }
+    expect(after).toBe('OK');
+    const h = expectOk(await ca.call('history', [`@${b}`]), 'history');
+    const texts = h.data.messages.map((m: { text: string }) => m.text);
+    // A hung statement may still have committed once PostgreSQL woke (its answer was lost, the
+    // sender heard server_busy and would resend the same client_id): never out of order.
+    expect(texts[0]).toBe('before');
+    expect(texts.at(-1)).toBe('after');
+    expect(texts.filter((t: string) => t.startsWith('hung')).length).toBeLessThanOrEqual(2);
   }, 120_000);
 });

@@ -25,6 +25,12 @@ export interface PostgresService {
   crash(): void;
   /** Starts it again on the same port and data. */
   restart(): Promise<void>;
+  /**
+   * SIGSTOP to the postmaster and every backend: connections stay open and nothing answers,
+   * as a hung database or a network partition without a reset. thaw() sends SIGCONT.
+   */
+  freeze(): void;
+  thaw(): void;
   /** Stops it and forgets it (data stays in /tmp). */
   stop(): void;
 }
@@ -136,6 +142,8 @@ export async function startPostgres(opts: PostgresStartOptions = {}): Promise<Po
       return urlOf(name);
     },
     crash: () => halt('immediate'),
+    freeze: () => signalAll(data, 'SIGSTOP'),
+    thaw: () => signalAll(data, 'SIGCONT'),
     restart: start,
     stop() {
       if (stopped) return;
@@ -143,6 +151,17 @@ export async function startPostgres(opts: PostgresStartOptions = {}): Promise<Po
       halt('fast');
     },
   };
+}
+
+/** Sends `signal` to the postmaster of `data` and to all its children (the backends). */
+function signalAll(data: string, signal: NodeJS.Signals): void {
+  const pid = postmasterPid(data);
+  if (pid === undefined) throw new Error('PostgreSQL is not running');
+  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(Number);
+  for (const target of [pid, ...children]) process.kill(target, signal);
 }
 
 /** The first line of postmaster.pid, or undefined when the server is not running. */

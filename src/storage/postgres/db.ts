@@ -12,6 +12,11 @@ export interface PostgresOptions {
   poolMax?: number;
   /** How long a request waits for a connection before it fails (ms). */
   connectTimeoutMs?: number;
+  /**
+   * How long a statement may go unanswered (ms; storage.postgres_statement_timeout_s): then it
+   * fails as unavailable and its connection is dropped. Not for migrations (on the pool).
+   */
+  statementTimeoutMs?: number;
   /** Told about a lost idle connection (the pool replaces it by itself). */
   onError?: (err: Error) => void;
 }
@@ -52,6 +57,11 @@ const UNAVAILABLE = new Set([
 const RETRY = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 4;
 
+/** True for pg's error when a statement went unanswered past its query_timeout. */
+function isTimeout(err: unknown): boolean {
+  return (err as Error)?.message === 'Query read timeout';
+}
+
 /** A StorageUnavailable for the errors of an unreachable database; others as they are. */
 export function mapError(err: unknown): unknown {
   const e = err as { code?: string; message?: string };
@@ -60,7 +70,7 @@ export function mapError(err: unknown): unknown {
   const gone =
     UNAVAILABLE.has(code) ||
     code.startsWith('08') ||
-    /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed/i.test(
+    /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|Query read timeout/i.test(
       message,
     );
   if (!gone) return err;
@@ -70,8 +80,10 @@ export function mapError(err: unknown): unknown {
 /** The pool and the two ways to use it. */
 export class PgDb implements Queryable {
   readonly pool: pg.Pool;
+  private readonly timeout: number;
 
   constructor(options: PostgresOptions) {
+    this.timeout = options.statementTimeoutMs ?? 15_000;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolMax ?? 10,
@@ -89,7 +101,7 @@ export class PgDb implements Queryable {
     name?: string,
   ): Promise<pg.QueryResult<R>> {
     try {
-      return await this.pool.query<R>({ text, values: values as unknown[], name });
+      return await this.pool.query<R>(this.statement(text, values, name));
     } catch (err) {
       throw mapError(err);
     }
@@ -106,7 +118,7 @@ export class PgDb implements Queryable {
   ): Promise<pg.QueryResult<R>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.pool.query<R>({ text, values: values as unknown[], name });
+        return await this.pool.query<R>(this.statement(text, values, name));
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
         if (!RETRY.has(code) || attempt >= MAX_ATTEMPTS) throw mapError(err);
@@ -127,18 +139,24 @@ export class PgDb implements Queryable {
         throw mapError(err);
       }
       const t: Queryable = {
-        q: (text, values, name) => client.query({ text, values: values as unknown[], name }),
+        q: (text, values, name) => client.query(this.statement(text, values, name)),
       };
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await client.query(this.statement('BEGIN'));
         const result = await work(t);
-        await client.query('COMMIT');
+        await client.query(this.statement('COMMIT'));
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch((e: Error) => {
-          broken = e;
-        });
+        if (isTimeout(err)) {
+          // The connection still waits for the unanswered statement: a ROLLBACK would wait
+          // behind it. Dropping the connection ends the transaction on the server.
+          broken = err as Error;
+        } else {
+          await client.query(this.statement('ROLLBACK')).catch((e: Error) => {
+            broken = e;
+          });
+        }
         const code = (err as { code?: string }).code ?? '';
         if (!RETRY.has(code) || attempt >= MAX_ATTEMPTS || broken) throw mapError(err);
       } finally {
@@ -146,6 +164,16 @@ export class PgDb implements Queryable {
         client.release(broken);
       }
     }
+  }
+
+  /** A statement's config, with the statement timeout. */
+  private statement(text: string, values?: readonly unknown[], name?: string): pg.QueryConfig {
+    return {
+      text,
+      values: values as unknown[],
+      name,
+      query_timeout: this.timeout,
+    } as pg.QueryConfig;
   }
 
   async close(): Promise<void> {
