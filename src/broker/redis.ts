@@ -36,6 +36,27 @@ interface Envelope {
 
 /** Publishes in flight beyond which send() asks its caller to wait. */
 const PUBLISH_HIGH_WATER = 1_000;
+/** How long a claim waits for a reconnecting subscriber (ioredis' backoff is at most 2 s). */
+const SUBSCRIBER_WAIT_MS = 3_000;
+
+/** True once `conn` is ready (at once when it is), false after `ms` or when it ends. */
+function whenReady(conn: Redis, ms: number): Promise<boolean> {
+  if (conn.status === 'ready') return Promise.resolve(true);
+  if (conn.status === 'end') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      conn.off('ready', onReady);
+      conn.off('end', onEnd);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const onEnd = () => done(false);
+    const timer = setTimeout(() => done(false), ms);
+    conn.on('ready', onReady);
+    conn.on('end', onEnd);
+  });
+}
 
 /** A Broker over Redis, for nodes on several machines (broker.driver: redis). */
 export class RedisBroker implements Broker {
@@ -99,7 +120,11 @@ export class RedisBroker implements Broker {
   }
 
   async claim(user: OnlineUser): Promise<ClaimResult> {
-    if (this.cmd.status !== 'ready' || this.sub.status !== 'ready') return 'server_busy';
+    // Right after an outage the subscriber may come back a moment after the command
+    // connection (ioredis' backoff): a claim waits for it rather than fail.
+    if (this.cmd.status !== 'ready' || !(await whenReady(this.sub, SUBSCRIBER_WAIT_MS))) {
+      return 'server_busy';
+    }
     this.want(user.id, +1);
     try {
       return await this.sessions.claim(user, () =>
