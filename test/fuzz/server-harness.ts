@@ -34,6 +34,7 @@ const REASONS = new Set([
 ]);
 /** Hello and session tokens: a kind letter, `_`, then 32 bytes in base64url. */
 export const TOKEN_RE = /[hs]_[A-Za-z0-9_-]{43}/g;
+const TOKEN_LENGTH = 45;
 /** Marker passwords the fuzzer sends; none may ever come back. */
 export const MARKER_RE = /Mk![A-Za-z0-9]{12}/;
 
@@ -48,6 +49,8 @@ export class FrameAudit {
   internal = 0;
   /** Strings no server frame may contain: account passwords. */
   readonly secrets = new Set<string>();
+  /** Every token the server gave out, and the connection it gave it to. */
+  private readonly issued = new Map<string, number>();
 
   /** Records a problem (only the first 30 are kept, with the count in `problems`). */
   fail(why: string): void {
@@ -74,12 +77,19 @@ export class FrameAudit {
       return undefined;
     }
     this.checkShape(conn, frame, text);
-    if (frame.event === 'hello') conn.own.add(String((frame.data as Frame)?.token));
+    const given = (token: string) => {
+      conn.own.add(token);
+      this.issued.set(token, conn.label);
+    };
+    if (frame.event === 'hello') given(String((frame.data as Frame)?.token));
     if (frame.ok === true && typeof (frame.data as Frame)?.token === 'string') {
-      conn.own.add((frame.data as Frame).token as string);
+      given((frame.data as Frame).token as string);
     }
+    // A token the server gave another connection, unless this one sent it (an echoed tag).
+    // A token-shaped string the server never gave out (random fuzz bytes) is no leak.
     for (const token of text.match(TOKEN_RE) ?? []) {
-      if (!conn.own.has(token) && !conn.sent.has(token)) {
+      const owner = this.issued.get(token);
+      if (owner !== undefined && owner !== conn.label && !conn.sent.has(token)) {
         this.fail(`conn ${conn.label}: another connection's token in ${text.slice(0, 300)}`);
       }
     }
@@ -197,11 +207,17 @@ export class FuzzConn {
     return !this.transport.closed;
   }
 
-  /** Feeds raw bytes, remembering any token-shaped strings in them. */
+  /**
+   * Feeds raw bytes, remembering any token-shaped strings in them, also one split across
+   * two feeds (the end of the previous feed is looked at again with the next).
+   */
   feed(bytes: Buffer): void {
-    for (const t of bytes.toString('latin1').match(TOKEN_RE) ?? []) this.sent.add(t);
+    const text = this.sentTail + bytes.toString('latin1');
+    for (const t of text.match(TOKEN_RE) ?? []) this.sent.add(t);
+    this.sentTail = text.slice(-TOKEN_LENGTH);
     this.handlers.onData(bytes);
   }
+  private sentTail = '';
 
   /** Sends a request and waits (at most 10 s) for its reply. */
   request(action: string, data: unknown[], token?: string): Promise<Frame> {
