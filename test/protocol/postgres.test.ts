@@ -60,13 +60,18 @@ describe.skipIf(missing !== undefined)('server on PostgreSQL storage', () => {
     ]);
   });
 
-  it('answers server_busy while PostgreSQL is down and recovers by itself', async () => {
-    const service = pg as PostgresService;
-    const a = uniqueName('oa');
-    const b = uniqueName('ob');
+  /** Two new accounts, the first logged in and with one message sent to the second. */
+  async function pairWithOneMessage(prefix: string) {
+    const a = uniqueName(`${prefix}a`);
+    const b = uniqueName(`${prefix}b`);
     const ca = await registerClient(port(), a, PASSWORD, emailFor(a));
     await registerClient(port(), b, PASSWORD, emailFor(b));
-    expectOk(await ca.call('msg', [b, 'before', 'o1']), 'msg before the outage');
+    expectOk(await ca.call('msg', [b, 'before', `${prefix}1`]), 'msg before the outage');
+    return { ca, b, service: pg as PostgresService };
+  }
+
+  it('answers server_busy while PostgreSQL is down and recovers by itself', async () => {
+    const { ca, b, service } = await pairWithOneMessage('o');
     service.crash();
     // Nothing can be committed now: every send is refused, none is acknowledged.
     const during = [];
@@ -93,12 +98,7 @@ describe.skipIf(missing !== undefined)('server on PostgreSQL storage', () => {
     expect(output).not.toContain(SECRET);
   }, 120_000);
   it('answers server_busy while PostgreSQL hangs (no answer, no reset), and recovers after', async () => {
-    const service = pg as PostgresService;
-    const a = uniqueName('ha');
-    const b = uniqueName('hb');
-    const ca = await registerClient(port(), a, PASSWORD, emailFor(a));
-    await registerClient(port(), b, PASSWORD, emailFor(b));
-    expectOk(await ca.call('msg', [b, 'before', 'h1']), 'msg before the hang');
+    const { ca, b, service } = await pairWithOneMessage('h');
     service.freeze();
     try {
       // One commit runs at a time: the hung one must fail (statement timeout 2 s), not hold
