@@ -27,7 +27,7 @@ function readOrEmpty(file: string): string {
 }
 
 /** Direct children of `pid`, from /proc/<pid>/task/<tid>/children of every thread. */
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
   let tasks: string[];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);

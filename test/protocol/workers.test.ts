@@ -1,7 +1,8 @@
 // `--workers 2`: two server processes behind one port, one presence list,
 // messages and admin actions across processes, one session per user, one stop.
-import { readdirSync, readFileSync } from 'node:fs';
+
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { childrenOf } from '../../bench/lib/proc.ts';
 import {
   closeAllClients,
   connectClient,
@@ -146,8 +147,8 @@ describe('--workers 2', () => {
     const server = await startServer({ args: ['--workers', '2'] });
     const a = await registerClient(server.port, 'wk_die_a', PASSWORD, emailFor('wk_die_a'));
     const b = await registerClient(server.port, 'wk_die_b', PASSWORD, emailFor('wk_die_b'));
-    const [victim] = childPids(server.proc.pid as number);
-    expect(childPids(server.proc.pid as number)).toHaveLength(2);
+    const [victim] = childrenOf(server.proc.pid as number);
+    expect(childrenOf(server.proc.pid as number)).toHaveLength(2);
     process.kill(victim as number, 'SIGKILL');
     // One of the two lost its worker; the other sees it leave the list.
     await Promise.race([a.closed, b.closed]);
@@ -159,19 +160,10 @@ describe('--workers 2', () => {
     const back = await loginClient(server.port, lost, PASSWORD);
     expect((await back.call('who')).data.total).toBe(2);
     const replaced = await pollUntil(
-      async () => childPids(server.proc.pid as number).length === 2,
+      async () => childrenOf(server.proc.pid as number).length === 2,
       10_000,
     );
     expect(replaced).toBe(true);
-    expect(childPids(server.proc.pid as number)).not.toContain(victim);
+    expect(childrenOf(server.proc.pid as number)).not.toContain(victim);
   });
 });
-
-/** The pids of a process's children (the workers of a primary). */
-function childPids(pid: number): number[] {
-  const tasks = readdirSync(`/proc/${pid}/task`);
-  return tasks
-    .flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/))
-    .filter((p) => p !== '')
-    .map(Number);
-}

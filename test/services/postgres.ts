@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { processTree } from '../../bench/lib/proc.ts';
 
 /** A running test PostgreSQL. */
 export interface PostgresService {
@@ -157,11 +158,7 @@ export async function startPostgres(opts: PostgresStartOptions = {}): Promise<Po
 function signalAll(data: string, signal: NodeJS.Signals): void {
   const pid = postmasterPid(data);
   if (pid === undefined) throw new Error('PostgreSQL is not running');
-  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter((line) => line.trim() !== '')
-    .map(Number);
-  for (const target of [pid, ...children]) process.kill(target, signal);
+  for (const target of processTree(pid)) process.kill(target, signal);
 }
 
 /** The first line of postmaster.pid, or undefined when the server is not running. */
