@@ -39,9 +39,8 @@ const PUBLISH_HIGH_WATER = 1_000;
 /** How long a claim waits for a reconnecting subscriber (ioredis' backoff is at most 2 s). */
 const SUBSCRIBER_WAIT_MS = 3_000;
 
-/** True once `conn` is ready (at once when it is), false after `ms` or when it ends. */
+/** True once `conn` is ready, false after `ms` or when it ends. */
 function whenReady(conn: Redis, ms: number): Promise<boolean> {
-  if (conn.status === 'ready') return Promise.resolve(true);
   if (conn.status === 'end') return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (ready: boolean) => {
@@ -72,14 +71,15 @@ export class RedisBroker implements Broker {
   private beatTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private everConnected = false;
+  private subscriberWait: Promise<boolean> | undefined;
 
   constructor(private readonly options: RedisBrokerOptions) {
     this.prefix = options.prefix ?? 'ss:';
     const onError = (err: Error) => options.onError?.(err);
     // No offline queue and no retries, on both connections: while Redis is down a claim
-    // answers server_busy at once, even when its subscribe was in flight as the connection
-    // broke (ioredis would otherwise hold it until Redis is back). The subscriptions
-    // themselves are restored on reconnect all the same (autoResubscribe).
+    // answers server_busy, even when its subscribe was in flight as the connection broke
+    // (ioredis would otherwise hold it until Redis is back). The subscriptions themselves
+    // are restored on reconnect all the same (autoResubscribe).
     const failFast = { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true };
     this.cmd = new Redis(options.url, failFast);
     this.sub = new Redis(options.url, failFast);
@@ -122,7 +122,7 @@ export class RedisBroker implements Broker {
   async claim(user: OnlineUser): Promise<ClaimResult> {
     // Right after an outage the subscriber may come back a moment after the command
     // connection (ioredis' backoff): a claim waits for it rather than fail.
-    if (this.cmd.status !== 'ready' || !(await whenReady(this.sub, SUBSCRIBER_WAIT_MS))) {
+    if (this.cmd.status !== 'ready' || !(await this.subscriberReady())) {
       return 'server_busy';
     }
     this.want(user.id, +1);
@@ -193,6 +193,15 @@ export class RedisBroker implements Broker {
     clearInterval(this.beatTimer);
     this.cmd.disconnect();
     this.sub.disconnect();
+  }
+
+  /** True once the subscriber is ready; the claims of one reconnect share one wait. */
+  private subscriberReady(): Promise<boolean> {
+    if (this.sub.status === 'ready') return Promise.resolve(true);
+    this.subscriberWait ??= whenReady(this.sub, SUBSCRIBER_WAIT_MS).finally(() => {
+      this.subscriberWait = undefined;
+    });
+    return this.subscriberWait;
   }
 
   private channel(name: string): string {

@@ -87,8 +87,8 @@ export class ConvDirectory {
     let found: KeyedMembership | undefined;
     if (input.startsWith('@')) {
       const user = await this.storage.findUserByName(input.slice(1));
-      if (user && user.pendingUntil === null) other = user.id;
-      if (other !== undefined) {
+      if (user && user.pendingUntil === null) {
+        other = user.id;
         found = await this.storage.conversations.memberByKey(me, directKey(me, other));
       }
     } else {

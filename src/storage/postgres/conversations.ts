@@ -137,6 +137,7 @@ export class PgConversations implements ConversationStore {
     );
     return rows[0] && toMembership(rows[0]);
   }
+
   async memberByKey(userId: number, key: string): Promise<KeyedMembership | undefined> {
     const { rows } = await this.db.q<MemberRow & { member: boolean }>(
       `SELECT c.id, c.key, c.kind, c.last_seq, c.last_at, m.user_id IS NOT NULL AS member,

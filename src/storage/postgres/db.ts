@@ -118,10 +118,10 @@ export class PgDb implements Queryable {
   ): Promise<pg.QueryResult<R>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.pool.query<R>(this.statement(text, values, name));
+        return await this.q<R>(text, values, name);
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
-        if (!RETRY.has(code) || attempt >= MAX_ATTEMPTS) throw mapError(err);
+        if (!RETRY.has(code) || attempt >= MAX_ATTEMPTS) throw err;
       }
     }
   }
