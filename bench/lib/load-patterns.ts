@@ -16,8 +16,11 @@ export function stampedText(): string {
   return `${nowUs()} `.padEnd(TEXT_LENGTH, 'x');
 }
 
-function sendMessage(client: BenchClient, state: LoadState): void {
-  client.send('message_user', [client.partner, stampedText()], MESSAGE_TAG);
+/** Sends one message_user; with `clientId`, a client_id unique among this thread's sends. */
+function sendMessage(client: BenchClient, state: LoadState, clientId: boolean): void {
+  const inputs = [client.partner, stampedText()];
+  if (clientId) inputs.push(`b${state.sent}`);
+  client.send('message_user', inputs, MESSAGE_TAG);
   client.outstanding += 1;
   state.sent += 1;
 }
@@ -48,7 +51,7 @@ export async function runWindowLoad(
   let active = true;
   const fill = (client: BenchClient) => {
     while (active && !client.closed && client.outstanding < command.window) {
-      sendMessage(client, state);
+      sendMessage(client, state, command.clientIds);
     }
   };
   state.onReplySlot = fill;
@@ -83,7 +86,7 @@ export async function runRateLoad(
         if (!active || client.closed) return;
         const now = nowUs();
         state.maxSendLateUs = Math.max(state.maxSendLateUs, now - dueUs);
-        if (client.outstanding < MAX_OUTSTANDING) sendMessage(client, state);
+        if (client.outstanding < MAX_OUTSTANDING) sendMessage(client, state, command.clientIds);
         else state.skipped += 1;
         schedule(client, dueUs + intervalUs);
       },

@@ -19,7 +19,7 @@ export const BOUNDS: Record<string, [number, number, boolean]> = {
 };
 
 /** Options that take no value. */
-export const FLAGS = new Set(['vs-baseline', 'vs-transport', 'vs-storage']);
+export const FLAGS = new Set(['vs-baseline', 'vs-transport', 'vs-storage', 'client-ids']);
 /** Options that take a path. */
 export const PATHS = new Set(['json', 'server-bin', 'vs-bin']);
 

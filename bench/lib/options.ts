@@ -103,6 +103,8 @@ export interface BenchOptions extends ClusterOptions {
   messages: number;
   /** group-fanout only: members ack at least this often (ms), as the SDK's ackDelayMs. */
   ackMs: number;
+  /** `--client-ids` (dm-throughput, dm-latency, sweep): every send carries a client_id, as the SDK's do. */
+  clientIds: boolean;
 }
 
 /** group-fanout without --rate: the sender sends this many deliveries' worth a second. */
@@ -148,6 +150,9 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
   if (given.has('ack-ms') && !['group-fanout', 'dm-latency', 'failover'].includes(name)) {
     throw new UsageError('--ack-ms is for the group-fanout, dm-latency and failover scenarios');
+  }
+  if (given.has('client-ids') && !['dm-throughput', 'dm-latency', 'sweep'].includes(name)) {
+    throw new UsageError('--client-ids is for the dm-throughput, dm-latency and sweep scenarios');
   }
   if (given.has('members') && name !== 'group-fanout') {
     throw new UsageError('--members is for the group-fanout scenario');
@@ -232,6 +237,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     versus,
     messages: num('messages', 1_000),
     ackMs: num('ack-ms', 1_000),
+    clientIds: given.has('client-ids'),
     ...cluster,
   };
 }

@@ -25,6 +25,8 @@ export function nodeOfClient(index: number, total: number, nodes: number): numbe
 export interface WindowCommand {
   cmd: 'window';
   window: number;
+  /** Every send carries a client_id (unique per sender), as the SDK's do. */
+  clientIds: boolean;
   /** Receipts in [fromUs, untilUs) count; sending stops at untilUs. */
   fromUs: number;
   untilUs: number;
@@ -37,6 +39,8 @@ export interface WindowCommand {
 export interface RateCommand {
   cmd: 'rate';
   rate: number;
+  /** Every send carries a client_id (unique per sender), as the SDK's do. */
+  clientIds: boolean;
   fromUs: number;
   untilUs: number;
   ackIntervalMs: number;

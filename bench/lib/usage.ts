@@ -17,6 +17,7 @@ group-fanout, dm-latency: --ack-ms 1000 (each receiver acks as the SDK does: onc
                  unacked, else after a random wait between half of this and all of it)
 dm-throughput, dm-latency (and sweep):
                  --store on|off  --sync normal|full
+                 --client-ids (every send carries a client_id, as the SDK's do)
                  --compare store (stored, in-memory, sync full alternately, R runs each)
                  --transport tcp|ws (the clients' transport; ws: ws://127.0.0.1:<http_port>/ws)
                  --vs-transport (tcp and ws alternately, R runs each; ratio ws ÷ tcp)

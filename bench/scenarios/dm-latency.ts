@@ -8,6 +8,11 @@ import { runMessaging } from './messaging.ts';
 /** One dm-latency run with `clients` clients. */
 export function dmLatency(options: BenchOptions, clients: number): Promise<RunOutcome> {
   return withServer(options, clients, false, (env) =>
-    runMessaging(env, { cmd: 'rate', rate: options.rate, ackIntervalMs: options.ackMs }),
+    runMessaging(env, {
+      cmd: 'rate',
+      rate: options.rate,
+      ackIntervalMs: options.ackMs,
+      clientIds: options.clientIds,
+    }),
   );
 }

@@ -8,6 +8,6 @@ import { runMessaging } from './messaging.ts';
 /** One dm-throughput run with `clients` clients. */
 export function dmThroughput(options: BenchOptions, clients: number): Promise<RunOutcome> {
   return withServer(options, clients, false, (env) =>
-    runMessaging(env, { cmd: 'window', window: options.window }),
+    runMessaging(env, { cmd: 'window', window: options.window, clientIds: options.clientIds }),
   );
 }

@@ -45,8 +45,8 @@ function crossNodeShare(clients: number, nodes: number): number {
 
 /** How the clients send: a window of outstanding requests, or a fixed rate. */
 export type SendPattern =
-  | { cmd: 'window'; window: number }
-  | { cmd: 'rate'; rate: number; ackIntervalMs: number };
+  | { cmd: 'window'; window: number; clientIds: boolean }
+  | { cmd: 'rate'; rate: number; ackIntervalMs: number; clientIds: boolean };
 
 /**
  * Logs everyone in, sends for warmup + duration, and reports delivery, latency,
