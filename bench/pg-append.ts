@@ -3,7 +3,7 @@
 //   node --import tsx bench/pg-append.ts [--vs /path/to/other/checkout] [--batches N] [--rounds R]
 // Starts the bench's PostgreSQL (test/services, stock durability: fsync on), gives each
 // checkout its own database migrated by its own code, and appends N batches (default
-// 2,000) of 3 and of 32 direct messages over 200 conversations, without and with
+// 2,000) of 3 and of 32 (SIZES=3,32,256 sets the sizes) direct messages over 200 conversations, without and with
 // client_ids, one batch at a time on a one-connection pool: the cost of each commit of
 // a lightly loaded node. Cases and checkouts are interleaved R times (default 3); each
 // figure is the median over rounds of: wall µs per batch, the PostgreSQL backend's CPU
@@ -94,7 +94,10 @@ async function main(): Promise<void> {
   const checkouts: Checkout[] = [];
   try {
     for (const dir of dirs) checkouts.push(await open(dir, await service.createDatabase()));
-    const cases = [3, 32].flatMap((size) => [false, true].map((ids) => ({ size, ids })));
+    const cases = (process.env.SIZES ?? '3,32')
+      .split(',')
+      .map(Number)
+      .flatMap((size) => [false, true].map((ids) => ({ size, ids })));
     const seen = new Map<string, Array<{ wall: number; pg: number; node: number }>>();
     for (let r = 0; r < rounds; r++) {
       for (const { size, ids } of cases) {

@@ -1,81 +1,143 @@
-// The append path of PostgreSQL conversations: one group commit is ONE call of the
-// ss_append function (append-function.ts), its own transaction, so one round trip.
-// Seqs are gapless and ordered per conversation under concurrent nodes: the function
-// locks the conversations' rows (FOR UPDATE, in id order, so two nodes cannot deadlock)
-// and moves last_seq in the same transaction as the inserts. Two nodes sending one
-// client_id at once meet on client_ids' unique (sender_id, client_id) index: the second
-// waits for the first to commit and answers its message as a duplicate
-// (docs/protocol.md section 10).
+// The append path of PostgreSQL conversations: one transaction per call (a batch per
+// event-loop turn). Seqs are gapless and ordered per conversation under concurrent nodes:
+// the conversations' rows are locked (FOR UPDATE, in id order, so two nodes cannot
+// deadlock) and their last_seq moved in the same transaction as the multi-row inserts.
+// A client_id is claimed first, on client_ids' unique (sender_id, client_id) index: two
+// nodes sending one client_id at once meet on that index, the second waits for the first
+// to commit and then answers its message as a duplicate (docs/protocol.md section 10).
 import type { AppendResult, NewMessage } from '../conversations.ts';
-import type { PgDb } from './db.ts';
+import { claimClientIds, idOf } from './client-ids.ts';
+import type { Queryable } from './db.ts';
 
-/** A row of ss_append: one per message it was given, in order. */
-interface AppendRow {
-  r_n: number;
-  r_conv: number | null;
-  r_seq: number | null;
-  r_at: number | null;
-  r_state: 'stored' | 'duplicate' | 'gone';
-  r_online: number | null;
-  r_key: string | null;
+/** One message of the batch that will be stored, and where. */
+interface Placed {
+  index: number;
+  message: NewMessage;
+  convId: number;
+  seq: number;
 }
 
-const APPEND = 'SELECT * FROM ss_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
-
-/** The key of one sender's client_id in maps of a batch. */
-function idOf(senderId: number, clientId: string): string {
-  return `${senderId}\u0000${clientId}`;
+/** A sender's run in one conversation: see SqliteAppend's SenderRun (the same rule). */
+interface SenderRun {
+  userId: number;
+  convId: number;
+  first: number;
+  end: number;
+  last: number;
 }
 
-/**
- * ConversationStore.append in one statement; results in the order of `messages`. A direct
- * conversation in `knownDirect` (committed before) skips the creating insert.
- */
+/** ConversationStore.append on one transaction's client; results in the order of `messages`. */
 export async function appendBatch(
-  db: PgDb,
+  t: Queryable,
   messages: readonly NewMessage[],
   dedupSince: number,
   knownDirect: ReadonlySet<string>,
 ): Promise<AppendResult[]> {
-  // A resend of a client_id earlier in this batch answers that one's place: the function
-  // sees each client_id once.
+  const results: Array<AppendResult | undefined> = new Array(messages.length);
+  // Which messages are resends of one earlier in this batch; the first of each client_id claims it.
   const firstOf = new Map<string, number>();
   const resends: Array<{ index: number; first: number }> = [];
-  const unique: number[] = [];
+  const claims: Array<{ index: number; message: NewMessage }> = [];
+  const fresh: Array<{ index: number; message: NewMessage }> = [];
   messages.forEach((m, index) => {
-    if (m.clientId !== null) {
-      const id = idOf(m.senderId, m.clientId);
-      const first = firstOf.get(id);
-      if (first !== undefined) {
-        resends.push({ index, first });
-        return;
-      }
-      firstOf.set(id, index);
+    if (m.clientId === null) {
+      fresh.push({ index, message: m });
+      return;
     }
-    unique.push(index);
+    const id = idOf(m.senderId, m.clientId);
+    const first = firstOf.get(id);
+    if (first !== undefined) {
+      resends.push({ index, first });
+      return;
+    }
+    firstOf.set(id, index);
+    claims.push({ index, message: m });
   });
-  const batch = unique.map((i) => messages[i] as NewMessage);
-  const { rows } = await db.retrying<AppendRow>(
-    APPEND,
-    [
-      batch.map((m) => m.key),
-      batch.map((m) => m.senderId),
-      batch.map((m) => m.text),
-      batch.map((m) => m.sentAt),
-      batch.map((m) => m.clientId),
-      batch.map((m) => m.online ?? (m.delivered ? 1 : 0)),
-      batch.map((m) => (m.kind === 'direct' ? (m.members[0] ?? null) : null)),
-      batch.map((m) => (m.kind === 'direct' ? (m.members[1] ?? null) : null)),
-      batch.map((m) => m.kind === 'direct' && !knownDirect.has(m.key)),
-      dedupSince,
-    ],
-    'append',
+  const stored = await claimClientIds(
+    t,
+    claims.map((c) => c.message),
+    dedupSince,
   );
-  const results: AppendResult[] = new Array(messages.length);
-  for (const row of rows) {
-    const index = unique[row.r_n - 1] as number;
-    results[index] = toResult(messages[index] as NewMessage, row);
+  for (const claim of claims) {
+    const m = claim.message;
+    const row = stored.get(idOf(m.senderId, m.clientId as string));
+    if (row === undefined) {
+      fresh.push(claim);
+      continue;
+    }
+    // Sent before, inside the window (by this node or another): its place, nothing stored.
+    results[claim.index] = {
+      convId: row.conv_id,
+      conv: row.key ?? m.key,
+      seq: row.seq,
+      sentAt: row.at,
+      duplicate: true,
+      delivered: row.delivered === 1,
+      online: row.delivered,
+    };
   }
+  fresh.sort((x, y) => x.index - y.index);
+
+  const convs = await lockConversations(
+    t,
+    fresh.map((f) => f.message),
+    knownDirect,
+  );
+  const placed: Placed[] = [];
+  const unclaimed: NewMessage[] = [];
+  const runs = new Map<string, SenderRun>();
+  for (const { index, message: m } of fresh) {
+    const conv = convs.get(m.key);
+    if (!conv) {
+      // A group deleted before its message was committed: nothing is stored, nor claimed.
+      if (m.clientId !== null) unclaimed.push(m);
+      results[index] = {
+        convId: 0,
+        conv: m.key,
+        seq: 0,
+        sentAt: m.sentAt,
+        duplicate: false,
+        delivered: m.delivered,
+        gone: true,
+      };
+      continue;
+    }
+    const seq = ++conv.lastSeq;
+    conv.lastAt = m.sentAt;
+    conv.dirty = true;
+    placed.push({ index, message: m, convId: conv.id, seq });
+    const runKey = `${conv.id}:${m.senderId}`;
+    const run = runs.get(runKey);
+    if (run === undefined) {
+      runs.set(runKey, { userId: m.senderId, convId: conv.id, first: seq, end: seq, last: seq });
+    } else {
+      if (run.end === run.last && seq === run.last + 1) run.end = seq;
+      run.last = seq;
+    }
+    results[index] = {
+      convId: conv.id,
+      conv: m.key,
+      seq,
+      sentAt: m.sentAt,
+      duplicate: false,
+      delivered: m.delivered,
+    };
+  }
+  await writeBatch(
+    t,
+    placed,
+    [...convs.values()].filter((c) => c.dirty),
+    [...runs.values()],
+  );
+  if (unclaimed.length > 0) {
+    await t.q(
+      `DELETE FROM client_ids i USING unnest($1::bigint[], $2::text[]) AS b(sender_id, client_id)
+       WHERE i.sender_id = b.sender_id AND i.client_id = b.client_id`,
+      [unclaimed.map((m) => m.senderId), unclaimed.map((m) => m.clientId)],
+      'append_unclaim',
+    );
+  }
+  // A resend within the batch answers the first one's place, as a stored client_id would.
   for (const { index, first } of resends) {
     const original = results[first] as AppendResult;
     const m = messages[first] as NewMessage;
@@ -85,41 +147,123 @@ export async function appendBatch(
         ? original
         : { ...original, duplicate: true, delivered: kept === 1, online: kept };
   }
-  return results;
+  return results as AppendResult[];
 }
 
-/** One message's AppendResult from its ss_append row. */
-function toResult(m: NewMessage, row: AppendRow): AppendResult {
-  if (row.r_state === 'duplicate') {
-    // Sent before, inside the window (by this node or another): its place, nothing stored.
-    return {
-      convId: row.r_conv as number,
-      conv: row.r_key ?? m.key,
-      seq: row.r_seq as number,
-      sentAt: row.r_at as number,
-      duplicate: true,
-      delivered: row.r_online === 1,
-      online: row.r_online as number,
-    };
+interface ConvState {
+  id: number;
+  key: string;
+  lastSeq: number;
+  lastAt: number | null;
+  dirty: boolean;
+}
+
+/**
+ * Locks the batch's conversations in id order and reads their last_seq; a direct one is
+ * created with its members first (a group never: a missing group is simply absent), unless
+ * it is in `knownDirect` (committed before: a direct conversation is never deleted).
+ */
+async function lockConversations(
+  t: Queryable,
+  messages: readonly NewMessage[],
+  knownDirect: ReadonlySet<string>,
+): Promise<Map<string, ConvState>> {
+  const byKey = new Map<string, NewMessage>();
+  for (const m of messages) if (!byKey.has(m.key)) byKey.set(m.key, m);
+  const direct = [...byKey.values()].filter((m) => m.kind === 'direct' && !knownDirect.has(m.key));
+  if (direct.length > 0) {
+    // Concurrent creators of one conversation: ON CONFLICT waits for the other, then skips.
+    const { rows } = await t.q<{ id: number; key: string }>(
+      `INSERT INTO conversations (key, kind)
+       SELECT k, 'direct' FROM unnest($1::text[]) AS k
+       WHERE NOT EXISTS (SELECT 1 FROM conversations c WHERE c.key = k)
+       ON CONFLICT (key) DO NOTHING RETURNING id, key`,
+      [direct.map((m) => m.key)],
+      'append_new_convs',
+    );
+    if (rows.length > 0) {
+      const users: number[] = [];
+      const convIds: number[] = [];
+      for (const row of rows) {
+        for (const u of byKey.get(row.key)?.members ?? []) {
+          users.push(u);
+          convIds.push(row.id);
+        }
+      }
+      await t.q(
+        `INSERT INTO conv_members (user_id, conv_id)
+         SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`,
+        [users, convIds],
+        'append_new_members',
+      );
+    }
   }
-  if (row.r_state === 'gone') {
-    // A group deleted before its message was committed: nothing is stored, nor claimed.
-    return {
-      convId: 0,
-      conv: m.key,
-      seq: 0,
-      sentAt: m.sentAt,
-      duplicate: false,
-      delivered: m.delivered,
-      gone: true,
-    };
+  const { rows } = await t.q<{ id: number; key: string; last_seq: number; last_at: number | null }>(
+    `SELECT id, key, last_seq, last_at FROM conversations WHERE key = ANY($1::text[])
+     ORDER BY id FOR UPDATE`,
+    [[...byKey.keys()]],
+    'append_lock_convs',
+  );
+  const states = new Map<string, ConvState>();
+  for (const r of rows) {
+    states.set(r.key, {
+      id: r.id,
+      key: r.key,
+      lastSeq: r.last_seq,
+      lastAt: r.last_at,
+      dirty: false,
+    });
   }
-  return {
-    convId: row.r_conv as number,
-    conv: m.key,
-    seq: row.r_seq as number,
-    sentAt: m.sentAt,
-    duplicate: false,
-    delivered: m.delivered,
-  };
+  return states;
+}
+
+/**
+ * The inserts and updates of one batch in ONE statement: messages, client_ids, counters,
+ * senders' cursors. Each part writes its own table, so no row is written twice in it.
+ */
+async function writeBatch(
+  t: Queryable,
+  placed: readonly Placed[],
+  convs: readonly ConvState[],
+  runs: readonly SenderRun[],
+): Promise<void> {
+  if (placed.length === 0) return;
+  // The client_ids' places were claimed at the start of the transaction (claimClientIds).
+  await t.q(
+    `WITH stored AS (
+       INSERT INTO messages (conv_id, seq, sender_id, text, sent_at, client_id)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[])
+       RETURNING conv_id, seq, sender_id, client_id
+     ), places AS (
+       UPDATE client_ids i SET conv_id = v.conv_id, seq = v.seq FROM stored v
+       WHERE v.client_id IS NOT NULL AND i.sender_id = v.sender_id AND i.client_id = v.client_id
+     ), counters AS (
+       UPDATE conversations c SET last_seq = v.last_seq, last_at = v.last_at
+       FROM unnest($7::bigint[], $8::bigint[], $9::bigint[]) AS v(id, last_seq, last_at)
+       WHERE c.id = v.id
+     )
+     UPDATE conv_members m SET
+       delivered_seq = CASE WHEN m.delivered_seq = v.below THEN v.run_end ELSE m.delivered_seq END,
+       read_seq = greatest(m.read_seq, v.last)
+     FROM unnest($10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[])
+       AS v(user_id, conv_id, below, run_end, last)
+     WHERE m.user_id = v.user_id AND m.conv_id = v.conv_id`,
+    [
+      placed.map((p) => p.convId),
+      placed.map((p) => p.seq),
+      placed.map((p) => p.message.senderId),
+      placed.map((p) => p.message.text),
+      placed.map((p) => p.message.sentAt),
+      placed.map((p) => p.message.clientId),
+      convs.map((c) => c.id),
+      convs.map((c) => c.lastSeq),
+      convs.map((c) => c.lastAt),
+      runs.map((r) => r.userId),
+      runs.map((r) => r.convId),
+      runs.map((r) => r.first - 1),
+      runs.map((r) => r.end),
+      runs.map((r) => r.last),
+    ],
+    'append_write',
+  );
 }

@@ -110,7 +110,7 @@ export class PgConversations implements ConversationStore {
 
   async append(messages: readonly NewMessage[], dedupSince: number): Promise<AppendResult[]> {
     if (messages.length === 0) return [];
-    const results = await appendBatch(this.db, messages, dedupSince, this.knownDirect);
+    const results = await this.db.tx((t) => appendBatch(t, messages, dedupSince, this.knownDirect));
     // Only once committed: a rolled-back batch may have been the one that created it.
     if (this.knownDirect.size >= KNOWN_DIRECT_MAX) this.knownDirect.clear();
     messages.forEach((m, i) => {

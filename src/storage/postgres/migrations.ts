@@ -3,7 +3,6 @@
 // find the work done. Version 1 is the SQLite schema as of its version 7 (same tables,
 // same columns); keys that are sorted are COLLATE "C", as SQLite compares bytes.
 import type pg from 'pg';
-import { APPEND_FUNCTION_V4 } from './append-function.ts';
 import { mapError } from './db.ts';
 
 /** Each entry moves the schema one version up; never edit a shipped entry, append a new one. */
@@ -128,8 +127,6 @@ export const PG_MIGRATIONS: readonly string[] = [
      expires_at   BIGINT NOT NULL
    );
    CREATE INDEX login_codes_expiry ON login_codes (expires_at);`,
-  // An append in one round trip (issue 15): append-function.ts.
-  APPEND_FUNCTION_V4,
 ];
 
 /** An arbitrary constant: the advisory lock every node takes to migrate. */
