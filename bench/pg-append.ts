@@ -1,21 +1,20 @@
 // What one group commit costs on PostgreSQL, through the real PgConversations of one or
 // two checkouts (docs/benchmarks.md, "Stop 14"):
-//   node --import tsx bench/pg-append.ts [--vs /path/to/other/checkout] [--batches N] [--rounds R]
+//   node --import tsx bench/pg-append.ts [--vs /path/to/other/checkout] [--batches N]
+//     [--rounds R] [--sizes 3,32]
 // Starts the bench's PostgreSQL (test/services, stock durability: fsync on), gives each
 // checkout its own database migrated by its own code, and appends N batches (default
-// 2,000) of 3 and of 32 (SIZES=3,32,256 sets the sizes) direct messages over 200 conversations, without and with
-// client_ids, one batch at a time on a one-connection pool: the cost of each commit of
+// 2,000) of each size (default 3 and 32) of direct messages over 200 conversations
+// (bench/lib/append-messages.ts), without and with client_ids, one batch at a time on a one-connection pool: the cost of each commit of
 // a lightly loaded node. Cases and checkouts are interleaved R times (default 3); each
 // figure is the median over rounds of: wall µs per batch, the PostgreSQL backend's CPU
 // µs per batch (utime + stime from /proc) and this process's CPU µs per batch.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ConversationStore, NewMessage } from '../src/storage/conversations.ts';
+import type { ConversationStore } from '../src/storage/conversations.ts';
 import { startPostgres } from '../test/services/postgres.ts';
-
-const CONVERSATIONS = 200;
-const TICK_US = 10_000; // /proc times are in clock ticks of 10 ms
+import { benchMessage } from './lib/append-messages.ts';
+import { cpuSecondsOf } from './lib/proc.ts';
 
 interface Checkout {
   name: string;
@@ -42,25 +41,9 @@ async function open(dir: string, url: string): Promise<Checkout> {
 
 /** A process's CPU time so far, in µs (utime + stime). */
 function cpuUs(pid: number): number {
-  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] as string).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-}
-
-/** Message n of a case: conversation n mod 200, its two members sending in turn. */
-function message(n: number, run: string, clientIds: boolean): NewMessage {
-  const pair = n % CONVERSATIONS;
-  const a = 2 * pair + 1;
-  const from = Math.floor(n / CONVERSATIONS) % 2 === 0 ? a : a + 1;
-  return {
-    key: `${a}:${a + 1}`,
-    kind: 'direct',
-    members: [a, a + 1],
-    senderId: from,
-    text: 'a typical chat line of about sixty characters, give or take.',
-    sentAt: Date.now(),
-    clientId: clientIds ? `${run}-${n}` : null,
-    delivered: true,
-  };
+  const seconds = cpuSecondsOf(pid);
+  if (seconds === undefined) throw new Error(`process ${pid} is gone`);
+  return seconds * 1e6;
 }
 
 async function measure(c: Checkout, batches: number, size: number, ids: boolean, run: string) {
@@ -69,7 +52,10 @@ async function measure(c: Checkout, batches: number, size: number, ids: boolean,
   const me0 = process.cpuUsage();
   const t0 = performance.now();
   for (let b = 0; b < batches; b++) {
-    const batch = Array.from({ length: size }, (_, i) => message(b * size + i, run, ids));
+    const batch = Array.from({ length: size }, (_, i) => {
+      const n = b * size + i;
+      return benchMessage(n, ids ? `${run}-${n}` : null);
+    });
     await c.store.append(batch, 0);
   }
   const wall = ((performance.now() - t0) * 1000) / batches;
@@ -85,7 +71,12 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { vs: { type: 'string' }, batches: { type: 'string' }, rounds: { type: 'string' } },
+    options: {
+      vs: { type: 'string' },
+      batches: { type: 'string' },
+      rounds: { type: 'string' },
+      sizes: { type: 'string' },
+    },
   });
   const batches = Number(values.batches ?? 2_000);
   const rounds = Number(values.rounds ?? 3);
@@ -94,7 +85,7 @@ async function main(): Promise<void> {
   const checkouts: Checkout[] = [];
   try {
     for (const dir of dirs) checkouts.push(await open(dir, await service.createDatabase()));
-    const cases = (process.env.SIZES ?? '3,32')
+    const cases = (values.sizes ?? '3,32')
       .split(',')
       .map(Number)
       .flatMap((size) => [false, true].map((ids) => ({ size, ids })));

@@ -15,33 +15,16 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { directKey, type NewMessage } from '../src/storage/conversations.ts';
+import type { NewMessage } from '../src/storage/conversations.ts';
 import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/sqlite-storage.ts';
-
-const TEXT = 'a typical chat line of about sixty characters, give or take.';
-const CONVERSATIONS = 200;
-
-/** The n-th message of a run: conversation n mod 200, its two members sending in turn. */
-function message(n: number, clientId: boolean): NewMessage {
-  const pair = n % CONVERSATIONS;
-  const a = 2 * pair + 1;
-  const b = a + 1;
-  const from = Math.floor(n / CONVERSATIONS) % 2 === 0 ? a : b;
-  return {
-    key: directKey(a, b),
-    kind: 'direct',
-    members: [a, b],
-    senderId: from,
-    text: `${TEXT} ${n}`,
-    sentAt: Date.now(),
-    clientId: clientId ? `c-${n}` : null,
-    delivered: true,
-  };
-}
+import { BENCH_CONVERSATIONS, benchMessage } from './lib/append-messages.ts';
 
 function batches(count: number, size: number, clientId: boolean, from: number): NewMessage[][] {
   return Array.from({ length: count }, (_, i) =>
-    Array.from({ length: size }, (_, j) => message(from + i * size + j, clientId)),
+    Array.from({ length: size }, (_, j) => {
+      const n = from + i * size + j;
+      return benchMessage(n, clientId ? `c-${n}` : null);
+    }),
   );
 }
 
@@ -265,7 +248,7 @@ async function main(count: number, rounds: number): Promise<void> {
       JSON.stringify({
         batch: c.size,
         client_id: c.clientId,
-        conversations: CONVERSATIONS,
+        conversations: BENCH_CONVERSATIONS,
         messages: Math.ceil(count / c.size) * c.size,
         rounds,
         append_us_per_msg: round2(median(rs.map((r) => r.appendUs))),

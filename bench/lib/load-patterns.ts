@@ -16,10 +16,10 @@ export function stampedText(): string {
   return `${nowUs()} `.padEnd(TEXT_LENGTH, 'x');
 }
 
-/** Sends one message_user; with `clientId`, a client_id unique among this thread's sends. */
-function sendMessage(client: BenchClient, state: LoadState, clientId: boolean): void {
+/** Sends one message_user; `withClientId`: with a client_id unique among this thread's sends. */
+function sendMessage(client: BenchClient, state: LoadState, withClientId: boolean): void {
   const inputs = [client.partner, stampedText()];
-  if (clientId) inputs.push(`b${state.sent}`);
+  if (withClientId) inputs.push(`b${state.sent}`);
   client.send('message_user', inputs, MESSAGE_TAG);
   client.outstanding += 1;
   state.sent += 1;

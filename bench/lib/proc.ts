@@ -57,7 +57,7 @@ export function processTree(pid: number): number[] {
 }
 
 /** utime + stime of one process in seconds; undefined once it is gone. */
-function cpuSecondsOf(pid: number): number | undefined {
+export function cpuSecondsOf(pid: number): number | undefined {
   const stat = readOrEmpty(`/proc/${pid}/stat`);
   if (stat === '') return undefined;
   // Fields after the command name, which is in parentheses and may hold spaces.

@@ -1,6 +1,5 @@
 // `--workers 2`: two server processes behind one port, one presence list,
 // messages and admin actions across processes, one session per user, one stop.
-
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { childrenOf } from '../../bench/lib/proc.ts';
 import {

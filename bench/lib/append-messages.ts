@@ -1,0 +1,25 @@
+// The direct messages the append benches store (bench/store-append.ts on SQLite,
+// bench/pg-append.ts on PostgreSQL): conversation n mod 200, its two members in turn.
+import { directKey, type NewMessage } from '../../src/storage/conversations.ts';
+
+const TEXT = 'a typical chat line of about sixty characters, give or take.';
+/** Direct conversations the messages go to (benchMessage: n mod this). */
+export const BENCH_CONVERSATIONS = 200;
+
+/** The n-th message of a run, with the given client_id (or none). */
+export function benchMessage(n: number, clientId: string | null): NewMessage {
+  const pair = n % BENCH_CONVERSATIONS;
+  const a = 2 * pair + 1;
+  const b = a + 1;
+  const from = Math.floor(n / BENCH_CONVERSATIONS) % 2 === 0 ? a : b;
+  return {
+    key: directKey(a, b),
+    kind: 'direct',
+    members: [a, b],
+    senderId: from,
+    text: `${TEXT} ${n}`,
+    sentAt: Date.now(),
+    clientId,
+    delivered: true,
+  };
+}
