@@ -1,7 +1,8 @@
 // What only the Redis broker does: surviving a Redis outage or restart (the node
 // keeps its own users, restores them in Redis and asks for a resync), telling
 // the other nodes it is back after it alone was cut off, and restoring its part
-// when its lease was taken while it lived.
+// when its lease was taken while it lived; a killed node's users free at once (its
+// connection closed), a hung one's only once its lease runs out.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   alice,
@@ -87,5 +88,45 @@ describe.skipIf(noRedis)('RedisBroker when Redis goes away', () => {
     a.broker.close();
     await eventually(async () => (await b.broker.find('alice')) === undefined);
     expect(await b.broker.claim(alice)).toBe('ok');
+  });
+
+  it("frees a killed node's users at once, without waiting for its lease", async () => {
+    const { nodes, brokers } = await redisNodes(redis.url, { perUser: 1, capacity: 10 }, 2, 60_000);
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    expect(await a.broker.claim(alice)).toBe('ok');
+    expect(await a.broker.claim(carol)).toBe('ok');
+    expect(await b.broker.claim(bob)).toBe('ok');
+    // Its connections close as a killed process's do; the lease has a minute left.
+    brokers[0]?.crash();
+    await eventually(async () => (await b.broker.claim(alice)) === 'ok');
+    // The claim dropped every session of the dead node, not only the one in its way.
+    expect(await b.broker.list(10)).toEqual({ users: [alice, bob], total: 2 });
+    expect(await b.broker.find('carol')).toBeUndefined();
+  });
+
+  it("keeps a hung node's users until its lease runs out", async () => {
+    const { nodes, brokers } = await redisNodes(redis.url, { perUser: 1, capacity: 10 }, 2, 1_000);
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    expect(await a.broker.claim(alice)).toBe('ok');
+    // No more heartbeats, but still connected (a stopped process): its lease decides.
+    brokers[0]?.freeze();
+    expect(await b.broker.claim(alice)).toBe('already_logged_in');
+    await eventually(async () => (await b.broker.claim(alice)) === 'ok');
+  });
+
+  it('ends its own sessions of users another node let in while it counted as dead', async () => {
+    const { nodes, brokers, prefix } = await redisNodes(redis.url, { perUser: 1, capacity: 10 }, 2);
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    expect(await a.broker.claim(alice)).toBe('ok');
+    expect(await a.broker.claim(carol)).toBe('ok');
+    // Node a was dropped (its subscriber was gone a moment) and alice logged in on node b.
+    const redisB = brokers[1]?.client;
+    await redisB?.zadd(`${prefix}nodes`, 0, 'node1');
+    expect(await b.broker.claim(alice)).toBe('ok');
+    // Node a's next claim finds its lease gone and restores: alice is over the cap now.
+    expect(await a.broker.claim(bob)).toBe('ok');
+    expect(a.got).toEqual([{ kind: 'end', userId: alice.id, reason: 'session_replaced' }]);
+    // Carol, whom nobody else took, stays with node a.
+    expect(await b.broker.claim(carol)).toBe('already_logged_in');
   });
 });

@@ -2,7 +2,10 @@
 // in Redis (redis/sessions.ts: atomic Lua scripts, per-node leases renewed by a
 // heartbeat), and commands over pub/sub here — a channel per user, subscribed by
 // the nodes holding that user's sessions, and one channel every node hears
-// (shutdown, groups, and a node's notice that it is back on Redis).
+// (shutdown, groups, and a node's notice that it is back on Redis). Each node's
+// subscriber also listens on its own `alive:<node id>` channel: Redis drops that
+// subscription the moment the node's connection closes, so the others drop a killed
+// node's sessions without waiting for its lease (redis/scripts.ts).
 // Redis carries live traffic only: while it is down local delivery goes on, and
 // after it is back each node restores its presence and re-reads from storage
 // what its live sessions missed (onResync).
@@ -95,6 +98,12 @@ export class RedisBroker implements Broker {
       onRestored: () => {
         if (this.everConnected && !this.closed) this.resyncHandler();
       },
+      // Another node took these users' sessions while this one counted as dead: ours end.
+      onDisplaced: (userIds) => {
+        for (const userId of userIds) {
+          this.handler({ kind: 'end', userId, reason: 'session_replaced' });
+        }
+      },
     });
     this.sub.on('message', (_channel: string, text: string) => this.receive(text));
   }
@@ -107,8 +116,8 @@ export class RedisBroker implements Broker {
   /** Connects, registers this node's lease and starts the heartbeat. */
   async start(): Promise<void> {
     await Promise.all([this.cmd.connect(), this.sub.connect()]);
-    await this.sub.subscribe(this.channel('all'));
-    await this.sessions.restore();
+    await this.sub.subscribe(this.channel('all'), this.channel(`alive:${this.options.nodeId}`));
+    if (!(await this.sessions.restore())) throw new Error('Redis lost the subscriber at start');
     this.everConnected = true;
     this.cmd.on('ready', () => void this.afterReconnect());
     this.sub.on('ready', () => void this.afterResubscribe());
@@ -187,6 +196,11 @@ export class RedisBroker implements Broker {
     this.sessions.leave().then(quit, quit);
   }
 
+  /** Stops the heartbeat and keeps the connections: a node that hangs, alive to Redis (tests). */
+  freeze(): void {
+    clearInterval(this.beatTimer);
+  }
+
   /** Stops the heartbeat and drops the connections without leaving: a node that died (tests). */
   crash(): void {
     this.closed = true;
@@ -233,15 +247,27 @@ export class RedisBroker implements Broker {
     }
   }
 
-  /** ioredis has sent the resubscriptions; once they are answered, nothing new is missed. */
+  /**
+   * ioredis has sent the resubscriptions; once they are answered, nothing new is missed,
+   * and this node counts as alive again: its sessions go back into Redis (a restore on the
+   * command connection's reconnect is refused until then), and it re-reads storage.
+   */
   private async afterResubscribe(): Promise<void> {
     if (this.closed || !this.everConnected) return;
     try {
       await this.sub.subscribe(this.channel('all'));
-      this.resyncHandler();
+    } catch (err) {
+      this.options.onError?.(err as Error);
+      return;
+    }
+    let restored = false;
+    try {
+      restored = await this.sessions.restore();
     } catch (err) {
       this.options.onError?.(err as Error);
     }
+    // A restore resyncs this node (onRestored); without one, the resync runs here.
+    if (!restored) this.resyncHandler();
   }
 
   private receive(text: string): void {

@@ -1,7 +1,8 @@
 // `kill -9` of a node under load (issue 15), three real nodes on one PostgreSQL and one Redis:
 // the killed node's client reconnects to another node and gets every message its sender had
 // `ok` for, in seq order without gaps (docs/protocol.md section 11), and the dead node's users
-// leave `who` once its lease (broker.heartbeat_timeout_s) runs out.
+// leave `who`. Its lease (broker.heartbeat_timeout_s) is a minute here and outlasts the test's
+// waits: the killed node's connection to Redis closed, and that alone frees its users.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Cluster,
@@ -35,7 +36,7 @@ describe.skipIf(skipped)('kill -9 of a node under load', () => {
   ];
   beforeAll(async () => {
     const users = [sam, rita, idle].map((u) => seedUser(u));
-    cluster = await startCluster(services(), 3, users, { broker: { heartbeat_timeout_s: 3 } });
+    cluster = await startCluster(services(), 3, users, { broker: { heartbeat_timeout_s: 60 } });
   }, 180_000);
   const port = (i: number) => cluster.nodes[i]?.port as number;
 
@@ -83,8 +84,9 @@ describe.skipIf(skipped)('kill -9 of a node under load', () => {
     await node?.exited;
     const atKill = acked.length;
 
-    // Her client reconnects to node C, retrying while the dead node's lease still holds her.
-    const after = await loginWhenFree(port(2), rita, 30_000);
+    // Her client reconnects to node C at once: no waiting for the dead node's lease (a
+    // retry only for the moment Redis takes to see the connection gone).
+    const after = await loginWhenFree(port(2), rita, 10_000);
     reconnectedAt = acked.length;
     let synced = (await after.nextEvent('synced', 15_000)).data;
     for (let i = 0; i < 20 && synced.more; i++)
@@ -103,8 +105,8 @@ describe.skipIf(skipped)('kill -9 of a node under load', () => {
     const seen = new Set([...seqsIn(before, conv), ...resumed]);
     expect(acked.filter((s) => !seen.has(s))).toEqual([]);
 
-    // The bystander never reconnected: the dead node's lease runs out and `who` drops them.
-    expect(await whoBecomes(sender, [sam, rita].sort(byName), 20_000), 'idle went offline').toBe(
+    // The bystander never reconnected: the dead node's sessions all went with rita's claim.
+    expect(await whoBecomes(sender, [sam, rita].sort(byName), 10_000), 'idle went offline').toBe(
       true,
     );
   }, 180_000);

@@ -1,6 +1,10 @@
 // The Lua scripts of the Redis broker: every change to presence and the session
 // caps runs as one script, so claims on several nodes never overshoot a cap.
 // Times come from Redis (TIME), so the nodes' clocks need not agree.
+// A node is alive while its subscriber connection listens on `alive:<id>`: a node whose
+// connection closed (killed, its process gone) has its sessions dropped at the next claim
+// that its sessions stand in the way of, or the next heartbeat of another node, without
+// waiting for its lease; a node holds a lease only while that subscription exists.
 //
 // Keys under the prefix P: `nodes` (sorted set: node id → lease end, ms),
 // `node:<id>` (hash: user id → sessions on that node), `sessions` (hash: user
@@ -49,6 +53,14 @@ local function reap(now)
     drop_node(node)
   end
 end
+local function alive(node)
+  return redis.call('PUBSUB', 'NUMSUB', p .. 'alive:' .. node)[2] > 0
+end
+local function drop_dead(self)
+  for _, node in ipairs(redis.call('ZRANGE', p .. 'nodes', 0, -1)) do
+    if node ~= self and not alive(node) then drop_node(node) end
+  end
+end
 `;
 
 /** One script: its Lua body (after COMMON) and how ioredis calls it. */
@@ -59,7 +71,9 @@ interface Script {
 /**
  * ARGV: P, node, lease ms, user id, username, key, per-user cap, total cap.
  * Returns ok | already_logged_in | server_busy, or `lost` when this node's lease
- * had expired (the node must restore its presence first).
+ * had expired (the node must restore its presence first). At a cap, the sessions of
+ * dead nodes (no `alive` subscriber) are dropped first: a killed node's users log in
+ * elsewhere at once, not once its lease runs out.
  */
 const claim: Script = {
   lua: `
@@ -69,11 +83,19 @@ local node = ARGV[2]
 if not redis.call('ZSCORE', p .. 'nodes', node) then return 'lost' end
 redis.call('ZADD', p .. 'nodes', now + tonumber(ARGV[3]), node)
 local id = ARGV[4]
-if tonumber(redis.call('HGET', p .. 'sessions', id) or '0') >= tonumber(ARGV[7]) then
-  return 'already_logged_in'
+local function refused()
+  if tonumber(redis.call('HGET', p .. 'sessions', id) or '0') >= tonumber(ARGV[7]) then
+    return 'already_logged_in'
+  end
+  if tonumber(redis.call('GET', p .. 'total') or '0') >= tonumber(ARGV[8]) then
+    return 'server_busy'
+  end
+  return nil
 end
-if tonumber(redis.call('GET', p .. 'total') or '0') >= tonumber(ARGV[8]) then
-  return 'server_busy'
+if refused() then
+  drop_dead(node)
+  local still = refused()
+  if still then return still end
 end
 add(node, id, ARGV[5], ARGV[6], 1)
 return 'ok'
@@ -93,29 +115,42 @@ return 1
 };
 
 /**
- * ARGV: P, node, lease ms, then (user id, username, key, sessions) per local user.
- * Replaces what Redis holds for this node with the node's own truth and renews
- * its lease: on start, after a reconnect, and after the lease was lost.
+ * ARGV: P, node, lease ms, per-user cap, then (user id, username, key, sessions) per local
+ * user. Replaces what Redis holds for this node with the node's own truth and renews its
+ * lease: on start, after a reconnect, and after the lease was lost. Returns {'unsubscribed'}
+ * (nothing changed) while the node's `alive` subscription is missing, else {'ok', ids…}:
+ * the users who now have more sessions than the cap, because another node granted them one
+ * while this node was out (this node ends its own).
  */
 const restore: Script = {
   lua: `
+local node = ARGV[2]
+if not alive(node) then return {'unsubscribed'} end
 local now = now_ms()
 reap(now)
-local node = ARGV[2]
 drop_node(node)
 redis.call('ZADD', p .. 'nodes', now + tonumber(ARGV[3]), node)
-for i = 4, #ARGV, 4 do add(node, ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])) end
-return 1
+local cap = tonumber(ARGV[4])
+local out = {'ok'}
+for i = 5, #ARGV, 4 do
+  add(node, ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]))
+  if tonumber(redis.call('HGET', p .. 'sessions', ARGV[i])) > cap then table.insert(out, ARGV[i]) end
+end
+return out
 `,
 };
 
-/** ARGV: P, node, lease ms. Renews the lease; 0 when it had expired (restore instead). */
+/**
+ * ARGV: P, node, lease ms. Renews the lease and drops dead nodes (no `alive` subscriber);
+ * 0 when this node's lease had expired (restore instead).
+ */
 const beat: Script = {
   lua: `
 local now = now_ms()
 reap(now)
 if not redis.call('ZSCORE', p .. 'nodes', ARGV[2]) then return 0 end
 redis.call('ZADD', p .. 'nodes', now + tonumber(ARGV[3]), ARGV[2])
+drop_dead(ARGV[2])
 return 1
 `,
 };

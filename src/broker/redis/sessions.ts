@@ -20,6 +20,12 @@ export interface RedisSessionsOptions {
    * offline and sent them nothing live, so what they committed meanwhile is read again.
    */
   onRestored: () => void;
+  /**
+   * Users of this node who, once its sessions were back in Redis, had more than the per-user
+   * cap: another node granted them a session while this one was out (dead to the others).
+   * This node's own sessions of them must end.
+   */
+  onDisplaced: (userIds: number[]) => void;
 }
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
@@ -93,8 +99,11 @@ export class RedisSessions {
     }
   }
 
-  /** Puts this node's sessions back into Redis as they are here, in turn with the claims. */
-  restore(): Promise<void> {
+  /**
+   * Puts this node's sessions back into Redis as they are here, in turn with the claims;
+   * false (nothing changed) while its subscriber is not listening on its `alive` channel.
+   */
+  restore(): Promise<boolean> {
     return this.serially(() => this.restoreNow());
   }
 
@@ -147,12 +156,21 @@ export class RedisSessions {
     return run;
   }
 
-  private async restoreNow(): Promise<void> {
+  private async restoreNow(): Promise<boolean> {
     const users = this.local
       .all()
       .flatMap((u) => [u.id, u.username, usernameKey(u.username), u.sessions]);
-    const { prefix, nodeId, heartbeatTimeoutMs } = this.options;
-    await this.scripts.restore(prefix, nodeId, heartbeatTimeoutMs, ...users);
+    const { prefix, nodeId, heartbeatTimeoutMs, caps } = this.options;
+    const [status, ...over] = (await this.scripts.restore(
+      prefix,
+      nodeId,
+      heartbeatTimeoutMs,
+      caps.perUser,
+      ...users,
+    )) as string[];
+    if (status !== 'ok') return false;
+    if (over.length > 0) this.options.onDisplaced(over.map(Number));
     this.options.onRestored();
+    return true;
   }
 }
