@@ -42,6 +42,8 @@ export interface LoadTally {
   errors: Record<string, number>;
   samples: string[];
   latency: HistogramData;
+  /** The same for receipts in the window's second half (a start transient shows as a difference). */
+  latencySecondHalf: HistogramData;
   /** When each client got `shutdown` (µs, CLOCK_MONOTONIC); NaN when it did not. */
   shutdownAtUs: Float64Array;
 }
@@ -49,6 +51,7 @@ export interface LoadTally {
 /** Mutable state of one generator thread. */
 export class LoadState {
   readonly latency = new LatencyHistogram();
+  readonly latencySecondHalf = new LatencyHistogram();
   readonly errors: Record<string, number> = {};
   readonly samples: string[] = [];
   readonly shutdownAtUs: Float64Array;
@@ -261,6 +264,9 @@ export class LoadState {
     if (now >= this.windowFromUs && now < this.windowUntilUs) {
       this.receivedInWindow += 1;
       this.latency.record(now - sentUs);
+      if (now - this.windowFromUs >= this.windowUntilUs - now) {
+        this.latencySecondHalf.record(now - sentUs);
+      }
     }
   }
 
@@ -290,6 +296,7 @@ export class LoadState {
       errors: { ...this.errors },
       samples: [...this.samples],
       latency: this.latency.toData(),
+      latencySecondHalf: this.latencySecondHalf.toData(),
       shutdownAtUs: this.shutdownAtUs.slice(),
     };
   }

@@ -7,14 +7,17 @@ import type { LoadPool } from './pool.ts';
 import { machineBusySeconds, sampleTree, serviceCpuSeconds } from './proc.ts';
 
 /** The threads' tallies added together. */
-export interface MergedTally extends Omit<LoadTally, 'latency' | 'shutdownAtUs'> {
+export interface MergedTally
+  extends Omit<LoadTally, 'latency' | 'latencySecondHalf' | 'shutdownAtUs'> {
   latency: LatencyHistogram;
+  latencySecondHalf: LatencyHistogram;
   shutdownAtUs: number[];
 }
 
 /** Adds the tallies of all threads. */
 export function mergeTallies(tallies: LoadTally[]): MergedTally {
   const latency = new LatencyHistogram();
+  const latencySecondHalf = new LatencyHistogram();
   const merged: MergedTally = {
     sent: 0,
     acked: 0,
@@ -32,6 +35,7 @@ export function mergeTallies(tallies: LoadTally[]): MergedTally {
     errors: {},
     samples: [],
     latency,
+    latencySecondHalf,
     shutdownAtUs: [],
   };
   for (const t of tallies) {
@@ -51,6 +55,7 @@ export function mergeTallies(tallies: LoadTally[]): MergedTally {
     for (const [k, n] of Object.entries(t.errors)) merged.errors[k] = (merged.errors[k] ?? 0) + n;
     merged.samples.push(...t.samples);
     latency.add(t.latency);
+    latencySecondHalf.add(t.latencySecondHalf);
     merged.shutdownAtUs.push(...t.shutdownAtUs);
   }
   return merged;

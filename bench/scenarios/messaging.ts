@@ -86,6 +86,8 @@ export async function runMessaging(env: RunEnv, pattern: SendPattern): Promise<R
       latency_p90_ms: q(0.9),
       latency_p99_ms: q(0.99),
       latency_max_ms: tally.latency.total > 0 ? tally.latency.max / 1000 : Number.NaN,
+      // The window's second half alone: how much of the p99 is the start of the load.
+      latency_p99_second_half_ms: tally.latencySecondHalf.quantile(0.99) / 1000,
       server_us_per_msg: (use.server_cpu_s * 1e6) / tally.receivedInWindow,
       lag_p99_ms: lag.lag_p99_ms,
       lag_max_ms: lag.lag_max_ms,
