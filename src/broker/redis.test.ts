@@ -90,18 +90,45 @@ describe.skipIf(noRedis)('RedisBroker when Redis goes away', () => {
     expect(await b.broker.claim(alice)).toBe('ok');
   });
 
-  it("frees a killed node's users at once, without waiting for its lease", async () => {
+  it("frees a killed node's users within a second, without waiting for its lease", async () => {
     const { nodes, brokers } = await redisNodes(redis.url, { perUser: 1, capacity: 10 }, 2, 60_000);
     const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
     expect(await a.broker.claim(alice)).toBe('ok');
     expect(await a.broker.claim(carol)).toBe('ok');
     expect(await b.broker.claim(bob)).toBe('ok');
-    // Its connections close as a killed process's do; the lease has a minute left.
+    // Its connections close as a killed process's do; the lease has a minute left. The first
+    // claim after it suspects the node, one a second later drops it.
     brokers[0]?.crash();
     await eventually(async () => (await b.broker.claim(alice)) === 'ok');
     // The claim dropped every session of the dead node, not only the one in its way.
     expect(await b.broker.list(10)).toEqual({ users: [alice, bob], total: 2 });
     expect(await b.broker.find('carol')).toBeUndefined();
+  });
+
+  it('does not drop a node whose subscriber is gone only for a moment', async () => {
+    const { nodes, brokers, prefix } = await redisNodes(
+      redis.url,
+      { perUser: 1, capacity: 10 },
+      2,
+      60_000,
+    );
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    expect(await a.broker.claim(alice)).toBe('ok');
+    const redisB = brokers[1]?.client as NonNullable<(typeof brokers)[1]>['client'];
+    const list = (await redisB.client('LIST')) as string;
+    const sub = /id=(\d+) [^\n]* name=(\S+)/g;
+    const ids = [...list.matchAll(sub)].filter((m) => m[2] === `${prefix}node1:sub`);
+    expect(ids).toHaveLength(1);
+    // Its subscriber connection breaks; ioredis reconnects it at once.
+    await redisB.client('KILL', 'ID', String(ids[0]?.[1]));
+    // A claim in that moment only suspects it ...
+    expect(await b.broker.claim(alice)).toBe('already_logged_in');
+    expect(await redisB.hexists(`${prefix}suspects`, 'node1')).toBe(1);
+    // ... and once it listens again, the next look clears the suspicion.
+    await eventually(() => a.resyncs > 0);
+    expect(await b.broker.claim(alice)).toBe('already_logged_in');
+    expect(await redisB.hexists(`${prefix}suspects`, 'node1')).toBe(0);
+    expect(await b.broker.find('alice')).toEqual({ ...alice, sessions: 1 });
   });
 
   it("keeps a hung node's users until its lease runs out", async () => {

@@ -26,6 +26,8 @@ export interface RedisBrokerOptions {
   prefix?: string;
   /** Told about connection trouble; never of anything secret. */
   onError?: (err: Error) => void;
+  /** Told when another node counted as dead (its connection to Redis closed) lost its sessions. */
+  onNodeDropped?: (nodeId: string) => void;
 }
 
 /** A published command and the node it came from (a node ignores its own). */
@@ -84,10 +86,17 @@ export class RedisBroker implements Broker {
     // (ioredis would otherwise hold it until Redis is back). The subscriptions themselves
     // are restored on reconnect all the same (autoResubscribe).
     const failFast = { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true };
-    this.cmd = new Redis(options.url, failFast);
-    this.sub = new Redis(options.url, failFast);
+    // Named, so CLIENT LIST shows whose connection is whose.
+    const name = `${this.prefix}${options.nodeId}`;
+    this.cmd = new Redis(options.url, { ...failFast, connectionName: `${name}:cmd` });
+    this.sub = new Redis(options.url, { ...failFast, connectionName: `${name}:sub` });
     this.cmd.on('error', onError);
     this.sub.on('error', onError);
+    // A connection Redis closed without an error (killed, over a buffer limit) is trouble too.
+    this.cmd.on('reconnecting', () => onError(new Error('lost the command connection to Redis')));
+    this.sub.on('reconnecting', () =>
+      onError(new Error('lost the subscriber connection to Redis')),
+    );
     this.sessions = new RedisSessions(this.cmd, {
       caps: options.caps,
       nodeId: options.nodeId,
@@ -98,6 +107,7 @@ export class RedisBroker implements Broker {
       onRestored: () => {
         if (this.everConnected && !this.closed) this.resyncHandler();
       },
+      onDropped: (nodeId) => options.onNodeDropped?.(nodeId),
       // Another node took these users' sessions while this one counted as dead: ours end.
       onDisplaced: (userIds) => {
         for (const userId of userIds) {

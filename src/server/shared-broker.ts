@@ -39,6 +39,11 @@ export async function openSharedBroker(config: Config, log: Logger): Promise<Sha
       lastError = err.message;
       log.warn({ error: err.message }, 'redis broker: connection trouble (retrying)');
     },
+    onNodeDropped: (node) =>
+      log.warn(
+        { node },
+        'redis broker: a node counted as dead (its connection to Redis closed); its sessions were dropped',
+      ),
   });
   try {
     await redis.start();

@@ -2,9 +2,11 @@
 // caps runs as one script, so claims on several nodes never overshoot a cap.
 // Times come from Redis (TIME), so the nodes' clocks need not agree.
 // A node is alive while its subscriber connection listens on `alive:<id>`: a node whose
-// connection closed (killed, its process gone) has its sessions dropped at the next claim
-// that its sessions stand in the way of, or the next heartbeat of another node, without
-// waiting for its lease; a node holds a lease only while that subscription exists.
+// connection closed (killed, its process gone) is suspected at the next claim its sessions
+// stand in the way of, or the next heartbeat of another node, and dropped at the first such
+// look at least SUSPECT_MS later (`suspects`: node id -> when first seen without it), without
+// waiting for its lease; a subscriber that reconnects meanwhile clears the suspicion. A node
+// holds a lease only while that subscription exists.
 //
 // Keys under the prefix P: `nodes` (sorted set: node id → lease end, ms),
 // `node:<id>` (hash: user id → sessions on that node), `sessions` (hash: user
@@ -13,6 +15,13 @@
 // key → user id), `sorted` (sorted set of keys, all score 0, for paging).
 // Every script takes P as ARGV[1] and declares no keys: the broker needs one
 // Redis (or one Redis Cluster hash slot), not a sharded keyspace.
+
+/**
+ * How long a node must be seen without its `alive` subscriber before it is dropped: longer
+ * than a subscriber takes to reconnect (ioredis retries within 50 ms), shorter than a
+ * client's second login attempt after its node died.
+ */
+export const SUSPECT_MS = 1_000;
 
 /** Helpers every script starts with: the time, adding and removing sessions, reaping dead nodes. */
 const COMMON = `
@@ -47,6 +56,7 @@ local function drop_node(node)
   for i = 1, #held, 2 do remove(held[i], tonumber(held[i + 1])) end
   redis.call('DEL', p .. 'node:' .. node)
   redis.call('ZREM', p .. 'nodes', node)
+  redis.call('HDEL', p .. 'suspects', node)
 end
 local function reap(now)
   for _, node in ipairs(redis.call('ZRANGEBYSCORE', p .. 'nodes', '-inf', now)) do
@@ -56,9 +66,21 @@ end
 local function alive(node)
   return redis.call('PUBSUB', 'NUMSUB', p .. 'alive:' .. node)[2] > 0
 end
-local function drop_dead(self)
+local function drop_dead(self, dropped, now)
   for _, node in ipairs(redis.call('ZRANGE', p .. 'nodes', 0, -1)) do
-    if node ~= self and not alive(node) then drop_node(node) end
+    if node ~= self then
+      if alive(node) then
+        redis.call('HDEL', p .. 'suspects', node)
+      else
+        local since = tonumber(redis.call('HGET', p .. 'suspects', node) or '')
+        if not since then
+          redis.call('HSET', p .. 'suspects', node, now)
+        elseif now - since >= ${SUSPECT_MS} then
+          drop_node(node)
+          table.insert(dropped, node)
+        end
+      end
+    end
   end
 end
 `;
@@ -70,17 +92,17 @@ interface Script {
 
 /**
  * ARGV: P, node, lease ms, user id, username, key, per-user cap, total cap.
- * Returns ok | already_logged_in | server_busy, or `lost` when this node's lease
- * had expired (the node must restore its presence first). At a cap, the sessions of
- * dead nodes (no `alive` subscriber) are dropped first: a killed node's users log in
- * elsewhere at once, not once its lease runs out.
+ * Returns {result, dropped node…}: result ok | already_logged_in | server_busy, or `lost`
+ * when this node's lease had expired (the node must restore its presence first). At a cap,
+ * dead nodes (no `alive` subscriber for SUSPECT_MS) are dropped first, and named after the
+ * result: a killed node's users log in elsewhere at once, not once its lease runs out.
  */
 const claim: Script = {
   lua: `
 local now = now_ms()
 reap(now)
 local node = ARGV[2]
-if not redis.call('ZSCORE', p .. 'nodes', node) then return 'lost' end
+if not redis.call('ZSCORE', p .. 'nodes', node) then return {'lost'} end
 redis.call('ZADD', p .. 'nodes', now + tonumber(ARGV[3]), node)
 local id = ARGV[4]
 local function refused()
@@ -92,13 +114,17 @@ local function refused()
   end
   return nil
 end
+local out = {'ok'}
 if refused() then
-  drop_dead(node)
+  drop_dead(node, out, now)
   local still = refused()
-  if still then return still end
+  if still then
+    out[1] = still
+    return out
+  end
 end
 add(node, id, ARGV[5], ARGV[6], 1)
-return 'ok'
+return out
 `,
 };
 
@@ -141,17 +167,18 @@ return out
 };
 
 /**
- * ARGV: P, node, lease ms. Renews the lease and drops dead nodes (no `alive` subscriber);
- * 0 when this node's lease had expired (restore instead).
+ * ARGV: P, node, lease ms. Renews the lease and drops dead nodes (no `alive` subscriber):
+ * {1, dropped node…}; {0} when this node's lease had expired (restore instead).
  */
 const beat: Script = {
   lua: `
 local now = now_ms()
 reap(now)
-if not redis.call('ZSCORE', p .. 'nodes', ARGV[2]) then return 0 end
+if not redis.call('ZSCORE', p .. 'nodes', ARGV[2]) then return {0} end
 redis.call('ZADD', p .. 'nodes', now + tonumber(ARGV[3]), ARGV[2])
-drop_dead(ARGV[2])
-return 1
+local out = {1}
+drop_dead(ARGV[2], out, now)
+return out
 `,
 };
 

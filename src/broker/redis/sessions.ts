@@ -26,6 +26,8 @@ export interface RedisSessionsOptions {
    * This node's own sessions of them must end.
    */
   onDisplaced: (userIds: number[]) => void;
+  /** Another node counted as dead (its subscriber was gone) and its sessions were dropped. */
+  onDropped: (nodeId: string) => void;
 }
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
@@ -111,7 +113,11 @@ export class RedisSessions {
   async beat(): Promise<void> {
     try {
       const { prefix, nodeId, heartbeatTimeoutMs } = this.options;
-      const alive = await this.scripts.beat(prefix, nodeId, heartbeatTimeoutMs);
+      const [alive, ...dropped] = (await this.scripts.beat(prefix, nodeId, heartbeatTimeoutMs)) as [
+        number,
+        ...string[],
+      ];
+      for (const node of dropped) this.options.onDropped(node);
       if (alive === 0) await this.restore();
     } catch (err) {
       this.options.onError(err as Error);
@@ -132,10 +138,18 @@ export class RedisSessions {
     const { prefix, nodeId, heartbeatTimeoutMs, caps } = this.options;
     const args = [nodeId, heartbeatTimeoutMs, user.id, user.username];
     const limits = [usernameKey(user.username), caps.perUser, caps.capacity];
-    let result = (await this.scripts.claim(prefix, ...args, ...limits)) as ClaimResult | 'lost';
+    const claimOnce = async () => {
+      const [result, ...dropped] = (await this.scripts.claim(prefix, ...args, ...limits)) as [
+        ClaimResult | 'lost',
+        ...string[],
+      ];
+      for (const node of dropped) this.options.onDropped(node);
+      return result;
+    };
+    let result = await claimOnce();
     if (result === 'lost') {
       await this.restoreNow();
-      result = (await this.scripts.claim(prefix, ...args, ...limits)) as ClaimResult | 'lost';
+      result = await claimOnce();
     }
     if (result === 'lost') return 'server_busy';
     // Counted here, inside the turn: the next restore in line sees it.
