@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { directKey, type NewMessage } from '../../storage/conversations.ts';
 import { openSqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
 import { CursorWriter } from './cursor-writer.ts';
@@ -187,6 +187,33 @@ describe('Delivery', () => {
     await t.settle();
     const seqs = t.got.filter((g) => typeof g !== 'string').map((g) => (g as { seq: number }).seq);
     expect(seqs).toEqual([1, 2, 4]);
+    await t.storage.close();
+  });
+
+  it('passes its own message without reading storage when a partner message crossed it', async () => {
+    const t = await setup();
+    t.delivery.begin(t.session, 100)();
+    await t.settle();
+    const [one] = await t.send(1);
+    const conv = one?.convId as number;
+    t.delivery.route(t.session, t.frame(conv, 1));
+    await t.settle();
+    // Ann's 2 and Ben's 3 cross: Ben's reply (3) comes before Ann's 2 reaches him.
+    await t.send(1);
+    await t.send(1, BEN);
+    t.delivery.noteSent(t.session, conv, 3);
+    await t.send(1);
+    const range = vi.spyOn(t.store, 'range');
+    t.delivery.route(t.session, t.frame(conv, 2));
+    t.delivery.route(t.session, t.frame(conv, 4));
+    await t.settle();
+    const seqs = t.got.filter((g) => typeof g !== 'string').map((g) => (g as { seq: number }).seq);
+    expect(seqs).toEqual([1, 2, 4]);
+    expect(range).not.toHaveBeenCalled();
+    // His own message is never sent to him, even when storage hands it over later.
+    t.delivery.route(t.session, t.frame(conv, 3));
+    await t.settle();
+    expect(t.got.filter((g) => typeof g !== 'string')).toHaveLength(3);
     await t.storage.close();
   });
 

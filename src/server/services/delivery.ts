@@ -189,7 +189,8 @@ export class Delivery {
       session.peer.sendFrame(frame);
       return undefined;
     }
-    const sent = feed.sent.get(at.convId);
+    let sent = feed.sent.get(at.convId);
+    if (sent !== undefined && at.seq > sent + 1) sent = this.passOwn(feed, at.convId, sent);
     if (sent !== undefined && at.seq <= sent) return undefined;
     if (sent !== undefined && at.seq === sent + 1) {
       this.send(session, feed, frame, at.convId, at.seq);
@@ -199,6 +200,20 @@ export class Delivery {
     feed.queue.unshift(frame);
     void this.pump(session, feed);
     return undefined;
+  }
+
+  /**
+   * Moves the session's place past its own messages right after `sent` (it has their
+   * replies): a partner's message that crossed one of them is next, not behind a gap to
+   * read from storage. Returns the new place.
+   */
+  private passOwn(feed: Feed, convId: number, sent: number): number {
+    const own = feed.own;
+    if (own === undefined || own.size === 0) return sent;
+    let at = sent;
+    while (own.delete(`${convId}:${at + 1}`)) at++;
+    if (at !== sent) feed.sent.set(convId, at);
+    return at;
   }
 
   /** A frame's position; a group frame handed to many sessions is read once. */
