@@ -91,10 +91,12 @@ export function stopServices(): void {
     }
   }
   if (redisService) {
-    // stop() sends SIGTERM at once; its wait may not finish at exit, so remove the dir here.
-    void redisService.stop();
+    // At exit nothing can wait for a SIGTERM to end it, and a redis-server still writing its
+    // log as it goes keeps the directory from being removed: it holds nothing (no persistence),
+    // so it is killed outright.
+    const pid = redisService.pid();
+    if (pid !== undefined) process.kill(pid, 'SIGKILL');
     try {
-      // redis-server may still be writing its log as it goes.
       rmSync(redisService.dir, { recursive: true, force: true, maxRetries: 5 });
     } catch (err) {
       console.error(`bench: Redis's directory was not removed: ${String(err)}`);
