@@ -12,7 +12,8 @@
 // `node:<id>` (hash: user id → sessions on that node), `sessions` (hash: user
 // id → sessions on all nodes), `total` (sessions of everyone), `names` (hash:
 // user id → username), `keys` (hash: user id → lower-cased key), `ids` (hash:
-// key → user id), `sorted` (sorted set of keys, all score 0, for paging).
+// key → user id), `sorted` (sorted set of keys, all score 0, for paging),
+// `suspects` (hash: node id → when first seen without its `alive` subscriber, ms).
 // Every script takes P as ARGV[1] and declares no keys: the broker needs one
 // Redis (or one Redis Cluster hash slot), not a sharded keyspace.
 
@@ -95,7 +96,7 @@ interface Script {
  * Returns {result, dropped node…}: result ok | already_logged_in | server_busy, or `lost`
  * when this node's lease had expired (the node must restore its presence first). At a cap,
  * dead nodes (no `alive` subscriber for SUSPECT_MS) are dropped first, and named after the
- * result: a killed node's users log in elsewhere at once, not once its lease runs out.
+ * result: a killed node's users log in elsewhere after a second, not once its lease runs out.
  */
 const claim: Script = {
   lua: `
