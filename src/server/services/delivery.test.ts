@@ -80,7 +80,32 @@ async function setup() {
   const settle = async () => {
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
   };
-  return { storage, store, cursors, delivery, session, got, frame, send, settle };
+  /** The seqs of the message frames Ben's session got, in order. */
+  const seqs = () =>
+    got.filter((g) => typeof g !== 'string').map((g) => (g as { seq: number }).seq);
+  /** Ben's replay ran (empty) and Ann's first message reached him live; its conversation. */
+  const firstMessage = async () => {
+    delivery.begin(session, 100)();
+    await settle();
+    const [one] = await send(1);
+    const conv = one?.convId as number;
+    delivery.route(session, frame(conv, 1));
+    await settle();
+    return conv;
+  };
+  return {
+    storage,
+    store,
+    cursors,
+    delivery,
+    session,
+    got,
+    frame,
+    send,
+    settle,
+    seqs,
+    firstMessage,
+  };
 }
 
 describe('Delivery', () => {
@@ -151,8 +176,7 @@ describe('Delivery', () => {
     await t.settle();
     t.delivery.route(t.session, t.frame(conv, 2));
     t.delivery.route(t.session, t.frame(conv, 3));
-    const seqs = t.got.filter((g) => typeof g !== 'string').map((g) => (g as { seq: number }).seq);
-    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+    expect(t.seqs()).toEqual([1, 2, 3, 4, 5]);
     await t.storage.close();
   });
 
@@ -185,19 +209,13 @@ describe('Delivery', () => {
     await t.send(1);
     t.delivery.route(t.session, t.frame(conv, 4));
     await t.settle();
-    const seqs = t.got.filter((g) => typeof g !== 'string').map((g) => (g as { seq: number }).seq);
-    expect(seqs).toEqual([1, 2, 4]);
+    expect(t.seqs()).toEqual([1, 2, 4]);
     await t.storage.close();
   });
 
   it('passes its own message without reading storage when a partner message crossed it', async () => {
     const t = await setup();
-    t.delivery.begin(t.session, 100)();
-    await t.settle();
-    const [one] = await t.send(1);
-    const conv = one?.convId as number;
-    t.delivery.route(t.session, t.frame(conv, 1));
-    await t.settle();
+    const conv = await t.firstMessage();
     // Ann's 2 and Ben's 3 cross: Ben's reply (3) comes before Ann's 2 reaches him.
     await t.send(1);
     await t.send(1, BEN);
@@ -207,24 +225,18 @@ describe('Delivery', () => {
     t.delivery.route(t.session, t.frame(conv, 2));
     t.delivery.route(t.session, t.frame(conv, 4));
     await t.settle();
-    const seqs = t.got.filter((g) => typeof g !== 'string').map((g) => (g as { seq: number }).seq);
-    expect(seqs).toEqual([1, 2, 4]);
+    expect(t.seqs()).toEqual([1, 2, 4]);
     expect(range).not.toHaveBeenCalled();
     // His own message is never sent to him, even when storage hands it over later.
     t.delivery.route(t.session, t.frame(conv, 3));
     await t.settle();
-    expect(t.got.filter((g) => typeof g !== 'string')).toHaveLength(3);
+    expect(t.seqs()).toEqual([1, 2, 4]);
     await t.storage.close();
   });
 
   it("never sends its own message noted while a gap's read is on its way (an async store)", async () => {
     const t = await setup();
-    t.delivery.begin(t.session, 100)();
-    await t.settle();
-    const [one] = await t.send(1);
-    const conv = one?.convId as number;
-    t.delivery.route(t.session, t.frame(conv, 1));
-    await t.settle();
+    const conv = await t.firstMessage();
     await t.send(1, BEN);
     await t.send(1);
     // Ann's 3 comes first: the gap fill starts reading 2 (Ben's own) from storage ...
@@ -232,8 +244,7 @@ describe('Delivery', () => {
     // ... and the reply to Ben's send of 2 is handled before that read returns.
     t.delivery.noteSent(t.session, conv, 2);
     await t.settle();
-    const seqs = t.got.filter((g) => typeof g !== 'string').map((g) => (g as { seq: number }).seq);
-    expect(seqs).toEqual([1, 3]);
+    expect(t.seqs()).toEqual([1, 3]);
     await t.storage.close();
   });
 });
