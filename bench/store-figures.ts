@@ -8,26 +8,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { directKey, type NewMessage } from '../src/storage/conversations.ts';
+import type { NewMessage } from '../src/storage/conversations.ts';
 import { openSqliteStorage, type SyncMode } from '../src/storage/sqlite/sqlite-storage.ts';
+import { directMessage } from './lib/append-messages.ts';
 
-/** As long as the bench's live texts (64 characters with the counter). */
-const TEXT = 'a typical chat line of about sixty characters, give or take.';
 /** Messages per append: one server turn of 200 busy clients. */
 const GROUP = 200;
 
-/** A direct message from `from` to `to`, the n-th of the run. */
+/** A direct message from `from` to `to`, the n-th of the run, with a client_id if asked. */
 function message(from: number, to: number, n: number, clientId: boolean): NewMessage {
-  return {
-    key: directKey(from, to),
-    kind: 'direct',
-    members: [from, to],
-    senderId: from,
-    text: `${TEXT} ${n}`,
-    sentAt: Date.now(),
-    clientId: clientId ? `c-${from}-${n}` : null,
-    delivered: true,
-  };
+  return directMessage(from, to, n, clientId ? `c-${from}-${n}` : null);
 }
 
 /** Appends `total` messages in groups of GROUP, without and with a client_id; prints the size. */

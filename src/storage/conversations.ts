@@ -42,6 +42,11 @@ export interface NewMessage {
   online?: number;
 }
 
+/** What a client_id keeps of its message's presence: `online`, or 1/0 for `delivered`. */
+export function keptOnline(m: NewMessage): number {
+  return m.online ?? (m.delivered ? 1 : 0);
+}
+
 /** Where an appended message landed; `duplicate` when its client_id was seen (nothing stored). */
 export interface AppendResult {
   convId: number;

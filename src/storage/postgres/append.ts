@@ -5,7 +5,8 @@
 // A client_id is claimed first, on client_ids' unique (sender_id, client_id) index: two
 // nodes sending one client_id at once meet on that index, the second waits for the first
 // to commit and then answers its message as a duplicate (docs/protocol.md section 10).
-import type { AppendResult, NewMessage } from '../conversations.ts';
+import { type AppendResult, keptOnline, type NewMessage } from '../conversations.ts';
+import { extendRun, type SenderRun } from '../sender-runs.ts';
 import { claimClientIds, idOf } from './client-ids.ts';
 import type { Queryable } from './db.ts';
 
@@ -15,15 +16,6 @@ interface Placed {
   message: NewMessage;
   convId: number;
   seq: number;
-}
-
-/** A sender's run in one conversation: see SqliteAppend's SenderRun (the same rule). */
-interface SenderRun {
-  userId: number;
-  convId: number;
-  first: number;
-  end: number;
-  last: number;
 }
 
 /** ConversationStore.append on one transaction's client; results in the order of `messages`. */
@@ -106,14 +98,7 @@ export async function appendBatch(
     conv.lastAt = m.sentAt;
     conv.dirty = true;
     placed.push({ index, message: m, convId: conv.id, seq });
-    const runKey = `${conv.id}:${m.senderId}`;
-    const run = runs.get(runKey);
-    if (run === undefined) {
-      runs.set(runKey, { userId: m.senderId, convId: conv.id, first: seq, end: seq, last: seq });
-    } else {
-      if (run.end === run.last && seq === run.last + 1) run.end = seq;
-      run.last = seq;
-    }
+    extendRun(runs, `${conv.id}:${m.senderId}`, m.senderId, conv.id, seq);
     results[index] = {
       convId: conv.id,
       conv: m.key,
@@ -140,8 +125,7 @@ export async function appendBatch(
   // A resend within the batch answers the first one's place, as a stored client_id would.
   for (const { index, first } of resends) {
     const original = results[first] as AppendResult;
-    const m = messages[first] as NewMessage;
-    const kept = m.online ?? (m.delivered ? 1 : 0);
+    const kept = keptOnline(messages[first] as NewMessage);
     results[index] =
       original.gone || original.duplicate
         ? original

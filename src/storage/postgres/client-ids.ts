@@ -1,7 +1,7 @@
 // Claiming client_ids for the append path (append.ts): the first statement of an append
 // transaction, on client_ids' unique (sender_id, client_id) index, so one client_id sent
 // through two nodes at once is stored once (docs/protocol.md section 10).
-import type { NewMessage } from '../conversations.ts';
+import { keptOnline, type NewMessage } from '../conversations.ts';
 import type { Queryable } from './db.ts';
 
 /** A stored client_id: where its message went, with its conversation's key. */
@@ -61,7 +61,7 @@ export async function claimClientIds(
     batch.map((m) => m.senderId),
     batch.map((m) => m.clientId),
     batch.map((m) => m.sentAt),
-    batch.map((m) => m.online ?? (m.delivered ? 1 : 0)),
+    batch.map(keptOnline),
   ];
   const without = async (text: string, values: unknown[], name: string) => {
     const { rows } = await t.q<{ sender_id: number; client_id: string }>(text, values, name);

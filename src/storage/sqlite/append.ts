@@ -2,7 +2,8 @@
 // inside one BEGIN IMMEDIATE transaction. last_seq is read from the table, or kept from this
 // connection's own last commit while no other connection has written (PRAGMA data_version).
 import type Database from 'better-sqlite3';
-import type { AppendResult, NewMessage } from '../conversations.ts';
+import { type AppendResult, keptOnline, type NewMessage } from '../conversations.ts';
+import { extendRun, type SenderRun } from '../sender-runs.ts';
 
 /** A conversation row as the append path reads it. */
 interface ConvRow {
@@ -34,20 +35,8 @@ interface ConvState {
   lastAt: number | null;
   /** Whether the running batch appended to it. */
   dirty: boolean;
-  /** The running batch's senders in it, by user id (cleared after each batch). */
+  /** The running batch's senders in it (sender-runs.ts), by user id (cleared after each batch). */
   senders: Map<number, SenderRun>;
-}
-
-/**
- * One sender's messages in one conversation in the running batch. The sender's read marker
- * moves to `last`; its delivery cursor, if it was at `first - 1`, moves along the sender's
- * consecutive seqs from `first` to `end` (as each message in turn would move it).
- */
-interface SenderRun {
-  userId: number;
-  first: number;
-  end: number;
-  last: number;
 }
 
 /** Appends messages for SqliteConversations, with the conversations' seqs kept between commits. */
@@ -131,7 +120,7 @@ export class SqliteAppend {
       // A client_id is claimed with the seq it will get (one statement when it is new); for a
       // conversation not yet read it is looked up first, so a resend creates no conversation.
       let claimed = false;
-      const kept = m.online ?? (m.delivered ? 1 : 0);
+      const kept = keptOnline(m);
       if (m.clientId !== null) {
         if (known !== undefined) {
           const { id, lastSeq } = known;
@@ -164,13 +153,7 @@ export class SqliteAppend {
         touched.push(conv);
       }
       this.s.insertMessage.run(conv.id, seq, m.senderId, m.text, m.sentAt, m.clientId);
-      const run = conv.senders.get(m.senderId);
-      if (run === undefined) {
-        conv.senders.set(m.senderId, { userId: m.senderId, first: seq, end: seq, last: seq });
-      } else {
-        if (run.end === run.last && seq === run.last + 1) run.end = seq;
-        run.last = seq;
-      }
+      extendRun(conv.senders, m.senderId, m.senderId, conv.id, seq);
       if (m.clientId !== null && !claimed) {
         this.s.putClientId.run(m.senderId, m.clientId, conv.id, seq, m.sentAt, kept);
       }
