@@ -2,6 +2,7 @@
 // shares it: SQLite in WAL mode with many processes): messages, presence and the
 // one-session rule cross nodes, the login throttle counts on both, and a Redis
 // outage loses no stored message (each node re-reads what its sessions missed).
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisService, redisSkipReason, startRedis } from '../services/redis.ts';
 import { closeAllClients, connectClient, loginClient } from './client.ts';
@@ -43,18 +44,31 @@ async function twoNodes(usernames: string[], extra: Record<string, unknown> = {}
     args: ['--node-id', 'b'],
     listenTimeoutMs,
   });
-  return [a, b] as [ServerHandle, ServerHandle];
+  return { nodes: [a, b] as [ServerHandle, ServerHandle], prefix };
+}
+
+/** True once both nodes hold a lease in Redis again: their command connections answer. */
+async function bothOnRedis(prefix: string): Promise<boolean> {
+  const r = new Redis((redis as RedisService).url, { lazyConnect: true });
+  try {
+    await r.connect();
+    const leases = await r.zrange(`${prefix}nodes`, '0', '-1');
+    return leases.includes('a') && leases.includes('b');
+  } finally {
+    r.disconnect();
+  }
 }
 
 describe.skipIf(noRedis)('two nodes on one Redis', () => {
   let nodes: [ServerHandle, ServerHandle];
+  let prefix = '';
   const [ann, ben, known] = [uniqueName('rn_ann'), uniqueName('rn_ben'), uniqueName('rn_known')];
   beforeAll(async () => {
     // Not exempt, so the per-address login block applies to the tests' 127.0.0.1.
-    nodes = await twoNodes([ann, ben, known], {
+    ({ nodes, prefix } = await twoNodes([ann, ben, known], {
       limits: { exempt_cidrs: [] },
       login: { ip_failures: 4 },
-    });
+    }));
   }, 120_000);
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.stop()));
@@ -117,6 +131,10 @@ describe.skipIf(noRedis)('two nodes on one Redis', () => {
       c.destroy();
       return codeOf(reply);
     };
+    // After the outage above, each node counts alone until its command connection is back.
+    expect(await pollUntil(() => bothOnRedis(prefix), 15_000), 'both nodes back on Redis').toBe(
+      true,
+    );
     for (const port of [a.port, a.port, b.port, b.port]) {
       expect(await attempt(port, uniqueName('spray'), 'spray-password')).toBe(
         'invalid_credentials',
