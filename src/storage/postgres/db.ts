@@ -100,10 +100,24 @@ export class PgDb implements Queryable {
     values?: readonly unknown[],
     name?: string,
   ): Promise<pg.QueryResult<R>> {
+    // Not pool.query: that drops the connection after ANY error, and an expected one (a
+    // unique violation the append path answers) would cost a new backend each time.
+    let client: pg.PoolClient;
     try {
-      return await this.pool.query<R>(this.statement(text, values, name));
+      client = await this.pool.connect();
     } catch (err) {
       throw mapError(err);
+    }
+    let broken: Error | undefined;
+    try {
+      return await client.query<R>(this.statement(text, values, name));
+    } catch (err) {
+      const mapped = mapError(err);
+      // A connection that timed out or failed is dropped; a statement's error keeps it.
+      if (isTimeout(err) || mapped !== err) broken = err as Error;
+      throw mapped;
+    } finally {
+      client.release(broken);
     }
   }
 
