@@ -54,7 +54,7 @@ async function measure(c: Checkout, batches: number, size: number, ids: boolean,
   for (let b = 0; b < batches; b++) {
     const batch = Array.from({ length: size }, (_, i) => {
       const n = b * size + i;
-      return benchMessage(n, ids ? `${run}-${n}` : null);
+      return benchMessage(n, ids ? `${run}-${size}-${n}` : null);
     });
     await c.store.append(batch, 0);
   }
