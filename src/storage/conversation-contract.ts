@@ -114,6 +114,35 @@ export function describeConversationContract(name: string, open: () => Promise<S
       await s.close();
     });
 
+    it('moves the acks an append carries first, so a run goes on from them', async () => {
+      const s = await open();
+      const c = s.conversations;
+      const [ab, , ac] = await c.append([dm(A, B, 'a1'), dm(B, A, 'b1'), dm(A, C, 'c1')], 0);
+      const id = ab?.convId as number;
+      const other = ac?.convId as number;
+      expect(await c.membership(B, id)).toMatchObject({ deliveredSeq: 0, readSeq: 2 });
+      // B acked A's 1 and its own 2 in the turn of its next message: its cursor moves on to 3.
+      // An ack of a conversation the batch does not touch moves too.
+      await c.append([dm(B, A, 'b2', 2_000, 'c-b2')], 0, [
+        { userId: B, convId: id, deliveredSeq: 2 },
+        { userId: A, convId: id, deliveredSeq: 2 },
+        { userId: C, convId: other, deliveredSeq: 1 },
+      ]);
+      expect(await c.membership(B, id)).toMatchObject({ deliveredSeq: 3, readSeq: 3 });
+      expect(await c.membership(A, id)).toMatchObject({ deliveredSeq: 2, readSeq: 1 });
+      expect(await c.membership(C, other)).toMatchObject({ deliveredSeq: 1 });
+      // A batch that stores nothing (a resend) still moves its acks, and never back.
+      const [again] = await c.append([dm(B, A, 'b2', 2_500, 'c-b2')], 0, [
+        { userId: A, convId: id, deliveredSeq: 3 },
+        { userId: B, convId: id, deliveredSeq: 1 },
+      ]);
+      expect(again).toMatchObject({ seq: 3, duplicate: true });
+      expect(await c.membership(A, id)).toMatchObject({ deliveredSeq: 3 });
+      expect(await c.membership(B, id)).toMatchObject({ deliveredSeq: 3 });
+      expect((await c.findConversation(directKey(A, B)))?.lastSeq).toBe(3);
+      await s.close();
+    });
+
     it('stores a resent client_id once and answers the original place', async () => {
       const s = await open();
       const c = s.conversations;

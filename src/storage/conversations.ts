@@ -103,8 +103,14 @@ export interface ConversationStore {
    * conversation; its sender's read marker moves to it and the sender's delivery cursor
    * too when it was just below. A message whose (sender, clientId) was stored at or after
    * `dedupSince` (ms) stores nothing and answers the original place with `duplicate`.
+   * `cursors` (acks waiting to be written) move in the same transaction, before the
+   * messages, as saveCursors would move them: a sender's ack counts for its run.
    */
-  append(messages: readonly NewMessage[], dedupSince: number): Promise<AppendResult[]>;
+  append(
+    messages: readonly NewMessage[],
+    dedupSince: number,
+    cursors?: readonly CursorUpdate[],
+  ): Promise<AppendResult[]>;
   findConversation(key: string): Promise<ConversationRecord | undefined>;
   /** The user's membership of a conversation, if a member. */
   membership(userId: number, convId: number): Promise<Membership | undefined>;

@@ -62,6 +62,11 @@ export class CommitBatcher<I, R> {
     private readonly onCommit?: (size: number, ms: number) => void,
   ) {}
 
+  /** True while a group waits for its commit to start. */
+  get queued(): boolean {
+    return this.waiting.length > 0;
+  }
+
   /**
    * Queues `item` for this turn's commit. One promise per group, not per item: a
    * turn's hundreds of sends wait on the same one and pick their result by index.

@@ -76,7 +76,7 @@ export class Conversations {
     const store = storage.conversations;
     this.perUser = config.session.sessions_per_user;
     this.directory = new ConvDirectory(storage, () => clock.now());
-    this.cursors = new CursorWriter(store, log);
+    this.cursors = new CursorWriter(store, log, () => this.batcher.queued);
     this.batcher = new CommitBatcher(
       (items) => this.commit(items),
       undefined,
@@ -306,10 +306,12 @@ export class Conversations {
   }
 
   private async commit(items: NewMessage[]): Promise<AppendResult[]> {
-    // Acks of this turn first, so a sender's cursor is current when its message moves it.
-    await this.cursors.flush();
+    // The acks waiting now go first, in the same transaction, so a sender's cursor is
+    // current when its message moves it.
     const since = this.clock.now() - this.config.messages.dedup_window_s * 1000;
-    const results = await this.storage.conversations.append(items, since);
+    const results = await this.cursors.carry((acks) =>
+      this.storage.conversations.append(items, since, acks),
+    );
     for (let i = 0; i < results.length; i++) {
       if (results[i]?.duplicate) continue;
       if (items[i]?.kind === 'group') this.totals.storedGroup++;

@@ -1,7 +1,9 @@
 // Delivery cursors held in memory and written in groups: an ack storm is one
 // transaction per event-loop turn, however many acks it held. One write runs at a
 // time: acks that come while it is on its way (an asynchronous store) wait and go
-// into the next, so a loaded node writes few large updates, not one per turn.
+// into the next, so a loaded node writes few large updates, not one per turn. A message
+// commit carries the acks waiting then (carry), in its own transaction: a turn that
+// commits messages writes its acks with them, not in a transaction of their own.
 import type { Logger } from 'pino';
 import type { ConversationStore, CursorUpdate } from '../../storage/conversations.ts';
 
@@ -18,6 +20,8 @@ export class CursorWriter {
   constructor(
     private readonly store: ConversationStore,
     private readonly log: Logger,
+    /** True while a message commit waits to start: it will carry what is noted. */
+    private readonly commitComing: () => boolean = () => false,
   ) {}
 
   /** Records that the user's clients have everything up to `seq` in the conversation. */
@@ -28,7 +32,10 @@ export class CursorWriter {
     this.pending.set(key, { userId, convId, deliveredSeq: seq });
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    setImmediate(() => {
+      if (this.commitComing()) this.scheduled = false;
+      else void this.flush();
+    });
   }
 
   /** The cursor noted but not yet written, if any. */
@@ -50,11 +57,38 @@ export class CursorWriter {
     if (this.pending.size === 0) return;
     this.inFlight = this.pending;
     this.pending = new Map();
-    this.writing = this.write([...this.inFlight.values()]).finally(() => {
-      this.writing = undefined;
-      this.inFlight = new Map();
-    });
+    this.writing = this.write([...this.inFlight.values()]).finally(() => this.settle());
     await this.writing;
+  }
+
+  /**
+   * Runs `commit` with what is noted (after the write on its way) as this writer's write:
+   * peek sees the cursors until it settles, and they are noted again if it throws.
+   */
+  async carry<T>(commit: (updates: readonly CursorUpdate[]) => Promise<T>): Promise<T> {
+    this.scheduled = false;
+    while (this.writing !== undefined) await this.writing;
+    this.inFlight = this.pending;
+    this.pending = new Map();
+    const updates = [...this.inFlight.values()];
+    const done = commit(updates);
+    this.writing = done.then(
+      () => this.settle(),
+      () => this.settle(),
+    );
+    try {
+      const result = await done;
+      if (updates.length > 0) this.writes++;
+      return result;
+    } catch (err) {
+      for (const u of updates) this.note(u.userId, u.convId, u.deliveredSeq);
+      throw err;
+    }
+  }
+
+  private settle(): void {
+    this.writing = undefined;
+    this.inFlight = new Map();
   }
 
   private async write(updates: CursorUpdate[]): Promise<void> {

@@ -5,9 +5,21 @@
 // A client_id is claimed first, on client_ids' unique (sender_id, client_id) index: two
 // nodes sending one client_id at once meet on that index, the second waits for the first
 // to commit and then answers its message as a duplicate (docs/protocol.md section 10).
-import { type AppendResult, keptOnline, type NewMessage } from '../conversations.ts';
+import {
+  type AppendResult,
+  type CursorUpdate,
+  keptOnline,
+  type NewMessage,
+} from '../conversations.ts';
 import { extendRun, type SenderRun } from '../sender-runs.ts';
 import { claimClientIds, idOf } from './client-ids.ts';
+import {
+  type CursorMove,
+  cursorMoves,
+  MOVE_CURSORS,
+  moveColumns,
+  movesTable,
+} from './cursor-moves.ts';
 import type { Queryable } from './db.ts';
 
 /** One message of the batch that will be stored, and where. */
@@ -18,33 +30,76 @@ interface Placed {
   seq: number;
 }
 
-/** ConversationStore.append on one transaction's client; results in the order of `messages`. */
+/** A message of the batch with its index there. */
+export interface Indexed {
+  index: number;
+  message: NewMessage;
+}
+
+/** A message that resends (same sender and client_id) the one at `first` in its batch. */
+export interface Resend {
+  index: number;
+  first: number;
+}
+
+/**
+ * The batch without its resends: the first message of each client_id stands for the
+ * others, which answer its place (answerResends).
+ */
+export function splitResends(messages: readonly NewMessage[]): {
+  firsts: Indexed[];
+  resends: Resend[];
+} {
+  const firstOf = new Map<string, number>();
+  const firsts: Indexed[] = [];
+  const resends: Resend[] = [];
+  messages.forEach((m, index) => {
+    if (m.clientId !== null) {
+      const id = idOf(m.senderId, m.clientId);
+      const first = firstOf.get(id);
+      if (first !== undefined) {
+        resends.push({ index, first });
+        return;
+      }
+      firstOf.set(id, index);
+    }
+    firsts.push({ index, message: m });
+  });
+  return { firsts, resends };
+}
+
+/** A resend within the batch answers the first one's place, as a stored client_id would. */
+export function answerResends(
+  results: Array<AppendResult | undefined>,
+  messages: readonly NewMessage[],
+  resends: readonly Resend[],
+): AppendResult[] {
+  for (const { index, first } of resends) {
+    const original = results[first] as AppendResult;
+    const kept = keptOnline(messages[first] as NewMessage);
+    results[index] =
+      original.gone || original.duplicate
+        ? original
+        : { ...original, duplicate: true, delivered: kept === 1, online: kept };
+  }
+  return results as AppendResult[];
+}
+
+/**
+ * ConversationStore.append on one transaction's client; results in the order of `messages`.
+ * `acks` move with the senders' cursors (cursor-moves.ts).
+ */
 export async function appendBatch(
   t: Queryable,
   messages: readonly NewMessage[],
   dedupSince: number,
-  knownDirect: ReadonlySet<string>,
+  knownDirect: { has(key: string): boolean },
+  acks: readonly CursorUpdate[] = [],
 ): Promise<AppendResult[]> {
   const results: Array<AppendResult | undefined> = new Array(messages.length);
-  // Which messages are resends of one earlier in this batch; the first of each client_id claims it.
-  const firstOf = new Map<string, number>();
-  const resends: Array<{ index: number; first: number }> = [];
-  const claims: Array<{ index: number; message: NewMessage }> = [];
-  const fresh: Array<{ index: number; message: NewMessage }> = [];
-  messages.forEach((m, index) => {
-    if (m.clientId === null) {
-      fresh.push({ index, message: m });
-      return;
-    }
-    const id = idOf(m.senderId, m.clientId);
-    const first = firstOf.get(id);
-    if (first !== undefined) {
-      resends.push({ index, first });
-      return;
-    }
-    firstOf.set(id, index);
-    claims.push({ index, message: m });
-  });
+  const { firsts, resends } = splitResends(messages);
+  const claims = firsts.filter((f) => f.message.clientId !== null);
+  const fresh = firsts.filter((f) => f.message.clientId === null);
   const stored = await claimClientIds(
     t,
     claims.map((c) => c.message),
@@ -112,7 +167,7 @@ export async function appendBatch(
     t,
     placed,
     [...convs.values()].filter((c) => c.dirty),
-    [...runs.values()],
+    cursorMoves([...runs.values()], acks),
   );
   if (unclaimed.length > 0) {
     await t.q(
@@ -122,16 +177,7 @@ export async function appendBatch(
       'append_unclaim',
     );
   }
-  // A resend within the batch answers the first one's place, as a stored client_id would.
-  for (const { index, first } of resends) {
-    const original = results[first] as AppendResult;
-    const kept = keptOnline(messages[first] as NewMessage);
-    results[index] =
-      original.gone || original.duplicate
-        ? original
-        : { ...original, duplicate: true, delivered: kept === 1, online: kept };
-  }
-  return results as AppendResult[];
+  return answerResends(results, messages, resends);
 }
 
 interface ConvState {
@@ -150,7 +196,7 @@ interface ConvState {
 async function lockConversations(
   t: Queryable,
   messages: readonly NewMessage[],
-  knownDirect: ReadonlySet<string>,
+  knownDirect: { has(key: string): boolean },
 ): Promise<Map<string, ConvState>> {
   const byKey = new Map<string, NewMessage>();
   for (const m of messages) if (!byKey.has(m.key)) byKey.set(m.key, m);
@@ -203,15 +249,26 @@ async function lockConversations(
 
 /**
  * The inserts and updates of one batch in ONE statement: messages, client_ids, counters,
- * senders' cursors. Each part writes its own table, so no row is written twice in it.
+ * cursors (acks and senders' runs). Each part writes its own table, so no row is written
+ * twice in it.
  */
 async function writeBatch(
   t: Queryable,
   placed: readonly Placed[],
   convs: readonly ConvState[],
-  runs: readonly SenderRun[],
+  moves: readonly CursorMove[],
 ): Promise<void> {
-  if (placed.length === 0) return;
+  if (placed.length === 0) {
+    // All duplicates or gone: only the acks move.
+    if (moves.length > 0) {
+      await t.q(
+        `WITH moves AS (SELECT * FROM ${movesTable(1)}) ${MOVE_CURSORS}`,
+        moveColumns(moves),
+        'append_acks',
+      );
+    }
+    return;
+  }
   // The client_ids' places were claimed at the start of the transaction (claimClientIds).
   await t.q(
     `WITH stored AS (
@@ -225,13 +282,8 @@ async function writeBatch(
        UPDATE conversations c SET last_seq = v.last_seq, last_at = v.last_at
        FROM unnest($7::bigint[], $8::bigint[], $9::bigint[]) AS v(id, last_seq, last_at)
        WHERE c.id = v.id
-     )
-     UPDATE conv_members m SET
-       delivered_seq = CASE WHEN m.delivered_seq = v.below THEN v.run_end ELSE m.delivered_seq END,
-       read_seq = greatest(m.read_seq, v.last)
-     FROM unnest($10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[])
-       AS v(user_id, conv_id, below, run_end, last)
-     WHERE m.user_id = v.user_id AND m.conv_id = v.conv_id`,
+     ), moves AS (SELECT * FROM ${movesTable(10)})
+     ${MOVE_CURSORS}`,
     [
       placed.map((p) => p.convId),
       placed.map((p) => p.seq),
@@ -242,11 +294,7 @@ async function writeBatch(
       convs.map((c) => c.id),
       convs.map((c) => c.lastSeq),
       convs.map((c) => c.lastAt),
-      runs.map((r) => r.userId),
-      runs.map((r) => r.convId),
-      runs.map((r) => r.first - 1),
-      runs.map((r) => r.end),
-      runs.map((r) => r.last),
+      ...moveColumns(moves),
     ],
     'append_write',
   );

@@ -20,9 +20,26 @@ export function idOf(senderId: number, clientId: string): string {
   return `${senderId}\u0000${clientId}`;
 }
 
-const CLAIM = `INSERT INTO client_ids (sender_id, client_id, conv_id, seq, at, delivered)
+/** The advisory lock class of "a sender's client_id" (with a hash of both). */
+const CLIENT_ID_LOCK = 7_715_018;
+
+/**
+ * A CTE body that takes the advisory lock of each client_id in the arrays $s and $c (in
+ * hash order). Every append takes them before it locks a conversation, so two appends of
+ * one client_id through two nodes queue here instead of deadlocking (one on the other's
+ * conversation lock, that one on its client_id), whichever path each takes.
+ */
+export function lockClientIds(s: number, c: number): string {
+  return `SELECT pg_advisory_xact_lock(${CLIENT_ID_LOCK}, h) FROM (
+      SELECT DISTINCT hashtext(u.s || ':' || u.c) AS h
+      FROM unnest($${s}::bigint[], $${c}::text[]) AS u(s, c) WHERE u.c IS NOT NULL ORDER BY h
+    ) ids`;
+}
+
+const CLAIM = `WITH held AS (${lockClientIds(1, 2)})
+  INSERT INTO client_ids (sender_id, client_id, conv_id, seq, at, delivered)
   SELECT s, c, 0, 0, a, d FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::int[])
-    WITH ORDINALITY AS v(s, c, a, d, n) ORDER BY n
+    WITH ORDINALITY AS v(s, c, a, d, n) WHERE (SELECT count(*) FROM held) >= 0 ORDER BY n
   ON CONFLICT (sender_id, client_id) DO NOTHING
   RETURNING sender_id, client_id`;
 

@@ -23,6 +23,7 @@ import {
   toMessage,
 } from '../sql-rows.ts';
 import { appendBatch } from './append.ts';
+import { appendKnown } from './append-known.ts';
 import type { PgDb } from './db.ts';
 
 const CONV = 'id, key, kind, last_seq, last_at';
@@ -94,8 +95,11 @@ const MY_CONVERSATIONS = `
 
 /** The PostgreSQL implementation of ConversationStore. */
 export class PgConversations implements ConversationStore {
-  /** Keys of direct conversations committed before: their append skips the creating insert. */
-  private readonly knownDirect = new Set<string>();
+  /**
+   * Direct conversations committed before, key to id (a direct conversation is never
+   * deleted): their append skips the creating insert, and takes one statement (append-known.ts).
+   */
+  private readonly knownDirect = new Map<string, number>();
 
   constructor(private readonly db: PgDb) {}
 
@@ -108,13 +112,24 @@ export class PgConversations implements ConversationStore {
     return row.value;
   }
 
-  async append(messages: readonly NewMessage[], dedupSince: number): Promise<AppendResult[]> {
-    if (messages.length === 0) return [];
-    const results = await this.db.tx((t) => appendBatch(t, messages, dedupSince, this.knownDirect));
+  async append(
+    messages: readonly NewMessage[],
+    dedupSince: number,
+    acks: readonly CursorUpdate[] = [],
+  ): Promise<AppendResult[]> {
+    if (messages.length === 0) {
+      await this.saveCursors(acks);
+      return [];
+    }
+    // One statement when every conversation is a known direct one; else the transaction.
+    const results =
+      (await appendKnown(this.db, messages, this.knownDirect, acks)) ??
+      (await this.db.tx((t) => appendBatch(t, messages, dedupSince, this.knownDirect, acks)));
     // Only once committed: a rolled-back batch may have been the one that created it.
     if (this.knownDirect.size >= KNOWN_DIRECT_MAX) this.knownDirect.clear();
     messages.forEach((m, i) => {
-      if (m.kind === 'direct' && !results[i]?.gone) this.knownDirect.add(m.key);
+      const r = results[i];
+      if (m.kind === 'direct' && r && !r.gone) this.knownDirect.set(m.key, r.convId);
     });
     return results;
   }

@@ -10,7 +10,7 @@ import {
   postgresMissing,
   startPostgres,
 } from '../../../test/services/postgres.ts';
-import { directKey, type NewMessage } from '../conversations.ts';
+import { type CursorUpdate, directKey, type NewMessage } from '../conversations.ts';
 import { PgConversations } from './conversations.ts';
 import { PgDb } from './db.ts';
 import { migrate } from './migrations.ts';
@@ -110,7 +110,7 @@ describe.skipIf(missing !== undefined)('PostgreSQL round trips per read', () => 
     const convs = await Promise.all(
       PEERS.map((peer) => conversations.findConversation(directKey(ME, peer))),
     );
-    const sent = vi.spyOn(db.pool, 'query');
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
     try {
       await conversations.saveCursors(
         convs.map((c) => ({ userId: ME, convId: c?.id as number, deliveredSeq: 2 })),
@@ -127,19 +127,24 @@ describe.skipIf(missing !== undefined)('PostgreSQL round trips per read', () => 
     expect(statements).toBe(1);
     expect(result?.member).toMatchObject({ id: first, deliveredSeq: 2, lastSeq: 2 });
   });
-  it('appends to a known conversation in four statements with BEGIN and COMMIT, five with client_ids', async () => {
+  it('appends to a known direct conversation in one statement, client_ids and acks included', async () => {
     const sent = vi.spyOn(pg.Client.prototype, 'query');
-    const count = async (messages: NewMessage[]) => {
+    const count = async (messages: NewMessage[], acks: CursorUpdate[] = []) => {
       sent.mockClear();
-      await conversations.append(messages, 0);
+      await conversations.append(messages, 0, acks);
       return sent.mock.calls.length;
     };
     try {
       const peer = 900;
-      // New: it is created with its members first.
+      // New: it is created with its members first, in a transaction.
       expect(await count([dm(peer, 'n1', 5_000)])).toBe(6);
-      expect(await count([dm(peer, 'n2', 5_001), dm(peer, 'n3', 5_002)])).toBe(4);
-      expect(await count([{ ...dm(peer, 'n4', 5_003), clientId: 'c-1' }])).toBe(5);
+      expect(await count([dm(peer, 'n2', 5_001), dm(peer, 'n3', 5_002)])).toBe(1);
+      const conv = (await conversations.findConversation(directKey(ME, peer)))?.id as number;
+      const ack = { userId: ME, convId: conv, deliveredSeq: 3 };
+      expect(await count([{ ...dm(peer, 'n4', 5_003), clientId: 'c-1' }], [ack])).toBe(1);
+      expect((await conversations.membership(ME, conv))?.deliveredSeq).toBe(3);
+      // A stored client_id: the one statement writes nothing, the transaction answers it.
+      expect(await count([{ ...dm(peer, 'n4 again', 5_004), clientId: 'c-1' }])).toBeGreaterThan(1);
     } finally {
       sent.mockRestore();
     }

@@ -91,15 +91,18 @@ export class SqliteAppend {
          VALUES (?, ?, ?, ?, ?, ?)`,
       ),
     };
-    this.appendTx = db.transaction((messages: readonly NewMessage[], dedupSince: number) =>
-      this.appendNow(messages, dedupSince),
+    this.appendTx = db.transaction(
+      (messages: readonly NewMessage[], dedupSince: number, first?: () => void) => {
+        first?.();
+        return this.appendNow(messages, dedupSince);
+      },
     );
   }
 
-  /** ConversationStore.append: one transaction, results in order. */
-  append(messages: readonly NewMessage[], dedupSince: number): AppendResult[] {
+  /** ConversationStore.append: one transaction (`first` runs at its start), results in order. */
+  append(messages: readonly NewMessage[], dedupSince: number, first?: () => void): AppendResult[] {
     try {
-      return this.appendTx.immediate(messages, dedupSince);
+      return this.appendTx.immediate(messages, dedupSince, first);
     } catch (err) {
       // Rolled back: the cached seqs may be ahead of the table.
       this.cached.clear();

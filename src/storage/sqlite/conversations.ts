@@ -104,8 +104,13 @@ export class SqliteConversations implements ConversationStore {
     return row.value;
   }
 
-  async append(messages: readonly NewMessage[], dedupSince: number): Promise<AppendResult[]> {
-    return this.appender.append(messages, dedupSince);
+  async append(
+    messages: readonly NewMessage[],
+    dedupSince: number,
+    cursors: readonly CursorUpdate[] = [],
+  ): Promise<AppendResult[]> {
+    const first = cursors.length > 0 ? () => this.moveCursors(cursors) : undefined;
+    return this.appender.append(messages, dedupSince, first);
   }
 
   /** Drops a deleted conversation's cached seq (its row is retired under another key). */
@@ -212,9 +217,12 @@ export class SqliteConversations implements ConversationStore {
 
   async saveCursors(updates: readonly CursorUpdate[]): Promise<void> {
     if (updates.length === 0) return;
-    this.db.transaction(() => {
-      for (const u of updates) this.s.moveDelivered.run(u.deliveredSeq, u.userId, u.convId);
-    })();
+    this.db.transaction(() => this.moveCursors(updates))();
+  }
+
+  /** Moves delivery cursors forward (inside the caller's transaction). */
+  private moveCursors(updates: readonly CursorUpdate[]): void {
+    for (const u of updates) this.s.moveDelivered.run(u.deliveredSeq, u.userId, u.convId);
   }
 
   async markRead(userId: number, convId: number, seq: number): Promise<number> {
