@@ -62,9 +62,9 @@ export class CommitBatcher<I, R> {
     private readonly onCommit?: (size: number, ms: number) => void,
   ) {}
 
-  /** True while a group waits for its commit to start. */
-  get queued(): boolean {
-    return this.waiting.length > 0;
+  /** True while a commit runs or a group waits for one. */
+  get busy(): boolean {
+    return this.running !== undefined || this.waiting.length > 0;
   }
 
   /**

@@ -76,7 +76,7 @@ export class Conversations {
     const store = storage.conversations;
     this.perUser = config.session.sessions_per_user;
     this.directory = new ConvDirectory(storage, () => clock.now());
-    this.cursors = new CursorWriter(store, log, () => this.batcher.queued);
+    this.cursors = new CursorWriter(store, log, () => this.batcher.busy);
     this.batcher = new CommitBatcher(
       (items) => this.commit(items),
       undefined,

@@ -57,6 +57,30 @@ describe('CursorWriter', () => {
     expect(t.cursors.peek(BEN, t.convId)).toBeUndefined();
   });
 
+  it('writes the acks noted during a commit after it, alone when no commit follows', async () => {
+    let committing = true;
+    const t = await setup(() => committing);
+    let finish: () => void = () => {};
+    const running = t.cursors.carry(
+      (acks) =>
+        new Promise<void>((resolve) => {
+          expect(acks).toEqual([]);
+          finish = resolve;
+        }),
+    );
+    t.cursors.note(BEN, t.convId, 2);
+    await turn();
+    expect(t.saved).not.toHaveBeenCalled();
+    committing = false;
+    finish();
+    await running;
+    // Nobody flushes: the writer does, at the end of the turn after the commit.
+    await turn();
+    await turn();
+    expect(t.saved).toHaveBeenCalledTimes(1);
+    expect(await t.cursorOf()).toBe(2);
+  });
+
   it('keeps the acks of a commit that failed, and writes them with the next', async () => {
     const t = await setup(() => true);
     t.cursors.note(BEN, t.convId, 2);

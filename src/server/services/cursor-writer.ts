@@ -1,9 +1,9 @@
 // Delivery cursors held in memory and written in groups: an ack storm is one
 // transaction per event-loop turn, however many acks it held. One write runs at a
 // time: acks that come while it is on its way (an asynchronous store) wait and go
-// into the next, so a loaded node writes few large updates, not one per turn. A message
-// commit carries the acks waiting then (carry), in its own transaction: a turn that
-// commits messages writes its acks with them, not in a transaction of their own.
+// into the next, so a loaded node writes few large updates, not one per turn. While
+// messages are being committed, acks wait for the next message commit, which carries them
+// in its own transaction (carry); they are written alone only when no commit follows.
 import type { Logger } from 'pino';
 import type { ConversationStore, CursorUpdate } from '../../storage/conversations.ts';
 
@@ -20,8 +20,8 @@ export class CursorWriter {
   constructor(
     private readonly store: ConversationStore,
     private readonly log: Logger,
-    /** True while a message commit waits to start: it will carry what is noted. */
-    private readonly commitComing: () => boolean = () => false,
+    /** True while a message commit runs or waits: the next one will carry what is noted. */
+    private readonly committing: () => boolean = () => false,
   ) {}
 
   /** Records that the user's clients have everything up to `seq` in the conversation. */
@@ -30,10 +30,15 @@ export class CursorWriter {
     const known = this.pending.get(key);
     if (known && known.deliveredSeq >= seq) return;
     this.pending.set(key, { userId, convId, deliveredSeq: seq });
+    this.schedule();
+  }
+
+  /** Writes what is noted at the end of the turn, unless a message commit will carry it. */
+  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
-      if (this.commitComing()) this.scheduled = false;
+      if (this.committing()) this.scheduled = false;
       else void this.flush();
     });
   }
@@ -89,6 +94,8 @@ export class CursorWriter {
   private settle(): void {
     this.writing = undefined;
     this.inFlight = new Map();
+    // Acks noted during the write: the next commit carries them, or they go alone.
+    if (this.pending.size > 0) this.schedule();
   }
 
   private async write(updates: CursorUpdate[]): Promise<void> {
