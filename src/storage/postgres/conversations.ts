@@ -1,5 +1,7 @@
 // Conversations on PostgreSQL: the same tables as SQLite's; appending is in append.ts,
 // reading and cursors here.
+
+import { CommitBatcher } from '../../util/commit-batcher.ts';
 import type {
   AppendResult,
   ConversationPage,
@@ -93,6 +95,17 @@ const MY_CONVERSATIONS = `
   ORDER BY coalesce(c.last_at, 0) DESC, c.id DESC
   LIMIT $4`;
 
+/**
+ * memberByKey for many (user, key) pairs in one statement; `n` is the pair's place (from 1).
+ * A key without a conversation gives no row.
+ */
+const MEMBERS_BY_KEY = `
+  SELECT q.n, c.id, c.key, c.kind, c.last_seq, c.last_at, m.user_id IS NOT NULL AS member,
+    coalesce(m.delivered_seq, 0) AS delivered_seq, coalesce(m.read_seq, 0) AS read_seq
+  FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS q(user_id, key, n)
+  JOIN conversations c ON c.key = q.key
+  LEFT JOIN conv_members m ON m.conv_id = c.id AND m.user_id = q.user_id`;
+
 /** The PostgreSQL implementation of ConversationStore. */
 export class PgConversations implements ConversationStore {
   /**
@@ -100,6 +113,11 @@ export class PgConversations implements ConversationStore {
    * deleted): their append skips the creating insert, and takes one statement (append-known.ts).
    */
   private readonly knownDirect = new Map<string, number>();
+
+  /** The turn's membership lookups, read together (one read at a time, like commits). */
+  private readonly memberReads = new CommitBatcher(
+    (asked: Array<{ userId: number; key: string }>) => this.readMembers(asked),
+  );
 
   constructor(private readonly db: PgDb) {}
 
@@ -153,18 +171,27 @@ export class PgConversations implements ConversationStore {
     return rows[0] && toMembership(rows[0]);
   }
 
-  async memberByKey(userId: number, key: string): Promise<KeyedMembership | undefined> {
-    const { rows } = await this.db.q<MemberRow & { member: boolean }>(
-      `SELECT c.id, c.key, c.kind, c.last_seq, c.last_at, m.user_id IS NOT NULL AS member,
-         coalesce(m.delivered_seq, 0) AS delivered_seq, coalesce(m.read_seq, 0) AS read_seq
-       FROM conversations c LEFT JOIN conv_members m ON m.conv_id = c.id AND m.user_id = $1
-       WHERE c.key = $2`,
-      [userId, key],
-      'member_by_key',
+  /** Batched: the lookups of one turn (an ack storm) are one statement (MEMBERS_BY_KEY). */
+  memberByKey(userId: number, key: string): Promise<KeyedMembership | undefined> {
+    return this.memberReads.add({ userId, key });
+  }
+
+  private async readMembers(
+    asked: ReadonlyArray<{ userId: number; key: string }>,
+  ): Promise<Array<KeyedMembership | undefined>> {
+    const { rows } = await this.db.q<MemberRow & { n: number; member: boolean }>(
+      MEMBERS_BY_KEY,
+      [asked.map((a) => a.userId), asked.map((a) => a.key)],
+      'members_by_key',
     );
-    const row = rows[0];
-    if (!row) return undefined;
-    return { conv: toConversation(row), member: row.member ? toMembership(row) : undefined };
+    const found: Array<KeyedMembership | undefined> = new Array(asked.length).fill(undefined);
+    for (const row of rows) {
+      found[row.n - 1] = {
+        conv: toConversation(row),
+        member: row.member ? toMembership(row) : undefined,
+      };
+    }
+    return found;
   }
 
   async backlog(

@@ -1,7 +1,7 @@
 // PostgreSQL round trips, counted against a real server: reads that used to cost one per
 // conversation (a backlog after a login, a page of the conversation list) now cost a fixed
 // number, however many conversations the user has; an append to a known conversation and a
-// cursor write cost the few statements the tests name (each is a round trip between
+// cursor write cost the few statements the tests name, and a turn's ack lookups one (each is a round trip between
 // processes, the main cost of a message on PostgreSQL).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -126,6 +126,23 @@ describe.skipIf(missing !== undefined)('PostgreSQL round trips per read', () => 
     );
     expect(statements).toBe(1);
     expect(result?.member).toMatchObject({ id: first, deliveredSeq: 2, lastSeq: 2 });
+    // The lookups of one turn (an ack storm) are one statement, each answered its own.
+    const many = await statementsOf(() =>
+      Promise.all([
+        ...PEERS.map((peer) => conversations.memberByKey(ME, directKey(ME, peer))),
+        conversations.memberByKey(ME, directKey(ME, 999)),
+        conversations.memberByKey(999, directKey(ME, 2)),
+      ]),
+    );
+    expect(many.statements).toBe(1);
+    expect(many.result.slice(0, PEERS.length).map((r) => r?.member?.key)).toEqual(
+      PEERS.map((peer) => directKey(ME, peer)),
+    );
+    expect(many.result[PEERS.length]).toBeUndefined();
+    expect(many.result[PEERS.length + 1]).toMatchObject({
+      conv: { key: directKey(ME, 2) },
+      member: undefined,
+    });
   });
   it('appends to a known direct conversation in one statement, client_ids and acks included', async () => {
     const sent = vi.spyOn(pg.Client.prototype, 'query');
