@@ -95,4 +95,22 @@ describe('CursorWriter', () => {
     expect(await t.cursorOf()).toBe(2);
     expect(t.saved).not.toHaveBeenCalled();
   });
+
+  it('tries a failed write again after a pause, not every turn', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const t = await setup(() => false);
+      t.saved.mockRejectedValueOnce(new Error('the store is down'));
+      t.cursors.note(BEN, t.convId, 2);
+      for (let i = 0; i < 5; i++) await turn();
+      expect(t.saved).toHaveBeenCalledTimes(1);
+      expect(t.cursors.peek(BEN, t.convId)).toBe(2);
+      await vi.advanceTimersByTimeAsync(1_000);
+      for (let i = 0; i < 3; i++) await turn();
+      expect(t.saved).toHaveBeenCalledTimes(2);
+      expect(await t.cursorOf()).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

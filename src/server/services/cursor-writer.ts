@@ -7,6 +7,9 @@
 import type { Logger } from 'pino';
 import type { ConversationStore, CursorUpdate } from '../../storage/conversations.ts';
 
+/** How long acks whose write failed wait before they are tried alone again (ms). */
+const RETRY_MS = 1_000;
+
 /** Coalesces acks per (user, conversation) and writes them once per turn. */
 export class CursorWriter {
   private pending = new Map<string, CursorUpdate>();
@@ -14,6 +17,8 @@ export class CursorWriter {
   private inFlight = new Map<string, CursorUpdate>();
   private writing: Promise<void> | undefined;
   private scheduled = false;
+  /** The pause after a failed write (the store is down: not a try every turn). */
+  private retry: NodeJS.Timeout | undefined;
   /** Transactions written so far, for tests and metrics. */
   writes = 0;
 
@@ -26,11 +31,16 @@ export class CursorWriter {
 
   /** Records that the user's clients have everything up to `seq` in the conversation. */
   note(userId: number, convId: number, seq: number): void {
+    if (this.keep(userId, convId, seq)) this.schedule();
+  }
+
+  /** Adds a cursor to what is noted; false when a higher one is noted already. */
+  private keep(userId: number, convId: number, seq: number): boolean {
     const key = `${userId}:${convId}`;
     const known = this.pending.get(key);
-    if (known && known.deliveredSeq >= seq) return;
+    if (known && known.deliveredSeq >= seq) return false;
     this.pending.set(key, { userId, convId, deliveredSeq: seq });
-    this.schedule();
+    return true;
   }
 
   /** Writes what is noted at the end of the turn, unless a message commit will carry it. */
@@ -62,7 +72,7 @@ export class CursorWriter {
     if (this.pending.size === 0) return;
     this.inFlight = this.pending;
     this.pending = new Map();
-    this.writing = this.write([...this.inFlight.values()]).finally(() => this.settle());
+    this.writing = this.write([...this.inFlight.values()]).then((ok) => this.settle(ok));
     await this.writing;
   }
 
@@ -78,8 +88,8 @@ export class CursorWriter {
     const updates = [...this.inFlight.values()];
     const done = commit(updates);
     this.writing = done.then(
-      () => this.settle(),
-      () => this.settle(),
+      () => this.settle(true),
+      () => this.settle(true),
     );
     try {
       const result = await done;
@@ -91,20 +101,27 @@ export class CursorWriter {
     }
   }
 
-  private settle(): void {
+  private settle(written: boolean): void {
     this.writing = undefined;
     this.inFlight = new Map();
     // Acks noted during the write: the next commit carries them, or they go alone.
-    if (this.pending.size > 0) this.schedule();
+    if (written && this.pending.size > 0) this.schedule();
   }
 
-  private async write(updates: CursorUpdate[]): Promise<void> {
+  /** Writes `updates` alone; false (and kept for a commit or a try a second later) if it failed. */
+  private async write(updates: CursorUpdate[]): Promise<boolean> {
     try {
       await this.store.saveCursors(updates);
       this.writes++;
+      return true;
     } catch (err) {
-      this.log.error({ err }, 'writing delivery cursors failed; retrying with the next');
-      for (const u of updates) this.note(u.userId, u.convId, u.deliveredSeq);
+      this.log.error({ err }, 'writing delivery cursors failed; retrying in a second');
+      for (const u of updates) this.keep(u.userId, u.convId, u.deliveredSeq);
+      this.retry ??= setTimeout(() => {
+        this.retry = undefined;
+        this.schedule();
+      }, RETRY_MS).unref();
+      return false;
     }
   }
 }
