@@ -1,5 +1,6 @@
-// The append path of PostgreSQL conversations: one transaction per call (a batch per
-// event-loop turn). Seqs are gapless and ordered per conversation under concurrent nodes:
+// The transaction path of PostgreSQL appends: one transaction per batch, for every case
+// (new conversations, groups, client_ids seen before); a batch of direct conversations
+// committed before takes the one-statement path of append-known.ts first. Seqs are gapless and ordered per conversation under concurrent nodes:
 // the conversations' rows are locked (FOR UPDATE, in id order, so two nodes cannot
 // deadlock) and their last_seq moved in the same transaction as the multi-row inserts.
 // A client_id is claimed first, on client_ids' unique (sender_id, client_id) index: two
