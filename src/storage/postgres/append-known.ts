@@ -15,7 +15,7 @@ import {
 import { extendRun, type SenderRun } from '../sender-runs.ts';
 import { answerResends, splitResends } from './append.ts';
 import { lockClientIds } from './client-ids.ts';
-import { cursorMoves, MOVE_CURSORS, moveColumns } from './cursor-moves.ts';
+import { cursorMoves, MOVE_CURSORS, moveColumns, movesTable } from './cursor-moves.ts';
 import type { PgDb } from './db.ts';
 
 /** SQLSTATEs after which the batch takes the transaction path: unique_violation (a stored
@@ -59,8 +59,7 @@ const APPEND_KNOWN = `
   ), moves AS (
     SELECT v.user_id, v.conv_id, v.acked, (SELECT b FROM bases)[v.ci] + v.below AS below,
       (SELECT b FROM bases)[v.ci] + v.run_end AS run_end, (SELECT b FROM bases)[v.ci] + v.last AS last
-    FROM unnest($11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[],
-      $16::bigint[], $17::int[]) AS v(user_id, conv_id, acked, below, run_end, last, ci)
+    FROM ${movesTable(11, true)}
     WHERE (SELECT ok FROM bases)
   ), moved AS (${MOVE_CURSORS})
   SELECT b, ok FROM bases`;

@@ -1,6 +1,5 @@
-// Conversations on PostgreSQL: the same tables as SQLite's; appending is in append.ts,
-// reading and cursors here.
-
+// Conversations on PostgreSQL: the same tables as SQLite's; appending is in append-known.ts
+// (one statement, the common case) and append.ts (the transaction), reading and cursors here.
 import { CommitBatcher } from '../../util/commit-batcher.ts';
 import type {
   AppendResult,

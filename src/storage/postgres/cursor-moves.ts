@@ -29,11 +29,15 @@ export const MOVE_CURSORS = `
   FROM moves v
   WHERE m.user_id = v.user_id AND m.conv_id = v.conv_id`;
 
-/** The moves' six array parameters from $n on, as a table with MOVE_CURSORS's columns. */
-export function movesTable(n: number): string {
-  const p = (i: number) => `$${n + i}::bigint[]`;
-  return `unnest(${[0, 1, 2, 3, 4, 5].map(p).join(', ')})
-    AS v(user_id, conv_id, acked, below, run_end, last)`;
+/**
+ * The moves' six array parameters from $n on, as a table with MOVE_CURSORS's columns; with
+ * `place`, a seventh ($n+6, int[]) as column `ci`.
+ */
+export function movesTable(n: number, place = false): string {
+  const arrays = [0, 1, 2, 3, 4, 5].map((i) => `$${n + i}::bigint[]`);
+  if (place) arrays.push(`$${n + 6}::int[]`);
+  return `unnest(${arrays.join(', ')})
+    AS v(user_id, conv_id, acked, below, run_end, last${place ? ', ci' : ''})`;
 }
 
 /** The moves of `runs` and `acks`, merged per member row, in (conversation, user) order. */
