@@ -234,6 +234,24 @@ describe('Delivery', () => {
     await t.storage.close();
   });
 
+  it('keeps passing its own messages when it sends on and on after a crossing', async () => {
+    const t = await setup();
+    const conv = await t.firstMessage();
+    // Ann's 2 and Ben's 3 cross; then Ben sends far more than a session keeps aside, alone.
+    await t.send(1);
+    await t.send(1, BEN);
+    t.delivery.noteSent(t.session, conv, 3);
+    t.delivery.route(t.session, t.frame(conv, 2));
+    await t.settle();
+    const many = await t.send(1_100, BEN);
+    for (const r of many) t.delivery.noteSent(t.session, conv, r.seq);
+    const [next] = await t.send(1);
+    t.delivery.route(t.session, t.frame(conv, next?.seq as number));
+    await t.settle();
+    expect(t.seqs()).toEqual([1, 2, next?.seq]);
+    await t.storage.close();
+  });
+
   it("never sends its own message noted while a gap's read is on its way (an async store)", async () => {
     const t = await setup();
     const conv = await t.firstMessage();

@@ -116,7 +116,11 @@ export class Delivery {
   noteSent(session: Session, convId: number, seq: number): void {
     const feed = this.feeds.get(session);
     if (!feed) return;
-    if (feed.sent.get(convId) === seq - 1) feed.sent.set(convId, seq);
+    // Past the own messages kept aside first: after one crossing, a session that goes on
+    // sending alone moves on instead of keeping every later message aside.
+    const sent = feed.sent.get(convId);
+    if (sent !== undefined && this.passOwn(feed, convId, sent) === seq - 1)
+      feed.sent.set(convId, seq);
     else {
       // Usually passed soon; a session that never is keeps at most OWN_MAX of them.
       feed.own ??= new Set();
