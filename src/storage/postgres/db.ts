@@ -53,6 +53,15 @@ const UNAVAILABLE = new Set([
   'EHOSTUNREACH',
   'ENOTFOUND',
 ]);
+/**
+ * Set on each new connection: every statement of the server finds its rows by an index
+ * (a user's conversations, a batch's conversations and member rows). On small tables
+ * PostgreSQL's costs prefer reading the whole table into a hash join, and under constant
+ * updates those tables hold many dead row versions to step over: on the bench's 500
+ * conversations that took a third of a one-message commit's CPU (docs/benchmarks.md,
+ * "Stop 17"). Off, not forbidden: a statement with no usable index still scans.
+ */
+const PLANNER = 'SET enable_seqscan = off; SET enable_hashjoin = off; SET enable_mergejoin = off';
 /** SQLSTATEs where running the transaction again is the cure. */
 const RETRY = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 4;
@@ -93,6 +102,11 @@ export class PgDb implements Queryable {
     });
     // An idle connection lost (server restart): without a listener this would crash the process.
     this.pool.on('error', (err) => options.onError?.(err));
+    // Queued on the new connection before anything else; a failure leaves the defaults (and a
+    // broken connection fails its first real statement all the same).
+    this.pool.on('connect', (client) => {
+      client.query(PLANNER).catch(() => {});
+    });
   }
 
   async q<R extends pg.QueryResultRow = Record<string, unknown>>(
