@@ -88,13 +88,7 @@ export class RedisBroker implements Broker {
     const failFast = { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true };
     // Named, so CLIENT LIST shows whose connection is whose.
     const name = `${this.prefix}${options.nodeId}`;
-    // Auto-pipelined: the commands of one event-loop iteration (a commit's publishes, the
-    // sends' presence lookups) leave in one socket write rather than one each.
-    this.cmd = new Redis(options.url, {
-      ...failFast,
-      connectionName: `${name}:cmd`,
-      enableAutoPipelining: true,
-    });
+    this.cmd = new Redis(options.url, { ...failFast, connectionName: `${name}:cmd` });
     this.sub = new Redis(options.url, { ...failFast, connectionName: `${name}:sub` });
     this.cmd.on('error', onError);
     this.sub.on('error', onError);
