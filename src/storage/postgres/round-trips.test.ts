@@ -52,6 +52,22 @@ describe.skipIf(missing !== undefined)('PostgreSQL round trips per read', () => 
     service?.stop();
   });
 
+  it("finds a batch's rows by index even on small tables (no whole-table scans, no hash joins)", async () => {
+    // Forty conversations fit in a page or two: with stock settings PostgreSQL scans them
+    // whole and hashes, and under constant updates steps over every dead row version.
+    const plan = await db.q<{ 'QUERY PLAN': string }>(
+      `EXPLAIN UPDATE conversations c SET last_at = v.at
+       FROM unnest($1::bigint[], $2::bigint[]) AS v(id, at) WHERE c.id = v.id`,
+      [
+        [1, 2, 3],
+        [1, 2, 3],
+      ],
+    );
+    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toContain('Index Scan using conversations_pkey');
+    expect(text).not.toMatch(/Seq Scan|Hash Join|Merge Join/);
+  });
+
   /** The statements `read` sends, counted on the pool's query method. */
   async function statementsOf<T>(
     read: () => Promise<T>,
