@@ -57,9 +57,10 @@ const UNAVAILABLE = new Set([
  * Set on each new connection: every statement of the server finds its rows by an index
  * (a user's conversations, a batch's conversations and member rows). On small tables
  * PostgreSQL's costs prefer reading the whole table into a hash join, and under constant
- * updates those tables hold many dead row versions to step over: on the bench's 500
- * conversations that took a third of a one-message commit's CPU (docs/benchmarks.md,
- * "Stop 17"). Off, not forbidden: a statement with no usable index still scans.
+ * updates those tables hold many dead row versions to step over (a one-message commit's
+ * PostgreSQL CPU: 275 -> 238 µs interleaved, 425 -> 225 µs run back to back;
+ * docs/benchmarks.md, "Stop 17"). Off, not forbidden: a statement with no usable index
+ * still scans.
  */
 const PLANNER = 'SET enable_seqscan = off; SET enable_hashjoin = off; SET enable_mergejoin = off';
 /** SQLSTATEs where running the transaction again is the cure. */

@@ -2,7 +2,8 @@
 // conversation (a backlog after a login, a page of the conversation list) now cost a fixed
 // number, however many conversations the user has; an append to a known conversation and a
 // cursor write cost the few statements the tests name, and a turn's ack lookups one (each is a round trip between
-// processes, the main cost of a message on PostgreSQL).
+// processes, the main cost of a message on PostgreSQL); and a batch's rows are found by
+// index, not by reading whole small tables (db.ts, the pool's planner settings).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
