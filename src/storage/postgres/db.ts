@@ -63,6 +63,14 @@ const UNAVAILABLE = new Set([
  * still scans.
  */
 const PLANNER = 'SET enable_seqscan = off; SET enable_hashjoin = off; SET enable_mergejoin = off';
+/**
+ * Also set on each new connection: a named statement is planned once per connection. By
+ * default PostgreSQL plans a statement with array parameters again at every call (its
+ * estimate for the real array size always beats the generic one), and the per-turn ack
+ * lookup spent three times its execution time planning (docs/benchmarks.md, "Stop 18").
+ * With the settings above every generic plan is the index plan a custom one would pick.
+ */
+const GENERIC_PLANS = 'SET plan_cache_mode = force_generic_plan';
 /** SQLSTATEs where running the transaction again is the cure. */
 const RETRY = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 4;
@@ -106,7 +114,7 @@ export class PgDb implements Queryable {
     // Queued on the new connection before anything else; a failure leaves the defaults (and a
     // broken connection fails its first real statement all the same).
     this.pool.on('connect', (client) => {
-      client.query(PLANNER).catch(() => {});
+      client.query(`${PLANNER}; ${GENERIC_PLANS}`).catch(() => {});
     });
   }
 

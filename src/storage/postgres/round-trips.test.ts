@@ -36,9 +36,11 @@ describe.skipIf(missing !== undefined)('PostgreSQL round trips per read', () => 
   let service: PostgresService;
   let db: PgDb;
   let conversations: PgConversations;
+  let url: string;
   beforeAll(async () => {
     service = await startPostgres();
-    db = new PgDb({ url: await service.createDatabase(), poolMax: 2 });
+    url = await service.createDatabase();
+    db = new PgDb({ url, poolMax: 2 });
     await migrate(db.pool);
     conversations = new PgConversations(db);
     // Forty conversations, each with two messages waiting for ME; the newest peer wrote last.
@@ -67,6 +69,23 @@ describe.skipIf(missing !== undefined)('PostgreSQL round trips per read', () => 
     const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(text).toContain('Index Scan using conversations_pkey');
     expect(text).not.toMatch(/Seq Scan|Hash Join|Merge Join/);
+  });
+
+  it('plans a named statement once per connection, though its parameters are arrays', async () => {
+    // By default PostgreSQL plans a statement with array parameters again at every call,
+    // and the per-turn ack lookup spent three times its execution time planning.
+    const one = new PgDb({ url, poolMax: 1 });
+    try {
+      const lookups = new PgConversations(one);
+      for (const peer of PEERS.slice(0, 8))
+        expect((await lookups.memberByKey(ME, directKey(ME, peer)))?.member).toBeDefined();
+      const { rows } = await one.q<{ generic_plans: number; custom_plans: number }>(
+        `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'members_by_key'`,
+      );
+      expect(rows).toEqual([{ generic_plans: 8, custom_plans: 0 }]);
+    } finally {
+      await one.close();
+    }
   });
 
   /** The statements `read` sends, counted on the pool's query method. */
