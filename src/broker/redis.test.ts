@@ -96,13 +96,17 @@ describe.skipIf(noRedis)('RedisBroker when Redis goes away', () => {
     expect(await a.broker.claim(alice)).toBe('ok');
     expect(await a.broker.claim(carol)).toBe('ok');
     expect(await b.broker.claim(bob)).toBe('ok');
+    // Node b keeps carol in its found cache ...
+    await brokers[1]?.heardAll();
+    expect(await b.broker.find('carol')).toEqual({ ...carol, sessions: 1 });
     // Its connections close as a killed process's do; the lease has a minute left. The first
     // claim after it suspects the node, one a second later drops it.
     brokers[0]?.crash();
     await eventually(async () => (await b.broker.claim(alice)) === 'ok');
     // The claim dropped every session of the dead node, not only the one in its way.
     expect(await b.broker.list(10)).toEqual({ users: [alice, bob], total: 2 });
-    expect(await b.broker.find('carol')).toBeUndefined();
+    // ... until the drop is published (it crosses b's subscriber, so not at once).
+    await eventually(async () => (await b.broker.find('carol')) === undefined);
   });
 
   it('does not drop a node whose subscriber is gone only for a moment', async () => {
@@ -155,5 +159,47 @@ describe.skipIf(noRedis)('RedisBroker when Redis goes away', () => {
     expect(a.got).toEqual([{ kind: 'end', userId: alice.id, reason: 'session_replaced' }]);
     // Carol, whom nobody else took, stays with node a.
     expect(await b.broker.claim(carol)).toBe('already_logged_in');
+  });
+});
+
+describe.skipIf(noRedis)("RedisBroker's found cache", () => {
+  it('forgets a user found on another node once Redis says they left', async () => {
+    const { nodes, brokers } = await redisNodes(redis.url, { perUser: 1, capacity: 10 }, 2, 60_000);
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    expect(await b.broker.claim(bob)).toBe('ok');
+    // Once the claim's own change has reached node a, what it finds is kept.
+    await brokers[0]?.heardAll();
+    expect(await a.broker.find('bob')).toEqual({ ...bob, sessions: 1 });
+    expect(await a.broker.find('BOB')).toEqual({ ...bob, sessions: 1 });
+    b.broker.release(bob);
+    // The lease is a minute: only the published change can end the kept answer in time.
+    await eventually(async () => (await a.broker.find('bob')) === undefined);
+    // Found again once back, with the count of the new claim.
+    expect(await b.broker.claim(bob)).toBe('ok');
+    await eventually(async () => (await a.broker.find('bob'))?.sessions === 1);
+  });
+
+  it('keeps nothing across a break of its subscriber, when changes went unheard', async () => {
+    const { nodes, brokers, prefix } = await redisNodes(
+      redis.url,
+      { perUser: 1, capacity: 10 },
+      2,
+      60_000,
+    );
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    expect(await b.broker.claim(bob)).toBe('ok');
+    await brokers[0]?.heardAll();
+    expect(await a.broker.find('bob')).toEqual({ ...bob, sessions: 1 });
+    const redisB = brokers[1]?.client as NonNullable<(typeof brokers)[1]>['client'];
+    const list = (await redisB.client('LIST')) as string;
+    const sub = [...list.matchAll(/id=(\d+) [^\n]* name=(\S+)/g)].find(
+      (m) => m[2] === `${prefix}node1:sub`,
+    );
+    // Node a's subscriber is cut; bob leaves while nobody listens there.
+    expect(await redisB.client('KILL', 'ID', String(sub?.[1]))).toBe(1);
+    b.broker.release(bob);
+    await eventually(async () => (await b.broker.list(10)).total === 0);
+    await eventually(() => a.resyncs > 0);
+    expect(await a.broker.find('bob')).toBeUndefined();
   });
 });

@@ -5,7 +5,8 @@
 // (shutdown, groups, and a node's notice that it is back on Redis). Each node's
 // subscriber also listens on its own `alive:<node id>` channel: Redis drops that
 // subscription the moment the node's connection closes, so the others drop a killed
-// node's sessions without waiting for its lease (redis/scripts.ts).
+// node's sessions without waiting for its lease (redis/scripts.ts), and on `presence`,
+// where each change of who is online is published, for the found cache.
 // Redis carries live traffic only: while it is down local delivery goes on, and
 // after it is back each node restores its presence and re-reads from storage
 // what its live sessions missed (onResync).
@@ -115,7 +116,13 @@ export class RedisBroker implements Broker {
         }
       },
     });
-    this.sub.on('message', (_channel: string, text: string) => this.receive(text));
+    const presence = this.channel('presence');
+    this.sub.on('message', (channel: string, text: string) => {
+      if (channel === presence) this.sessions.found.invalidate(text);
+      else this.receive(text);
+    });
+    // Changes published while the subscriber is away are missed: nothing found counts then.
+    this.sub.on('close', () => this.sessions.found.deafen());
   }
 
   /** The command connection, for stores that live beside the broker (the shared limits). */
@@ -126,7 +133,13 @@ export class RedisBroker implements Broker {
   /** Connects, registers this node's lease and starts the heartbeat. */
   async start(): Promise<void> {
     await Promise.all([this.cmd.connect(), this.sub.connect()]);
-    await this.sub.subscribe(this.channel('all'), this.channel(`alive:${this.options.nodeId}`));
+    const { nodeId } = this.options;
+    await this.sub.subscribe(
+      this.channel('all'),
+      this.channel(`alive:${nodeId}`),
+      this.channel('presence'),
+    );
+    this.sessions.found.listen();
     if (!(await this.sessions.restore())) throw new Error('Redis lost the subscriber at start');
     this.everConnected = true;
     this.cmd.on('ready', () => void this.afterReconnect());
@@ -206,6 +219,11 @@ export class RedisBroker implements Broker {
     this.sessions.leave().then(quit, quit);
   }
 
+  /** Resolves once what Redis published before now has reached this node (tests). */
+  async heardAll(): Promise<void> {
+    await this.sub.ping();
+  }
+
   /** Stops the heartbeat and keeps the connections: a node that hangs, alive to Redis (tests). */
   freeze(): void {
     clearInterval(this.beatTimer);
@@ -265,11 +283,12 @@ export class RedisBroker implements Broker {
   private async afterResubscribe(): Promise<void> {
     if (this.closed || !this.everConnected) return;
     try {
-      await this.sub.subscribe(this.channel('all'));
+      await this.sub.subscribe(this.channel('all'), this.channel('presence'));
     } catch (err) {
       this.options.onError?.(err as Error);
       return;
     }
+    this.sessions.found.listen();
     let restored = false;
     try {
       restored = await this.sessions.restore();

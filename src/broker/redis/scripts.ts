@@ -16,6 +16,10 @@
 // `suspects` (hash: node id → when first seen without its `alive` subscriber, ms).
 // Every script takes P as ARGV[1] and declares no keys: the broker needs one
 // Redis (or one Redis Cluster hash slot), not a sharded keyspace.
+// Each change of who is online is also published on the channel `P presence`: the
+// user's key when one user's sessions change (claim, release), `*` when a node's
+// sessions are dropped or replaced; nodes drop their found cache's entries by it
+// (found-cache.ts).
 
 /**
  * How long a node must be seen without its `alive` subscriber before it is dropped: longer
@@ -52,12 +56,16 @@ local function remove(id, n)
     redis.call('HDEL', p .. 'ids', key)
   end
 end
+local function changed(key)
+  redis.call('PUBLISH', p .. 'presence', key)
+end
 local function drop_node(node)
   local held = redis.call('HGETALL', p .. 'node:' .. node)
   for i = 1, #held, 2 do remove(held[i], tonumber(held[i + 1])) end
   redis.call('DEL', p .. 'node:' .. node)
   redis.call('ZREM', p .. 'nodes', node)
   redis.call('HDEL', p .. 'suspects', node)
+  if #held > 0 then changed('*') end
 end
 local function reap(now)
   for _, node in ipairs(redis.call('ZRANGEBYSCORE', p .. 'nodes', '-inf', now)) do
@@ -125,6 +133,7 @@ if refused() then
   end
 end
 add(node, id, ARGV[5], ARGV[6], 1)
+changed(ARGV[6])
 return out
 `,
 };
@@ -136,7 +145,9 @@ local at = p .. 'node:' .. ARGV[2]
 local held = tonumber(redis.call('HGET', at, ARGV[3]) or '0')
 if held <= 0 then return 0 end
 if held == 1 then redis.call('HDEL', at, ARGV[3]) else redis.call('HINCRBY', at, ARGV[3], -1) end
+local key = redis.call('HGET', p .. 'keys', ARGV[3])
 remove(ARGV[3], 1)
+if key then changed(key) end
 return 1
 `,
 };
@@ -163,6 +174,7 @@ for i = 5, #ARGV, 4 do
   add(node, ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]))
   if tonumber(redis.call('HGET', p .. 'sessions', ARGV[i])) > cap then table.insert(out, ARGV[i]) end
 end
+if #ARGV >= 5 then changed('*') end
 return out
 `,
 };

@@ -1,11 +1,13 @@
 // The presence half of the Redis broker (redis.ts holds the connections and the
 // pub/sub routing): session claims, releases and presence reads as Lua scripts
 // (scripts.ts), this node's lease renewed by a heartbeat, and the node's own
-// sessions kept here too, the truth put back into Redis after an outage.
+// sessions kept here too, the truth put back into Redis after an outage, and the
+// users found online on other nodes (found-cache.ts), so most sends skip the read.
 import type { Redis } from 'ioredis';
 import { usernameKey } from '../../storage/storage.ts';
 import type { ClaimResult, SessionCaps } from '../broker.ts';
 import { type OnlineUser, Presence, type PresentUser } from '../presence.ts';
+import { FoundCache } from './found-cache.ts';
 import { SCRIPTS } from './scripts.ts';
 
 /** What the sessions of one node in Redis need to know. */
@@ -36,6 +38,8 @@ type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
 export class RedisSessions {
   /** Sessions this node holds, the truth restored to Redis after an outage. */
   private readonly local = new Presence();
+  /** Users found online elsewhere, kept until Redis says they changed (found-cache.ts). */
+  readonly found: FoundCache;
   private readonly scripts: Record<keyof typeof SCRIPTS, ScriptCall>;
   /** The tail of the claims and restores, which run one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -44,6 +48,7 @@ export class RedisSessions {
     cmd: Redis,
     private readonly options: RedisSessionsOptions,
   ) {
+    this.found = new FoundCache(options.heartbeatTimeoutMs);
     for (const [name, lua] of Object.entries(SCRIPTS)) {
       cmd.defineCommand(name, { numberOfKeys: 0, lua });
     }
@@ -74,14 +79,31 @@ export class RedisSessions {
     return true;
   }
 
+  /**
+   * The user's presence on all nodes. A user online only on other nodes is answered from
+   * the found cache while Redis has not said their presence changed: such an answer may
+   * be a moment old (a user who just left still counts), never one that says offline.
+   */
   async find(username: string): Promise<PresentUser | undefined> {
+    const key = usernameKey(username);
+    const known = this.found.get(key);
+    if (known && !this.holds(known.id)) return known;
+    const token = this.found.expect(key);
     try {
-      const found = (await this.scripts.find(this.options.prefix, usernameKey(username))) as
+      const found = (await this.scripts.find(this.options.prefix, key)) as
         | [string, string, string]
         | null;
-      if (!found) return undefined;
-      return { id: Number(found[0]), username: found[1], sessions: Number(found[2]) };
+      if (!found) {
+        this.found.forget(key, token);
+        return undefined;
+      }
+      const user = { id: Number(found[0]), username: found[1], sessions: Number(found[2]) };
+      // Only users with no session here: a local session's count changes without Redis.
+      if (!this.holds(user.id)) this.found.fill(key, token, user);
+      else this.found.forget(key, token);
+      return user;
     } catch {
+      this.found.forget(key, token);
       // Redis is down: this node's own users are still known.
       return this.local.find(username);
     }
