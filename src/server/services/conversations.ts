@@ -13,6 +13,7 @@ import type { Storage } from '../../storage/storage.ts';
 import { CommitBatcher, type Ticket } from '../../util/commit-batcher.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import { AckedConversations } from './acked-conversations.ts';
 import { ConvDirectory } from './conv-directory.ts';
 import { CursorWriter } from './cursor-writer.ts';
 import { Delivery, type SyncResult } from './delivery.ts';
@@ -58,6 +59,8 @@ export class Conversations {
   /** Messages written (a duplicate send is not), by kind, and cursor positions acked; for /metrics. */
   readonly totals = { storedDirect: 0, storedGroup: 0, acked: 0 };
   private readonly perUser: number;
+  /** Direct conversations each session acked: later acks need no lookup (one session per user). */
+  private readonly acked = new AckedConversations<Session>();
   private readonly retention: RetentionJob;
   /** Per session: resolves once its latest send joined the batch. */
   private readonly enqueued = new WeakMap<Session, Promise<void>>();
@@ -219,6 +222,8 @@ export class Conversations {
     };
     if (result.duplicate) return new JsonText(sendReplyJson(reply, true));
     this.delivery.noteSent(session, result.convId, result.seq);
+    const unwritten = this.cursors.peek(me.id, result.convId) !== undefined;
+    this.acked.sent(session, result.conv, result.seq, unwritten);
     const frame = storedMessageFrame(
       {
         id: reply.id,
@@ -251,6 +256,8 @@ export class Conversations {
 
   /** `ack`: the user's clients have everything up to `seq`; returns the cursor after it. */
   async ack(session: Session, conv: string, seq: number): Promise<{ conv: string; seq: number }> {
+    const quick = this.ackKnown(session, conv, seq);
+    if (quick) return quick;
     const { key, member } = await this.ackTarget(session, conv);
     const last = member?.lastSeq ?? 0;
     if (seq > last) {
@@ -264,7 +271,32 @@ export class Conversations {
       this.cursors.note(session.user.id, member.id, cursor);
       this.totals.acked += cursor - before;
     }
+    if (this.perUser === 1 && member.kind === 'direct' && conv === key) {
+      this.acked.remember(session, key, member.id, cursor);
+    }
     return { conv: key, seq: cursor };
+  }
+
+  /**
+   * An ack of a direct conversation the session acked before, up to a seq it was sent:
+   * answered from what this node knows (acked-conversations.ts), without a lookup.
+   */
+  private ackKnown(
+    session: Session,
+    conv: string,
+    seq: number,
+  ): { conv: string; seq: number } | undefined {
+    const known = this.acked.get(session, conv);
+    if (!known || seq > this.delivery.has(session, known.convId)) return undefined;
+    const userId = session.user.id;
+    const before = Math.max(known.cursor, this.cursors.peek(userId, known.convId) ?? 0);
+    const cursor = Math.max(before, seq);
+    if (cursor > before) {
+      this.cursors.note(userId, known.convId, cursor);
+      this.totals.acked += cursor - before;
+    }
+    known.cursor = cursor;
+    return { conv, seq: cursor };
   }
 
   /**

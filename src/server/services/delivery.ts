@@ -112,6 +112,11 @@ export class Delivery {
     this.feeds.get(session)?.sent.delete(convId);
   }
 
+  /** The highest seq of the conversation the session has (sent to it, or passed); 0: none. */
+  has(session: Session, convId: number): number {
+    return this.feeds.get(session)?.sent.get(convId) ?? 0;
+  }
+
   /** The sending session has its own message (the reply): it is skipped, never sent to it. */
   noteSent(session: Session, convId: number, seq: number): void {
     const feed = this.feeds.get(session);

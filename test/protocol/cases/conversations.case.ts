@@ -77,6 +77,28 @@ export function conversationCases(wire: Wire): void {
       expect(messagesIn(again.client.received)).toHaveLength(5);
     });
 
+    it("answers every ack with the cursor, also once the acker's own messages moved it", async () => {
+      const { a, b, ca, conv } = await pair(port());
+      await sendMany(ca, b, 3, 3);
+      const { client: cb } = await loginAndReplay(port(), b, PASSWORD);
+      expect((await cb.call('ack', [conv, 2])).data).toEqual({ conv, seq: 2 });
+      expect((await cb.call('ack', [conv, 3])).data).toEqual({ conv, seq: 3 });
+      // Sending right after the cursor moves it onto one's own message (4) ...
+      expect(expectOk(await cb.call('msg', [a, 'mine']), 'msg').data.seq).toBe(4);
+      expect((await cb.call('ack', [conv, 1])).data).toEqual({ conv, seq: 4 });
+      // ... and past it only over what was acked: 5 and 6 from a, then b's own 7.
+      await sendMany(ca, b, 2, 2);
+      expect(expectOk(await cb.call('msg', [a, 'gap']), 'msg').data.seq).toBe(7);
+      expect((await cb.call('ack', [conv, 4])).data).toEqual({ conv, seq: 4 });
+      expect((await cb.call('ack', [conv, 6])).data).toEqual({ conv, seq: 6 });
+      expect(codeOf(await cb.call('ack', [conv, 8]))).toBe('invalid_input');
+      // What the replies said is what was stored: a new login replays only 7, b's own.
+      cb.destroy();
+      await sleep(50);
+      const again = await loginAndReplay(port(), b, PASSWORD);
+      expect(again.replayed.map((m) => m.data.seq)).toEqual([7]);
+    });
+
     it('keeps a conversation with a deleted account: replayed from [deleted], acked, read back', async () => {
       const { a, b, ca, conv } = await pair(port());
       await sendMany(ca, b, 3, 3);
