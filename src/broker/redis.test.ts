@@ -3,6 +3,7 @@
 // the other nodes it is back after it alone was cut off, and restoring its part
 // when its lease was taken while it lived; a killed node's users free at once (its
 // connection closed), a hung one's only once its lease runs out.
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   alice,
@@ -15,6 +16,16 @@ import {
 import { type RedisService, redisSkipReason, startRedis } from '../../test/services/redis.ts';
 
 const noRedis = redisSkipReason();
+
+/** Kills the subscriber connection of `node` (by its name in CLIENT LIST), through `via`. */
+async function cutSubscriber(via: Redis, prefix: string, node: string): Promise<void> {
+  const list = (await via.client('LIST')) as string;
+  const ids = [...list.matchAll(/id=(\d+) [^\n]* name=(\S+)/g)].filter(
+    (m) => m[2] === `${prefix}${node}:sub`,
+  );
+  expect(ids).toHaveLength(1);
+  expect(await via.client('KILL', 'ID', String(ids[0]?.[1]))).toBe(1);
+}
 let redis: RedisService;
 beforeAll(async () => {
   if (!noRedis) redis = await startRedis();
@@ -118,13 +129,9 @@ describe.skipIf(noRedis)('RedisBroker when Redis goes away', () => {
     );
     const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
     expect(await a.broker.claim(alice)).toBe('ok');
-    const redisB = brokers[1]?.client as NonNullable<(typeof brokers)[1]>['client'];
-    const list = (await redisB.client('LIST')) as string;
-    const sub = /id=(\d+) [^\n]* name=(\S+)/g;
-    const ids = [...list.matchAll(sub)].filter((m) => m[2] === `${prefix}node1:sub`);
-    expect(ids).toHaveLength(1);
+    const redisB = brokers[1]?.client as Redis;
     // Its subscriber connection breaks; ioredis reconnects it at once.
-    await redisB.client('KILL', 'ID', String(ids[0]?.[1]));
+    await cutSubscriber(redisB, prefix, 'node1');
     // A claim in that moment only suspects it ...
     expect(await b.broker.claim(alice)).toBe('already_logged_in');
     expect(await redisB.hexists(`${prefix}suspects`, 'node1')).toBe(1);
@@ -190,13 +197,8 @@ describe.skipIf(noRedis)("RedisBroker's found cache", () => {
     expect(await b.broker.claim(bob)).toBe('ok');
     await brokers[0]?.heardAll();
     expect(await a.broker.find('bob')).toEqual({ ...bob, sessions: 1 });
-    const redisB = brokers[1]?.client as NonNullable<(typeof brokers)[1]>['client'];
-    const list = (await redisB.client('LIST')) as string;
-    const sub = [...list.matchAll(/id=(\d+) [^\n]* name=(\S+)/g)].find(
-      (m) => m[2] === `${prefix}node1:sub`,
-    );
     // Node a's subscriber is cut; bob leaves while nobody listens there.
-    expect(await redisB.client('KILL', 'ID', String(sub?.[1]))).toBe(1);
+    await cutSubscriber(brokers[1]?.client as Redis, prefix, 'node1');
     b.broker.release(bob);
     await eventually(async () => (await b.broker.list(10)).total === 0);
     await eventually(() => a.resyncs > 0);
