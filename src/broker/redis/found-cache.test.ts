@@ -71,7 +71,7 @@ describe('FoundCache', () => {
   it('a read that found nothing leaves nothing behind', () => {
     const { c } = cache();
     const token = c.expect('nobody');
-    c.forget('nobody', token);
+    c.fill('nobody', token);
     c.fill('nobody', token, bob);
     expect(c.get('nobody')).toBeUndefined();
   });

@@ -3,7 +3,7 @@
 // when a user's presence changes (scripts.ts publishes the user's key, or `*` for all,
 // from each script that changes it); the broker passes that on to `invalidate`.
 // An answer read while a change was on its way is not kept (the placeholder rule of
-// Redis' own client-side caching): `expect` before the read, `fill` after it.
+// Redis' own client-side caching): `expect` before the read, `fill` after it, always.
 // While the subscriber is not listening, changes can be missed: nothing is kept then.
 import type { PresentUser } from '../presence.ts';
 
@@ -46,17 +46,16 @@ export class FoundCache {
     return token;
   }
 
-  /** Keeps what the read of `key` found, unless a change of it came since `expect`. */
-  fill(key: string, token: ReadToken, user: PresentUser): void {
+  /**
+   * Ends the read of `key`: keeps `user` (none: nothing to keep, as for a user found
+   * offline) unless a change of it came since `expect`.
+   */
+  fill(key: string, token: ReadToken, user?: PresentUser): void {
     if (this.reads.get(key) !== token) return;
     this.reads.delete(key);
+    if (!user) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(key, { user: Object.freeze({ ...user }), at: this.now() });
-  }
-
-  /** Forgets a read that found nothing (only users found online are kept). */
-  forget(key: string, token: ReadToken): void {
-    if (this.reads.get(key) === token) this.reads.delete(key);
   }
 
   /** Redis said the presence of `key` changed; `*`: of everyone. */

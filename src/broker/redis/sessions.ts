@@ -89,24 +89,20 @@ export class RedisSessions {
     const known = this.found.get(key);
     if (known && !this.holds(known.id)) return known;
     const token = this.found.expect(key);
+    let found: [string, string, string] | null;
     try {
-      const found = (await this.scripts.find(this.options.prefix, key)) as
-        | [string, string, string]
-        | null;
-      if (!found) {
-        this.found.forget(key, token);
-        return undefined;
-      }
-      const user = { id: Number(found[0]), username: found[1], sessions: Number(found[2]) };
-      // Only users with no session here: a local session's count changes without Redis.
-      if (!this.holds(user.id)) this.found.fill(key, token, user);
-      else this.found.forget(key, token);
-      return user;
+      found = (await this.scripts.find(this.options.prefix, key)) as typeof found;
     } catch {
-      this.found.forget(key, token);
+      this.found.fill(key, token);
       // Redis is down: this node's own users are still known.
       return this.local.find(username);
     }
+    const user = found
+      ? { id: Number(found[0]), username: found[1], sessions: Number(found[2]) }
+      : undefined;
+    // Only users with no session here: a local session's count changes without Redis.
+    this.found.fill(key, token, user && !this.holds(user.id) ? user : undefined);
+    return user;
   }
 
   async list(limit: number, after?: string): Promise<{ users: OnlineUser[]; total: number }> {

@@ -19,6 +19,11 @@ const PER_SESSION_MAX = 1_000;
 export class AckedConversations<S extends object> {
   private readonly bySession = new WeakMap<S, Map<string, AckedConversation>>();
 
+  constructor(
+    /** True while an ack of the session in the conversation is noted and not yet written. */
+    private readonly unwritten: (session: S, convId: number) => boolean,
+  ) {}
+
   /** The kept conversation, if the session acked it before. */
   get(session: S, key: string): AckedConversation | undefined {
     return this.bySession.get(session)?.get(key);
@@ -36,14 +41,14 @@ export class AckedConversations<S extends object> {
   }
 
   /**
-   * The session's own message at `seq` committed. `unwritten`: an ack of the session in
-   * this conversation was not yet written, so whether storage saw it first is unknown.
+   * The session's own message at `seq` committed. With an ack of the session in this
+   * conversation not yet written, whether storage saw it first is unknown: forgotten.
    */
-  sent(session: S, key: string, seq: number, unwritten: boolean): void {
+  sent(session: S, key: string, seq: number): void {
     const kept = this.bySession.get(session);
     const known = kept?.get(key);
     if (!kept || !known) return;
-    if (unwritten) kept.delete(key);
+    if (this.unwritten(session, known.convId)) kept.delete(key);
     else if (known.cursor === seq - 1) known.cursor = seq;
   }
 }

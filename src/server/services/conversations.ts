@@ -60,7 +60,9 @@ export class Conversations {
   readonly totals = { storedDirect: 0, storedGroup: 0, acked: 0 };
   private readonly perUser: number;
   /** Direct conversations each session acked: later acks need no lookup (one session per user). */
-  private readonly acked = new AckedConversations<Session>();
+  private readonly acked = new AckedConversations<Session>(
+    (session, convId) => this.cursors.peek(session.user.id, convId) !== undefined,
+  );
   private readonly retention: RetentionJob;
   /** Per session: resolves once its latest send joined the batch. */
   private readonly enqueued = new WeakMap<Session, Promise<void>>();
@@ -222,8 +224,7 @@ export class Conversations {
     };
     if (result.duplicate) return new JsonText(sendReplyJson(reply, true));
     this.delivery.noteSent(session, result.convId, result.seq);
-    const unwritten = this.cursors.peek(me.id, result.convId) !== undefined;
-    this.acked.sent(session, result.conv, result.seq, unwritten);
+    this.acked.sent(session, result.conv, result.seq);
     const frame = storedMessageFrame(
       {
         id: reply.id,
@@ -264,13 +265,7 @@ export class Conversations {
       throw new ActionError('invalid_input', `input 2 (seq) is above the last seq ${last}`);
     }
     if (!member) return { conv: key, seq: 0 };
-    const pending = this.cursors.peek(session.user.id, member.id) ?? 0;
-    const cursor = Math.max(member.deliveredSeq, pending, seq);
-    const before = Math.max(member.deliveredSeq, pending);
-    if (cursor > before) {
-      this.cursors.note(session.user.id, member.id, cursor);
-      this.totals.acked += cursor - before;
-    }
+    const cursor = this.advance(session.user.id, member.id, member.deliveredSeq, seq);
     if (this.perUser === 1 && member.kind === 'direct' && conv === key) {
       this.acked.remember(session, key, member.id, cursor);
     }
@@ -287,16 +282,21 @@ export class Conversations {
     seq: number,
   ): { conv: string; seq: number } | undefined {
     const known = this.acked.get(session, conv);
-    if (!known || seq > this.delivery.has(session, known.convId)) return undefined;
-    const userId = session.user.id;
-    const before = Math.max(known.cursor, this.cursors.peek(userId, known.convId) ?? 0);
-    const cursor = Math.max(before, seq);
-    if (cursor > before) {
-      this.cursors.note(userId, known.convId, cursor);
-      this.totals.acked += cursor - before;
-    }
-    known.cursor = cursor;
-    return { conv, seq: cursor };
+    if (!known || seq > this.delivery.sentUpTo(session, known.convId)) return undefined;
+    known.cursor = this.advance(session.user.id, known.convId, known.cursor, seq);
+    return { conv, seq: known.cursor };
+  }
+
+  /**
+   * Moves the user's cursor to `seq` unless it (as stored, or noted and not yet written)
+   * is there already; returns the cursor after it.
+   */
+  private advance(userId: number, convId: number, stored: number, seq: number): number {
+    const before = Math.max(stored, this.cursors.peek(userId, convId) ?? 0);
+    if (seq <= before) return before;
+    this.cursors.note(userId, convId, seq);
+    this.totals.acked += seq - before;
+    return seq;
   }
 
   /**

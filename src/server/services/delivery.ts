@@ -113,7 +113,7 @@ export class Delivery {
   }
 
   /** The highest seq of the conversation the session has (sent to it, or passed); 0: none. */
-  has(session: Session, convId: number): number {
+  sentUpTo(session: Session, convId: number): number {
     return this.feeds.get(session)?.sent.get(convId) ?? 0;
   }
 
